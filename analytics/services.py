@@ -1,0 +1,18 @@
+"""Writes owned by the analytics app."""
+
+import socket
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+
+@transaction.atomic
+def worker_heartbeat_record(*, name: str) -> WorkerHeartbeat:
+    """Record that a worker is alive now (an upsert: one row per ``name``)."""
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
+        name=name,
+        defaults={"seen_at": timezone.now(), "hostname": socket.gethostname()},
+    )
+    return heartbeat
