@@ -77,7 +77,7 @@ Quadrant = Literal["act_first", "keep_up", "low_priority", "overkill"]
 def _integer(value: object, what: str, low: int, high: float = math.inf) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         # metrics.md: anything but an integer answer is a validation error.
-        raise ValueError(f"{what} must be an integer, got {value!r}")  # noqa: TRY004
+        raise ValueError(f"{what} must be an integer, got {value!r}")
     if not low <= value <= high:
         raise ValueError(f"{what} must be in {low}..{high}, got {value!r}")
     return int(value)
@@ -85,7 +85,7 @@ def _integer(value: object, what: str, low: int, high: float = math.inf) -> int:
 
 def _real(value: object, what: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{what} must be a real number, got {value!r}")  # noqa: TRY004
+        raise ValueError(f"{what} must be a real number, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{what} must be finite, got {value!r}")
     return float(value)
@@ -154,9 +154,7 @@ def nps_from_scores(scores: Sequence[int]) -> NPSSummary:
     for score in scores:
         counts[nps_category(score)] += 1
     return nps_summary(
-        promoters=counts["promoter"],
-        passives=counts["passive"],
-        detractors=counts["detractor"],
+        promoters=counts["promoter"], passives=counts["passive"], detractors=counts["detractor"]
     )
 
 
@@ -171,10 +169,10 @@ def nps_difference(a: NPSSummary, b: NPSSummary) -> NPSDifference:
         return NPSDifference(None, None, None)
     diff = a.nps - b.nps
     denominator = math.sqrt(a.se**2 + b.se**2)
-    if denominator == 0.0:
-        z = None if diff == 0.0 else math.copysign(math.inf, diff)
-    else:
-        z = diff / denominator
+    if denominator > 0.0:
+        z: float | None = diff / denominator
+    else:  # both sides certain: any difference is certain, none is no change
+        z = math.copysign(math.inf, diff) if diff else None
     return NPSDifference(diff, z, z is not None and abs(z) >= SIGNIFICANCE_Z)
 
 
@@ -275,16 +273,14 @@ def expectation_ratio(*, expected: float, experienced: float, direction: str) ->
 
 
 def ratio_outcome(r: float) -> RatioOutcome:
-    """ "met" when |r - 1| <= RATIO_TOLERANCE, else "below" or "above"."""
+    """Outcome of one ratio: met when |r - 1| <= RATIO_TOLERANCE, else below or above."""
     r = _real(r, "ratio")
     if abs(r - 1.0) <= RATIO_TOLERANCE:
         return "met"
     return "below" if r < 1.0 else "above"
 
 
-def ratio_summary(
-    *, n: int, sum_log: float, below: int, met: int, above: int
-) -> RatioSummary:
+def ratio_summary(*, n: int, sum_log: float, below: int, met: int, above: int) -> RatioSummary:
     """Ratios of one bucket from (n, sum of natural log r, outcome counts).
 
     ``geometric_mean`` = exp(sum_log / n), unitless ratio; shares are
@@ -293,10 +289,7 @@ def ratio_summary(
     """
     n = _integer(n, "n", 0)
     sum_log = _real(sum_log, "sum_log")
-    counts = [
-        _integer(c, name, 0, n)
-        for c, name in ((below, "below"), (met, "met"), (above, "above"))
-    ]
+    counts = [_integer(c, name, 0, n) for c, name in ((below, "below"), (met, "met"), (above, "above"))]
     if sum(counts) != n:
         raise ValueError(f"below + met + above must equal n={n}, got {counts}")
     if n == 0:
@@ -347,9 +340,7 @@ def _peak_key(index: int, score: float) -> tuple[float, bool, int]:
     return abs(score - NEUTRAL), score < NEUTRAL, index
 
 
-def peak_end(
-    scores: Sequence[float], *, floors: Sequence[float | None] | None = None
-) -> PeakEnd:
+def peak_end(scores: Sequence[float], *, floors: Sequence[float | None] | None = None) -> PeakEnd:
     """Peak-end summary of one journey's experience scores (0..10), in time order.
 
     Peak: largest |s - 5|; ties go to the moment below neutral, then the
@@ -373,13 +364,9 @@ def peak_end(
     peak, end = values[peak_index], values[end_index]
     mean = math.fsum(values) / len(values)
     pe = (peak + end) / 2.0
-    breaches = sum(
-        1 for s, f in zip(values, floors, strict=True) if f is not None and s < f
-    )
+    breaches = sum(1 for s, f in zip(values, floors, strict=True) if f is not None and s < f)
     contrast = max(values) - min(values)
-    return PeakEnd(
-        peak_index, peak, end_index, end, pe, mean, pe - mean, contrast, breaches
-    )
+    return PeakEnd(peak_index, peak, end_index, end, pe, mean, pe - mean, contrast, breaches)
 
 
 PEAK_END_COLUMNS = [
@@ -435,9 +422,7 @@ def peak_end_frame(df: pd.DataFrame) -> pd.DataFrame:
     index = np.arange(size)
     intensity = np.abs(score - NEUTRAL)
     candidate = intensity == np.repeat(np.maximum.reduceat(intensity, starts), counts)
-    last_negative = np.maximum.reduceat(
-        np.where(candidate & (score < NEUTRAL), index, -1), starts
-    )
+    last_negative = np.maximum.reduceat(np.where(candidate & (score < NEUTRAL), index, -1), starts)
     last_candidate = np.maximum.reduceat(np.where(candidate, index, -1), starts)
     peak_at = np.where(last_negative >= 0, last_negative, last_candidate)
     breaches = np.zeros(size, dtype=np.int64)
@@ -456,8 +441,7 @@ def peak_end_frame(df: pd.DataFrame) -> pd.DataFrame:
             "peak_end": pe,
             "mean": mean,
             "gap": pe - mean,
-            "contrast": np.maximum.reduceat(score, starts)
-            - np.minimum.reduceat(score, starts),
+            "contrast": np.maximum.reduceat(score, starts) - np.minimum.reduceat(score, starts),
             "floor_breaches": np.add.reduceat(breaches, starts),
             "n": counts,
         },
@@ -490,11 +474,7 @@ def _driver(dimension: str, x: np.ndarray, y: np.ndarray) -> DriverResult:
     if n < MIN_DRIVER_PAIRS or np.ptp(x) == 0 or np.ptp(y) == 0:
         return DriverResult(dimension, n, None, None, None, performance, False)
     dx, dy = x - x.mean(), y - y.mean()
-    r = float(
-        np.clip(
-            np.sum(dx * dy) / math.sqrt(np.sum(dx * dx) * np.sum(dy * dy)), -1.0, 1.0
-        )
-    )
+    r = float(np.clip(np.sum(dx * dy) / math.sqrt(np.sum(dx * dx) * np.sum(dy * dy)), -1.0, 1.0))
     if abs(r) == 1.0:
         low = high = r
     else:
@@ -504,9 +484,7 @@ def _driver(dimension: str, x: np.ndarray, y: np.ndarray) -> DriverResult:
 
 
 def key_drivers(
-    frame_or_mapping: pd.DataFrame | Mapping[str, Sequence[float | None]],
-    *,
-    outcome: str,
+    frame_or_mapping: pd.DataFrame | Mapping[str, Sequence[float | None]], *, outcome: str
 ) -> list[DriverResult]:
     """Importance of every non-outcome column for the 0-10 ``outcome``.
 
@@ -533,11 +511,7 @@ def key_drivers(
 
 
 def driver_quadrant(
-    importance: float,
-    performance: float,
-    *,
-    importance_cut: float,
-    performance_cut: float,
+    importance: float, performance: float, *, importance_cut: float, performance_cut: float
 ) -> Quadrant:
     """Importance/performance quadrant; a value >= its cut counts as high.
 
@@ -554,11 +528,7 @@ def driver_quadrant(
 def driver_quadrants(results: Sequence[DriverResult]) -> dict[str, Quadrant | None]:
     """Quadrant per dimension, cut at the medians of importance and performance
     over the dimensions with enough data; None for the others."""
-    ranked = [
-        r
-        for r in results
-        if r.enough_data and r.importance is not None and r.performance is not None
-    ]
+    ranked = [r for r in results if r.enough_data and r.importance is not None and r.performance is not None]
     quadrants: dict[str, Quadrant | None] = {r.dimension: None for r in results}
     if not ranked:
         return quadrants
@@ -566,9 +536,6 @@ def driver_quadrants(results: Sequence[DriverResult]) -> dict[str, Quadrant | No
     performance_cut = float(np.median([r.performance for r in ranked]))
     for r in ranked:
         quadrants[r.dimension] = driver_quadrant(
-            r.importance,
-            r.performance,
-            importance_cut=importance_cut,
-            performance_cut=performance_cut,
+            r.importance, r.performance, importance_cut=importance_cut, performance_cut=performance_cut
         )
     return quadrants

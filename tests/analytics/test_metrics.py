@@ -43,8 +43,15 @@ NOT_AN_INTEGER = [9.0, np.float64(9.0), True, np.bool_(True), "9", None, 9.5]
 
 @pytest.mark.parametrize(
     ("score", "category"),
-    [(0, "detractor"), (6, "detractor"), (7, "passive"), (8, "passive")]
-    + [(9, "promoter"), (10, "promoter"), (np.int64(9), "promoter")],
+    [
+        (0, "detractor"),
+        (6, "detractor"),
+        (7, "passive"),
+        (8, "passive"),
+        (9, "promoter"),
+        (10, "promoter"),
+        (np.int64(9), "promoter"),
+    ],
 )
 def test_nps_category_follows_reichheld_bands(score, category):
     assert nps_category(score) == category
@@ -201,9 +208,7 @@ def test_ces_rejects_anything_but_an_integer_1_to_7(score):
         ces_counts([4, score])
 
 
-@pytest.mark.parametrize(
-    ("n", "total", "easy"), [(2, 1, 0), (2, 15, 0), (2, 10, 3), (-1, 0, 0), (1, 4.0, 0)]
-)
+@pytest.mark.parametrize(("n", "total", "easy"), [(2, 1, 0), (2, 15, 0), (2, 10, 3), (-1, 0, 0), (1, 4.0, 0)])
 def test_ces_summary_rejects_counts_no_answers_could_give(n, total, easy):
     with pytest.raises(ValueError):
         ces_summary(n=n, total=total, easy=easy)
@@ -226,15 +231,17 @@ def test_instant_lower_is_better_experience_is_capped_at_ten():
     assert ratio == RATIO_CAP == 10.0
 
 
-@pytest.mark.parametrize("direction", [HIGHER_IS_BETTER, LOWER_IS_BETTER])
-def test_ratio_is_capped_at_ten_in_both_directions(direction):
-    big, small = (1000, 1) if direction == HIGHER_IS_BETTER else (1, 1000)
-    assert expectation_ratio(expected=small, experienced=big, direction=direction) == (
-        10.0 if direction == HIGHER_IS_BETTER else 0.1
-    )
-    assert expectation_ratio(expected=big, experienced=small, direction=direction) == (
-        0.1 if direction == HIGHER_IS_BETTER else 10.0
-    )
+@pytest.mark.parametrize(
+    ("expected", "experienced", "direction", "ratio"),
+    [
+        (1, 1000, HIGHER_IS_BETTER, 10.0),
+        (1000, 1, LOWER_IS_BETTER, 10.0),
+        (1000, 1, HIGHER_IS_BETTER, 0.1),
+        (1, 1000, LOWER_IS_BETTER, 0.1),
+    ],
+)
+def test_ratio_is_clamped_to_a_tenth_and_ten_in_both_directions(expected, experienced, direction, ratio):
+    assert expectation_ratio(expected=expected, experienced=experienced, direction=direction) == ratio
 
 
 def test_higher_is_better_experience_of_zero_is_floored_so_its_log_is_finite():
@@ -266,8 +273,15 @@ def test_expectation_ratio_rejects_invalid_inputs(expected, experienced, directi
 
 @pytest.mark.parametrize(
     ("ratio", "outcome"),
-    [(1.0, "met"), (1 + 5e-10, "met"), (1 - 5e-10, "met")]
-    + [(1 + 2e-9, "above"), (1 - 2e-9, "below"), (3.0, "above"), (0.1, "below")],
+    [
+        (1.0, "met"),
+        (1 + 5e-10, "met"),
+        (1 - 5e-10, "met"),
+        (1 + 2e-9, "above"),
+        (1 - 2e-9, "below"),
+        (3.0, "above"),
+        (0.1, "below"),
+    ],
 )
 def test_ratio_outcome_uses_a_tolerance_of_1e_9(ratio, outcome):
     assert ratio_outcome(ratio) == outcome
@@ -403,9 +417,11 @@ def test_peak_end_frame_orders_by_position_not_by_row():
     )
     frame = peak_end_frame(rows)
     assert list(frame.index) == ["a", "b"]
-    b = frame.loc["b"]
-    assert (b.peak_position, b.peak, b.end_position, b.end) == (20, 2, 30, 7)
-    assert (b.peak_end, b.mean, b.contrast, b.floor_breaches, b.n) == (4.5, 17 / 3, 6, 1, 3)
+    b = frame.loc["b"].to_dict()
+    assert (b["peak_position"], b["peak"], b["end_position"], b["end"]) == (20, 2, 30, 7)
+    assert (b["peak_end"], b["mean"], b["contrast"]) == (4.5, 17 / 3, 6)
+    assert (b["floor_breaches"], b["n"]) == (1, 3)
+    assert frame["n"].dtype.kind == frame["floor_breaches"].dtype.kind == "i"
     assert frame.loc["a", "peak_end"] == 4
 
 
@@ -437,9 +453,7 @@ def test_peak_end_frame_of_no_moments_is_empty():
 
 
 journeys = st.lists(
-    st.lists(
-        st.tuples(st.integers(0, 10), st.none() | st.integers(0, 10)), min_size=1, max_size=6
-    ),
+    st.lists(st.tuples(st.integers(0, 10), st.none() | st.integers(0, 10)), min_size=1, max_size=6),
     min_size=1,
     max_size=15,
 )
@@ -451,8 +465,9 @@ def test_peak_end_frame_equals_scalar_peak_end(journeys, data):
     for journey_id, moments in enumerate(journeys):
         scores = [s for s, _ in moments]
         floors = [f for _, f in moments]
+        size = len(moments)
         positions = sorted(
-            data.draw(st.lists(st.integers(-50, 50), min_size=len(moments), max_size=len(moments), unique=True))
+            data.draw(st.lists(st.integers(-50, 50), min_size=size, max_size=size, unique=True))
         )
         parts.append(_moments(journey_id * 7, scores, positions, floors))
         expected[journey_id * 7] = (peak_end(scores, floors=floors), positions)
@@ -461,13 +476,12 @@ def test_peak_end_frame_equals_scalar_peak_end(journeys, data):
     frame = peak_end_frame(rows)
     assert list(frame.index) == sorted(expected)
     for journey_id, (scalar, positions) in expected.items():
-        row = frame.loc[journey_id]
-        assert row.peak_position == positions[scalar.peak_index]
-        assert row.end_position == positions[scalar.end_index]
-        assert (row.peak, row.end, row.peak_end) == (scalar.peak, scalar.end, scalar.peak_end)
-        assert (row.mean, row.gap, row.contrast) == (scalar.mean, scalar.gap, scalar.contrast)
-        assert row.floor_breaches == scalar.floor_breaches
-        assert row.n == len(positions)
+        row = frame.loc[journey_id].to_dict()
+        assert row["peak_position"] == positions[scalar.peak_index]
+        assert row["end_position"] == positions[scalar.end_index]
+        for field in ("peak", "end", "peak_end", "mean", "gap", "contrast", "floor_breaches"):
+            assert row[field] == getattr(scalar, field), field
+        assert row["n"] == len(positions)
 
 
 # --- Key drivers -----------------------------------------------------------------
@@ -539,8 +553,13 @@ def test_key_drivers_rejects_a_missing_outcome_column():
 
 @pytest.mark.parametrize(
     ("importance", "performance", "quadrant"),
-    [(0.6, 2.0, "act_first"), (0.6, 4.0, "keep_up"), (0.1, 2.0, "low_priority")]
-    + [(0.1, 4.0, "overkill"), (0.5, 3.0, "keep_up")],
+    [
+        (0.6, 2.0, "act_first"),
+        (0.6, 4.0, "keep_up"),
+        (0.1, 2.0, "low_priority"),
+        (0.1, 4.0, "overkill"),
+        (0.5, 3.0, "keep_up"),
+    ],
 )
 def test_driver_quadrant(importance, performance, quadrant):
     cuts = {"importance_cut": 0.5, "performance_cut": 3.0}
