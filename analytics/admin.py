@@ -5,5 +5,5 @@ from .models import WorkerHeartbeat
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
-    list_display = ("name", "seen_at", "hostname")
-    readonly_fields = ("name", "seen_at", "hostname")
+    list_display = ("name", "seen_at", "worker")
+    readonly_fields = ("name", "seen_at", "worker")

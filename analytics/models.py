@@ -12,7 +12,7 @@ class WorkerHeartbeat(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     seen_at = models.DateTimeField()
-    hostname = models.CharField(max_length=200, blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process that ran it")
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S} by {self.worker}"

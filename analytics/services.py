@@ -1,5 +1,6 @@
 """Writes owned by the analytics app."""
 
+import os
 import socket
 
 from django.db import transaction
@@ -13,6 +14,6 @@ def worker_heartbeat_record(*, name: str) -> WorkerHeartbeat:
     """Record that a worker is alive now (an upsert: one row per ``name``)."""
     heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
         name=name,
-        defaults={"seen_at": timezone.now(), "hostname": socket.gethostname()},
+        defaults={"seen_at": timezone.now(), "worker": f"{socket.gethostname()}:{os.getpid()}"},
     )
     return heartbeat

@@ -28,9 +28,7 @@ def user_roles(user) -> frozenset[str]:
         return frozenset(ROLES)
     cached = getattr(user, "_cem_roles", None)
     if cached is None:
-        cached = frozenset(
-            user.groups.filter(name__in=ROLES).values_list("name", flat=True)
-        )
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
         user._cem_roles = cached
     return cached
 
@@ -47,9 +45,7 @@ def role_required(*roles: str) -> Callable:
         @login_required
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not has_role(request.user, *roles):
-                raise PermissionDenied(
-                    "Your account has no role that may open this page."
-                )
+                raise PermissionDenied("Your account has no role that may open this page.")
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -23,9 +23,7 @@ class JourneyMap(models.Model):
 class JourneyMapStep(models.Model):
     """One touchpoint at its position in a journey map."""
 
-    journey_map = models.ForeignKey(
-        JourneyMap, on_delete=models.CASCADE, related_name="steps"
-    )
+    journey_map = models.ForeignKey(JourneyMap, on_delete=models.CASCADE, related_name="steps")
     touchpoint = models.ForeignKey(
         "touchpoints.Touchpoint", on_delete=models.PROTECT, related_name="map_steps"
     )
@@ -58,9 +56,7 @@ class Journey(models.Model):
     """One customer's path; its steps are its interactions in time order."""
 
     Status = JourneyStatus
-    customer = models.ForeignKey(
-        "touchpoints.Customer", on_delete=models.CASCADE, related_name="journeys"
-    )
+    customer = models.ForeignKey("touchpoints.Customer", on_delete=models.CASCADE, related_name="journeys")
     journey_map = models.ForeignKey(
         JourneyMap,
         on_delete=models.PROTECT,
@@ -70,21 +66,15 @@ class Journey(models.Model):
     )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
-    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["customer", "started_at"], name="journey_customer_idx"
-            ),
-            models.Index(
-                fields=["journey_map", "started_at"], name="journey_map_start_idx"
-            ),
+            models.Index(fields=["customer", "started_at"], name="journey_customer_idx"),
+            models.Index(fields=["journey_map", "started_at"], name="journey_map_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -34,9 +34,7 @@ class Survey(models.Model):
         blank=True,
         help_text='Title shown to customers per language: {"en": "…"}.',
     )
-    intros = models.JSONField(
-        default=dict, blank=True, help_text="Introduction per language."
-    )
+    intros = models.JSONField(default=dict, blank=True, help_text="Introduction per language.")
     touchpoint = models.ForeignKey(
         "touchpoints.Touchpoint",
         on_delete=models.SET_NULL,
@@ -45,9 +43,7 @@ class Survey(models.Model):
         related_name="surveys",
         help_text="For transactional surveys: the touchpoint they ask about.",
     )
-    status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -61,12 +57,8 @@ class Survey(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=SurveyKind.values), name="survey_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=SurveyStatus.values), name="survey_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=SurveyKind.values), name="survey_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=SurveyStatus.values), name="survey_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -101,14 +93,10 @@ class Question(models.Model):
     Type = QuestionType
     Driver = QuestionDriver
 
-    survey = models.ForeignKey(
-        Survey, on_delete=models.CASCADE, related_name="questions"
-    )
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField()
     type = models.CharField(max_length=24, choices=Type.choices)
-    texts = models.JSONField(
-        help_text='Question text per language: {"en": "…", "zh-hans": "…"}.'
-    )
+    texts = models.JSONField(help_text='Question text per language: {"en": "…", "zh-hans": "…"}.')
     choices = models.JSONField(
         default=list,
         blank=True,
@@ -138,12 +126,8 @@ class Question(models.Model):
     class Meta:
         ordering = ["survey", "order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["survey", "order"], name="question_order_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(type__in=QuestionType.values), name="question_type_valid"
-            ),
+            models.UniqueConstraint(fields=["survey", "order"], name="question_order_unique"),
+            models.CheckConstraint(condition=Q(type__in=QuestionType.values), name="question_type_valid"),
             models.CheckConstraint(
                 condition=Q(scale_min__isnull=True)
                 | Q(scale_max__isnull=True)
@@ -153,9 +137,7 @@ class Question(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.survey} Q{self.order}: {self.text_in(self.survey.default_language)}"
-        )
+        return f"{self.survey} Q{self.order}: {self.text_in(self.survey.default_language)}"
 
     def text_in(self, language: str) -> str:
         """The question's text in ``language``, else in its first language."""
@@ -182,12 +164,8 @@ class Invitation(models.Model):
     """
 
     Status = InvitationStatus
-    survey = models.ForeignKey(
-        Survey, on_delete=models.PROTECT, related_name="invitations"
-    )
-    customer = models.ForeignKey(
-        "touchpoints.Customer", on_delete=models.CASCADE, related_name="invitations"
-    )
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
+    customer = models.ForeignKey("touchpoints.Customer", on_delete=models.CASCADE, related_name="invitations")
     interaction = models.ForeignKey(
         "touchpoints.Interaction",
         on_delete=models.SET_NULL,
@@ -196,9 +174,7 @@ class Invitation(models.Model):
         related_name="invitations",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    status = models.CharField(
-        max_length=12, choices=Status.choices, default=Status.QUEUED
-    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     suppression_reason = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -214,15 +190,9 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["status", "send_after"], name="invitation_status_send_idx"
-            ),
-            models.Index(
-                fields=["customer", "created_at"], name="invitation_customer_idx"
-            ),
-            models.Index(
-                fields=["survey", "status"], name="invitation_survey_idx"
-            ),
+            models.Index(fields=["status", "send_after"], name="invitation_status_send_idx"),
+            models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
+            models.Index(fields=["survey", "status"], name="invitation_survey_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -242,27 +212,17 @@ class Invitation(models.Model):
 class Response(models.Model):
     """A customer's submitted answers to one invitation (at most one per invitation)."""
 
-    invitation = models.OneToOneField(
-        Invitation, on_delete=models.PROTECT, related_name="response"
-    )
-    survey = models.ForeignKey(
-        Survey, on_delete=models.PROTECT, related_name="responses"
-    )
-    customer = models.ForeignKey(
-        "touchpoints.Customer", on_delete=models.CASCADE, related_name="responses"
-    )
+    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    customer = models.ForeignKey("touchpoints.Customer", on_delete=models.CASCADE, related_name="responses")
     submitted_at = models.DateTimeField()
     language = models.CharField(max_length=16)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["survey", "submitted_at"], name="response_survey_time_idx"
-            ),
-            models.Index(
-                fields=["customer", "submitted_at"], name="response_customer_idx"
-            ),
+            models.Index(fields=["survey", "submitted_at"], name="response_survey_time_idx"),
+            models.Index(fields=["customer", "submitted_at"], name="response_customer_idx"),
             models.Index(fields=["submitted_at"], name="response_time_idx"),
         ]
 
@@ -272,11 +232,7 @@ class Response(models.Model):
 
 def _scale_check(question_type: str, low: int, high: int, *, whole: bool) -> Q:
     """Rows of ``question_type`` carry a score within [low, high] (whole numbers if ``whole``)."""
-    in_range = (
-        Q(score__in=list(range(low, high + 1)))
-        if whole
-        else Q(score__gte=low, score__lte=high)
-    )
+    in_range = Q(score__in=list(range(low, high + 1))) if whole else Q(score__gte=low, score__lte=high)
     return ~Q(question_type=question_type) | Q(score__isnull=True) | in_range
 
 
@@ -290,12 +246,8 @@ class Answer(models.Model):
     refuse a score outside its scale.
     """
 
-    response = models.ForeignKey(
-        Response, on_delete=models.CASCADE, related_name="answers"
-    )
-    question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="answers"
-    )
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     question_type = models.CharField(max_length=24, choices=Question.Type.choices)
     score = models.FloatField(null=True, blank=True)
     expected = models.FloatField(null=True, blank=True)
@@ -305,9 +257,7 @@ class Answer(models.Model):
     class Meta:
         ordering = ["response", "question__order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["response", "question"], name="answer_one_per_question"
-            ),
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
             models.CheckConstraint(
                 condition=_scale_check(Question.Type.NPS, 0, 10, whole=True),
                 name="answer_nps_score_0_10",

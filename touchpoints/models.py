@@ -41,9 +41,7 @@ class ValueTier(models.TextChoices):
 
 def score_in_range(field: str) -> Q:
     """A CHECK condition: ``field`` is null or within the 0–10 experience scale."""
-    return Q(**{f"{field}__isnull": True}) | Q(
-        **{f"{field}__gte": SCORE_MIN, f"{field}__lte": SCORE_MAX}
-    )
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": SCORE_MIN, f"{field}__lte": SCORE_MAX})
 
 
 class Customer(models.Model):
@@ -61,12 +59,8 @@ class Customer(models.Model):
         help_text="Preferred language for surveys (e.g. en, zh-hans).",
     )
     segment = models.CharField(max_length=50, blank=True, db_index=True)
-    value_tier = models.CharField(
-        max_length=16, choices=ValueTier.choices, default=ValueTier.STANDARD
-    )
-    email_opt_out = models.BooleanField(
-        default=False, help_text="Never email this customer (unsubscribed)."
-    )
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, default=ValueTier.STANDARD)
+    email_opt_out = models.BooleanField(default=False, help_text="Never email this customer (unsubscribed).")
     email_opt_out_at = models.DateTimeField(null=True, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,9 +74,7 @@ class Customer(models.Model):
             models.Index(fields=["value_tier"], name="customer_value_tier_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(external_id=""), name="customer_external_id_not_empty"
-            ),
+            models.CheckConstraint(condition=~Q(external_id=""), name="customer_external_id_not_empty"),
             models.CheckConstraint(
                 condition=Q(value_tier__in=ValueTier.values),
                 name="customer_value_tier_valid",
@@ -111,12 +103,8 @@ class Touchpoint(models.Model):
         blank=True,
         help_text="An operational measure with a promised value, e.g. 'Delivery time'.",
     )
-    measure_unit = models.CharField(
-        max_length=30, blank=True, help_text="e.g. days, minutes"
-    )
-    measure_direction = models.CharField(
-        max_length=16, choices=Direction.choices, blank=True
-    )
+    measure_unit = models.CharField(max_length=30, blank=True, help_text="e.g. days, minutes")
+    measure_direction = models.CharField(max_length=16, choices=Direction.choices, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -124,12 +112,8 @@ class Touchpoint(models.Model):
     class Meta:
         ordering = ["stage", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(stage__in=Stage.values), name="touchpoint_stage_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(channel__in=Channel.values), name="touchpoint_channel_valid"
-            ),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="touchpoint_stage_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="touchpoint_channel_valid"),
             models.CheckConstraint(
                 condition=score_in_range("floor_score"),
                 name="touchpoint_floor_score_range",
@@ -172,18 +156,15 @@ class Interaction(models.Model):
     Source = InteractionSource
     Outcome = InteractionOutcome
 
-    external_id = models.CharField(
+    # NULL, not "", for "no external id": many rows may lack one, yet ids present are unique.
+    external_id = models.CharField(  # noqa: DJ001
         max_length=100,
         null=True,
         blank=True,
         help_text="The interaction's id in the source system; bulk paths upsert by it.",
     )
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="interactions"
-    )
-    touchpoint = models.ForeignKey(
-        Touchpoint, on_delete=models.PROTECT, related_name="interactions"
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="interactions")
     channel = models.CharField(max_length=16, choices=Channel.choices)
     occurred_at = models.DateTimeField()
     agent = models.ForeignKey(
@@ -218,24 +199,18 @@ class Interaction(models.Model):
         blank=True,
         related_name="interactions",
     )
-    source = models.CharField(
-        max_length=8, choices=Source.choices, default=Source.AGENT
-    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.AGENT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["customer", "occurred_at"], name="interaction_customer_idx"
-            ),
+            models.Index(fields=["customer", "occurred_at"], name="interaction_customer_idx"),
             models.Index(
                 fields=["touchpoint", "occurred_at"],
                 name="interaction_touchpoint_idx",
             ),
-            models.Index(
-                fields=["journey", "occurred_at"], name="interaction_journey_idx"
-            ),
+            models.Index(fields=["journey", "occurred_at"], name="interaction_journey_idx"),
             models.Index(fields=["occurred_at"], name="interaction_time_idx"),
         ]
         constraints = [
@@ -268,9 +243,7 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.touchpoint} · {self.customer} · {self.occurred_at:%Y-%m-%d %H:%M}"
-        )
+        return f"{self.touchpoint} · {self.customer} · {self.occurred_at:%Y-%m-%d %H:%M}"
 
     @property
     def stage(self) -> str:

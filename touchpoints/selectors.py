@@ -7,9 +7,9 @@ from .models import Customer, Interaction, Touchpoint
 
 def interaction_recent(*, limit: int = 20) -> QuerySet[Interaction]:
     """The latest interactions across every channel, newest first, with what a list shows."""
-    return Interaction.objects.select_related(
-        "customer", "touchpoint", "agent"
-    ).order_by("-occurred_at", "-id")[:limit]
+    return Interaction.objects.select_related("customer", "touchpoint", "agent").order_by(
+        "-occurred_at", "-id"
+    )[:limit]
 
 
 def catalogue_counts() -> dict[str, int]:

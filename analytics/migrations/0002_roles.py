@@ -70,7 +70,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0001_initial"),
+        ("analytics", "0001_worker_heartbeat"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("touchpoints", "0001_initial"),

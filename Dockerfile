@@ -1,0 +1,18 @@
+# One image for web, worker and beat (docker-compose.yml picks the command).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# collectstatic needs settings that load; these values exist only for the build step.
+RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home --uid 1000 cem && chown -R cem /app
+USER cem
+EXPOSE 8000
+CMD ["gunicorn", "cem.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

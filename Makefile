@@ -1,0 +1,64 @@
+# CEM developer commands. `make run` and `make test` work on a fresh clone with only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help venv venv-dev run migrate seed test lint format worker beat bench clean
+
+help:
+	@echo "make run     - install, migrate, seed demo data if empty, serve http://$(HOST):$(PORT)"
+	@echo "make test    - run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
+	@echo "make worker  - a Celery worker (needs REDIS_URL)"
+	@echo "make beat    - the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make bench   - run the benchmarks in bench/ (see bench/RESULTS.md)"
+
+# The stamp files are rebuilt whenever a requirements file changes.
+$(VENV)/.stamp-runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.stamp-runtime
+venv-dev: $(VENV)/.stamp-dev
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: seed
+	@echo "Serving on http://$(HOST):$(PORT)/ (tasks run inline unless REDIS_URL is set)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: venv-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: venv
+	$(VENV)/bin/celery -A cem worker --loglevel=INFO
+
+beat: venv
+	$(VENV)/bin/celery -A cem beat --loglevel=INFO
+
+bench: venv-dev
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-output
