@@ -78,3 +78,10 @@ def test_home_query_count_does_not_grow_with_the_interactions_listed(
     InteractionFactory.create_batch(15)
     with django_assert_max_num_queries(8):
         agent_client.get(reverse("home"))
+
+
+def test_home_counts_are_the_platform_totals(manager_client):
+    InteractionFactory.create_batch(3)
+    response = manager_client.get(reverse("home"))
+    assert response.context["counts"] == {"customers": 3, "touchpoints": 3, "interactions": 3}
+    assert response.context["survey_counts"] == {"live_surveys": 0, "awaiting": 0, "responses": 0}
