@@ -55,10 +55,12 @@ worker: venv
 	$(VENV)/bin/celery -A cem worker --loglevel=INFO
 
 beat: venv
-	$(VENV)/bin/celery -A cem beat --loglevel=INFO
+	$(VENV)/bin/celery -A cem beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 bench: venv-dev
-	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@scripts="$$(ls bench/bench_*.py 2>/dev/null)"; \
+	if [ -z "$$scripts" ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
+	for script in $$scripts; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-output
