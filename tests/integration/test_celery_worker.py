@@ -43,3 +43,9 @@ def test_task_of_a_rolled_back_transaction_is_never_sent(celery_worker):
     # One worker, one queue, first in first out: once the later task ran, the earlier would have.
     assert wait_for(lambda: heartbeat(committed)) is not None
     assert heartbeat(rolled_back) is None
+
+
+def test_a_starting_worker_records_its_heartbeat_at_once(celery_worker):
+    row = wait_for(lambda: heartbeat("default"), timeout=15)
+    assert row is not None, "the worker should record itself when it becomes ready"
+    assert int(row.worker.rsplit(":", 1)[1]) == celery_worker.pid
