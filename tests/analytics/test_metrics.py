@@ -664,3 +664,19 @@ def test_ratio_summary_of_a_split_equals_the_whole(first, second):
     )
     if whole.n:
         assert rollup.geometric_mean == pytest.approx(whole.geometric_mean, rel=1e-12)
+
+
+def test_metrics_package_imports_no_django():
+    """metrics.md: the single source of truth is pure maths; a Django import would tie it to I/O."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = (
+        "import sys, analytics.metrics; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=environment, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
