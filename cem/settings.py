@@ -139,7 +139,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "analytics.tasks.worker_heartbeat", "schedule": 60.0},
+    # Whatever is marked stale is recomputed within a minute even if its own task was lost.
+    "metrics-refresh-stale": {"task": "analytics.tasks.metrics_refresh_stale", "schedule": 60.0},
 }
+
+# --- Follow-ups -------------------------------------------------------------------
+# A case is due this many hours after it opens; events older than the max age open none.
+FOLLOW_UP_SLA_HOURS = env.int("FOLLOW_UP_SLA_HOURS", default=48)
+FOLLOW_UP_MAX_AGE_DAYS = env.int("FOLLOW_UP_MAX_AGE_DAYS", default=14)
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")

@@ -50,6 +50,7 @@ Decisions
 """
 
 from .drivers import *  # noqa: F403
+from .experience import *  # noqa: F403
 from .nps import *  # noqa: F403
 from .peak_end_rule import *  # noqa: F403
 from .ratio import *  # noqa: F403

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .scales import (
+    CES_EASY_MIN,
+    CSAT_SATISFIED_MIN,
     PASSIVE_MIN,
     PROMOTER_MIN,
     SIGNIFICANCE_Z,
@@ -142,13 +144,13 @@ def ces_score(score: object) -> int:
 def csat_counts(scores: Sequence[int]) -> tuple[int, int]:
     """``(n, satisfied)`` of raw 1-5 answers; satisfied counts 4 and 5."""
     valid = [csat_score(s) for s in scores]
-    return len(valid), sum(1 for s in valid if s >= 4)
+    return len(valid), sum(1 for s in valid if s >= CSAT_SATISFIED_MIN)
 
 
 def ces_counts(scores: Sequence[int]) -> tuple[int, int, int]:
     """``(n, total, easy)`` of raw 1-7 answers; easy counts 5, 6 and 7."""
     valid = [ces_score(s) for s in scores]
-    return len(valid), sum(valid), sum(1 for s in valid if s >= 5)
+    return len(valid), sum(valid), sum(1 for s in valid if s >= CES_EASY_MIN)
 
 
 def csat_summary(*, n: int, satisfied: int) -> CSATSummary:

@@ -9,6 +9,8 @@ from typing import Literal
 import numpy as np
 
 __all__ = [
+    "CES_EASY_MIN",
+    "CSAT_SATISFIED_MIN",
     "HIGHER_IS_BETTER",
     "LOWER_IS_BETTER",
     "MIN_DRIVER_PAIRS",
@@ -27,6 +29,8 @@ __all__ = [
 
 PROMOTER_MIN = 9
 PASSIVE_MIN = 7
+CSAT_SATISFIED_MIN = 4  # CSAT % is the share of 4 and 5 on the 1-5 scale
+CES_EASY_MIN = 5  # the CES "easy" share is of 5-7 on the 1-7 scale
 RATIO_CAP = 10.0
 RATIO_TOLERANCE = 1e-9
 Z_95 = 1.959963984540054

@@ -1,24 +1,12 @@
 """``manage.py seed_demo``: fill an empty database with a believable demo (or replace it with --force)."""
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import ProtectedError, RestrictedError
-from tqdm import tqdm
 
+from cem.progress import progress_bar
 from touchpoints.demo import DEMO_AGENT, DEMO_MANAGER, DEMO_PASSWORD, DemoDataPresent, build_demo
-
-
-class _RawStream:
-    """Hands tqdm's carriage-return updates to the command's stdout without the added newline."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out.write(text, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -46,18 +34,8 @@ class Command(BaseCommand):
             help="Seed only when the database holds no customers or touchpoints; else do nothing.",
         )
 
-    def _progress(self, total: int) -> tqdm:
-        # On a terminal the bar redraws; into a file or pipe it writes almost nothing.
-        tty = self.stdout.isatty()
-        return tqdm(
-            total=total,
-            desc="Customers",
-            unit=" customers",
-            file=_RawStream(self.stdout),
-            mininterval=0.2 if tty else 60,
-            ascii=not tty,
-            ncols=None if tty else 80,
-        )
+    def _progress(self, total: int):
+        return progress_bar(self.stdout, total=total, desc="Customers", unit=" customers")
 
     def handle(self, *args, customers: int, seed: int, months: int, force: bool, if_empty: bool, **options):
         if customers < 1 or months < 1:
@@ -83,6 +61,8 @@ class Command(BaseCommand):
         )
         for name, count in summary.counts.items():
             self.stdout.write(f"  {name:<13} {count:>8,}")
+        # Seeding writes in bulk and marks nothing stale: compute the metrics once, here.
+        call_command("rebuild_metrics", stdout=self.stdout._out)
         self._print_logins()
 
     def _print_logins(self) -> None:

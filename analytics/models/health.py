@@ -1,4 +1,4 @@
-"""Analytics tables. The rollups arrive with the metrics engine; for now the worker heartbeat."""
+"""The worker heartbeat the health endpoint reads."""
 
 from django.db import models
 

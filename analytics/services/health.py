@@ -1,4 +1,4 @@
-"""Writes owned by the analytics app."""
+"""The worker heartbeat: proof a worker is alive."""
 
 import os
 import socket
@@ -6,7 +6,7 @@ import socket
 from django.db import transaction
 from django.utils import timezone
 
-from .models import WorkerHeartbeat
+from analytics.models import WorkerHeartbeat
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
-"""Reads owned by the analytics app."""
+"""When the workers were last seen alive."""
 
 from datetime import datetime
 
-from .models import WorkerHeartbeat
+from analytics.models import WorkerHeartbeat
 
 
 def worker_last_seen(*, name: str = "default") -> datetime | None:

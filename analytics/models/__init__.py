@@ -1,0 +1,30 @@
+"""Analytics tables: the rollups dashboards read, journey scores, follow-up cases, the worker heartbeat."""
+
+from .followups import FollowUp, FollowUpReason, FollowUpStatus
+from .health import WorkerHeartbeat
+from .journeys import PEAK_END_BINS, JourneyRollup, JourneyScore, MomentOfTruthRollup
+from .rollups import (
+    DAY_KINDS,
+    InteractionRollup,
+    ResponseRollup,
+    RollupBucket,
+    StaleKind,
+    StaleMark,
+)
+
+__all__ = [
+    "DAY_KINDS",
+    "PEAK_END_BINS",
+    "FollowUp",
+    "FollowUpReason",
+    "FollowUpStatus",
+    "InteractionRollup",
+    "JourneyRollup",
+    "JourneyScore",
+    "MomentOfTruthRollup",
+    "ResponseRollup",
+    "RollupBucket",
+    "StaleKind",
+    "StaleMark",
+    "WorkerHeartbeat",
+]

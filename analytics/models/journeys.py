@@ -1,0 +1,128 @@
+"""Peak–end scores of journeys, and their daily rollups."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+# Journeys are binned by peak–end score: bin k holds k <= score < k + 1; bin 9 also holds 10.
+PEAK_END_BINS = 10
+
+
+class JourneyScore(models.Model):
+    """The peak–end summary of one journey's scored moments (metrics.md, "Peak–end score").
+
+    Moments are the journey's interactions that carry an experience score,
+    in time order (ties: the later-recorded last). Scores are on the 0–10
+    scale; a journey without a scored moment has no row.
+    """
+
+    journey = models.OneToOneField(
+        "journeys.Journey", on_delete=models.CASCADE, primary_key=True, related_name="score"
+    )
+    day = models.DateField(help_text="The day the journey started, in the platform's time zone.")
+    journey_map = models.ForeignKey(
+        "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    segment = models.CharField(max_length=50, blank=True)
+    moments = models.PositiveIntegerField()
+    peak = models.FloatField()
+    end = models.FloatField()
+    peak_end = models.FloatField()
+    mean = models.FloatField()
+    gap = models.FloatField(help_text="peak_end − mean: how far memory drifts from the average.")
+    contrast = models.FloatField(help_text="max − min: the joy–pain gap.")
+    floor_breaches = models.PositiveIntegerField()
+    peak_interaction = models.ForeignKey(
+        "touchpoints.Interaction", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    end_interaction = models.ForeignKey(
+        "touchpoints.Interaction", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    peak_touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    end_touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="journey_score_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(moments__gte=1), name="journey_score_has_moments"),
+            models.CheckConstraint(
+                condition=Q(peak_end__gte=0, peak_end__lte=10), name="journey_score_peak_end_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"journey {self.journey_id}: peak–end {self.peak_end:.1f}"
+
+
+class JourneyRollup(models.Model):
+    """Journey scores of one start day × journey map × segment × peak–end bin (additive)."""
+
+    day = models.DateField()
+    journey_map = models.ForeignKey(
+        "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    segment = models.CharField(max_length=50, blank=True)
+    peak_end_bin = models.PositiveSmallIntegerField(
+        help_text="0–9: floor of the peak–end score, 10 in bin 9."
+    )
+    journeys = models.PositiveIntegerField(default=0)
+    peak_end_sum = models.FloatField(default=0.0)
+    mean_sum = models.FloatField(default=0.0)
+    gap_sum = models.FloatField(default=0.0)
+    floor_breaches = models.PositiveIntegerField(default=0)
+    journeys_breached = models.PositiveIntegerField(default=0, help_text="Journeys with at least one breach.")
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="journey_rollup_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                Coalesce("journey_map", 0),
+                "segment",
+                "peak_end_bin",
+                name="journey_rollup_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(peak_end_bin__gte=0, peak_end_bin__lt=PEAK_END_BINS),
+                name="journey_rollup_bin_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} map {self.journey_map_id} bin {self.peak_end_bin}: {self.journeys}"
+
+
+class MomentOfTruthRollup(models.Model):
+    """How often a touchpoint was the peak or the end of journeys started on a day (additive).
+
+    "Negative" means a score below neutral (< 5): the moments that hurt.
+    """
+
+    day = models.DateField()
+    journey_map = models.ForeignKey(
+        "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    segment = models.CharField(max_length=50, blank=True)
+    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    peaks = models.PositiveIntegerField(default=0)
+    negative_peaks = models.PositiveIntegerField(default=0)
+    ends = models.PositiveIntegerField(default=0)
+    negative_ends = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="moment_rollup_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                Coalesce("journey_map", 0),
+                "segment",
+                "touchpoint",
+                name="moment_rollup_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} touchpoint {self.touchpoint_id}: {self.negative_peaks} negative peaks"

@@ -1,0 +1,192 @@
+"""Rollup tables the dashboards and the metrics API read, and the bookkeeping that keeps them fresh.
+
+Every rollup row holds additive counts for one bucket (a day in the
+platform's ``TIME_ZONE``) and one combination of dimensions, so any slice is a
+``SUM`` over rows and ``analytics.metrics`` turns the sums into figures.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from touchpoints.models import Channel, Stage
+
+
+class StaleKind(models.TextChoices):
+    RESPONSE_DAY = "response_day", "Survey responses of a day"
+    INTERACTION_DAY = "interaction_day", "Interactions of a day"
+    JOURNEY = "journey", "One journey's peak-end score"
+    JOURNEY_DAY = "journey_day", "Journey scores of journeys started on a day"
+
+
+DAY_KINDS = (StaleKind.RESPONSE_DAY, StaleKind.INTERACTION_DAY, StaleKind.JOURNEY_DAY)
+
+
+class StaleMark(models.Model):
+    """A note that a bucket's source rows changed and its rollup must be recomputed.
+
+    Writers insert marks in the same transaction as the rows they change (an
+    insert never waits on another writer); the refresh deletes the marks it has
+    seen and recomputes their buckets. A mark outlives a lost task, a broker
+    outage or a crashed worker: beat refreshes whatever is marked.
+    """
+
+    Kind = StaleKind
+    kind = models.CharField(max_length=16, choices=StaleKind.choices)
+    day = models.DateField(null=True, blank=True)
+    journey_id = models.BigIntegerField(
+        null=True, blank=True, help_text="For journey marks; not a foreign key, the journey may be gone."
+    )
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "day"], name="stale_mark_kind_day_idx"),
+            models.Index(fields=["kind", "journey_id"], name="stale_mark_journey_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind__in=DAY_KINDS) & Q(day__isnull=False) & Q(journey_id__isnull=True))
+                | (Q(kind=StaleKind.JOURNEY) & Q(journey_id__isnull=False)),
+                name="stale_mark_key_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day or self.journey_id}"
+
+
+class RollupBucket(models.Model):
+    """One day of one rollup: the row a refresh locks, and when it was last computed."""
+
+    kind = models.CharField(max_length=16, choices=StaleKind.choices)
+    day = models.DateField()
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0, help_text="Rollup rows written by the last refresh.")
+
+    class Meta:
+        ordering = ["kind", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "day"], name="rollup_bucket_unique"),
+            models.CheckConstraint(condition=Q(kind__in=DAY_KINDS), name="rollup_bucket_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day}"
+
+
+class RatioCounts(models.Model):
+    """Expectation-ratio counts: (n, Σ ln r, below, met, above), additive (metrics.md)."""
+
+    ratio_n = models.PositiveIntegerField(default=0)
+    ratio_sum_log = models.FloatField(
+        default=0.0, help_text="Σ ln r over the ratios, r clamped to [0.1, 10]."
+    )
+    ratio_below = models.PositiveIntegerField(default=0)
+    ratio_met = models.PositiveIntegerField(default=0)
+    ratio_above = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ResponseRollup(RatioCounts):
+    """Survey answers of one day × survey × touchpoint × stage × channel × customer segment.
+
+    The touchpoint, stage and channel are those of the interaction the
+    invitation followed, else the survey's own touchpoint, else none
+    (a relationship survey); the segment is the customer's when refreshed.
+    """
+
+    day = models.DateField()
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    segment = models.CharField(max_length=50, blank=True)
+    responses = models.PositiveIntegerField(default=0)
+    nps_n = models.PositiveIntegerField(default=0)
+    nps_promoters = models.PositiveIntegerField(default=0)
+    nps_passives = models.PositiveIntegerField(default=0)
+    nps_detractors = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_satisfied = models.PositiveIntegerField(default=0, help_text="Answers of 4 or 5.")
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_total = models.PositiveIntegerField(default=0, help_text="Sum of the 1–7 answers.")
+    ces_easy = models.PositiveIntegerField(default=0, help_text="Answers of 5, 6 or 7.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="response_rollup_day_idx"),
+            models.Index(fields=["survey", "day"], name="response_rollup_survey_idx"),
+            models.Index(fields=["touchpoint", "day"], name="response_rollup_tp_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "channel",
+                "segment",
+                name="response_rollup_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    nps_n=models.F("nps_promoters") + models.F("nps_passives") + models.F("nps_detractors")
+                ),
+                name="response_rollup_nps_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ratio_n=models.F("ratio_below") + models.F("ratio_met") + models.F("ratio_above")
+                ),
+                name="response_rollup_ratio_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id} touchpoint {self.touchpoint_id}"
+
+
+class InteractionRollup(RatioCounts):
+    """Interactions of one day × touchpoint × stage × channel × customer segment.
+
+    Experience scores (agent-assessed, 0–10), floor breaches (a score strictly
+    below the touchpoint's floor) and the touchpoint measure's expectation
+    ratios (promised vs delivered value, in the measure's direction; rows of a
+    touchpoint without a measure are not counted).
+    """
+
+    day = models.DateField()
+    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    segment = models.CharField(max_length=50, blank=True)
+    interactions = models.PositiveIntegerField(default=0)
+    scored_n = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0.0)
+    floor_breaches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="interaction_rollup_day_idx"),
+            models.Index(fields=["touchpoint", "day"], name="interaction_rollup_tp_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "touchpoint", "stage", "channel", "segment"],
+                name="interaction_rollup_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ratio_n=models.F("ratio_below") + models.F("ratio_met") + models.F("ratio_above")
+                ),
+                name="interaction_rollup_ratio_sums",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} touchpoint {self.touchpoint_id} {self.channel} {self.segment}"

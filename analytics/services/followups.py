@@ -1,0 +1,117 @@
+"""Opening follow-up cases for detractors and floor breaches: the one way cases come to exist."""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from analytics.models import FollowUp, FollowUpReason, StaleKind
+
+from . import rollup_rows
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpTrigger:
+    """Something that calls for a follow-up: a detractor response or a floor-breaching interaction."""
+
+    reason: str
+    customer_id: int
+    score: float
+    response_id: int | None = None
+    interaction_id: int | None = None
+    agent_id: int | None = None
+
+
+def follow_up_sla() -> timedelta:
+    return timedelta(hours=settings.FOLLOW_UP_SLA_HOURS)
+
+
+@transaction.atomic
+def follow_ups_open(*, triggers: Sequence[FollowUpTrigger], now: datetime | None = None) -> int:
+    """Open one case per trigger, never a second for the same response or interaction.
+
+    The case goes to the agent of the interaction when that user is active,
+    else to the team queue (no assignee); it is due ``FOLLOW_UP_SLA_HOURS``
+    after opening. Safe to call twice or concurrently with the same triggers:
+    the unique response/interaction columns refuse a duplicate. Returns how
+    many cases were opened.
+    """
+    if not triggers:
+        return 0
+    now = now or timezone.now()
+    due = now + follow_up_sla()
+    agent_ids = {t.agent_id for t in triggers if t.agent_id is not None}
+    active_agents = set(
+        get_user_model().objects.filter(id__in=agent_ids, is_active=True).values_list("id", flat=True)
+    )
+    existing_responses = set(
+        FollowUp.objects.filter(
+            response_id__in=[t.response_id for t in triggers if t.response_id]
+        ).values_list("response_id", flat=True)
+    )
+    existing_interactions = set(
+        FollowUp.objects.filter(
+            interaction_id__in=[t.interaction_id for t in triggers if t.interaction_id]
+        ).values_list("interaction_id", flat=True)
+    )
+    cases = [
+        FollowUp(
+            reason=t.reason,
+            customer_id=t.customer_id,
+            response_id=t.response_id,
+            interaction_id=t.interaction_id,
+            score=t.score,
+            assignee_id=t.agent_id if t.agent_id in active_agents else None,
+            opened_at=now,
+            due_at=due,
+        )
+        for t in triggers
+        if (t.response_id is None or t.response_id not in existing_responses)
+        and (t.interaction_id is None or t.interaction_id not in existing_interactions)
+    ]
+    # A concurrent call may have opened some of these since the reads above.
+    FollowUp.objects.bulk_create(cases, ignore_conflicts=True)
+    return len(cases)
+
+
+def follow_ups_open_for_days(*, kind: str, days: Collection[date], now: datetime | None = None) -> int:
+    """Open the cases due for the detractor responses or floor breaches of ``days``.
+
+    Only events of the last ``FOLLOW_UP_MAX_AGE_DAYS`` open cases: a rebuild
+    of last year's rollups must not flood the queue with history nobody can
+    still act on.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.FOLLOW_UP_MAX_AGE_DAYS)
+    recent_days = [day for day in days if day >= since.date() - timedelta(days=1)]
+    if not recent_days:
+        return 0
+    if kind == StaleKind.RESPONSE_DAY:
+        triggers = [
+            FollowUpTrigger(
+                reason=FollowUpReason.DETRACTOR,
+                customer_id=row["customer_id"],
+                score=row["score"],
+                response_id=row["id"],
+                agent_id=row["agent_id"],
+            )
+            for row in rollup_rows.detractor_responses(recent_days, since=since)
+        ]
+    elif kind == StaleKind.INTERACTION_DAY:
+        triggers = [
+            FollowUpTrigger(
+                reason=FollowUpReason.FLOOR_BREACH,
+                customer_id=row["customer_id"],
+                score=row["score"],
+                interaction_id=row["id"],
+                agent_id=row["agent_id"],
+            )
+            for row in rollup_rows.floor_breaches(recent_days, since=since)
+        ]
+    else:
+        return 0
+    return follow_ups_open(triggers=triggers, now=now)

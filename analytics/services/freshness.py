@@ -1,0 +1,297 @@
+"""Keeping rollups and journey scores fresh: mark what changed, recompute it from the source rows.
+
+The protocol
+------------
+1. A writer that adds, changes or deletes responses, interactions or
+   journeys calls ``metrics_mark_stale`` inside its own transaction. It only
+   inserts ``StaleMark`` rows (no writer ever waits on another) and asks for
+   a refresh once the transaction commits.
+2. ``metrics_refresh_stale`` (a task after each commit, and beat every
+   minute) recomputes what is marked: journey scores first, then the day
+   buckets of responses, interactions and journeys.
+3. A day bucket is refreshed in one transaction that locks its
+   ``RollupBucket`` row, deletes the marks it can see, recomputes the day
+   from the source rows and replaces the day's rollup rows. The lock makes
+   concurrent refreshes of one day take turns; the recompute reads after the
+   marks were deleted, so every change whose mark was consumed is included,
+   and a change committed later leaves a mark for the next refresh. Running it
+   twice, late, or concurrently therefore gives the same table.
+"""
+
+import time
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from analytics.buckets import day_of, day_start, local_day
+from analytics.models import (
+    InteractionRollup,
+    JourneyRollup,
+    JourneyScore,
+    MomentOfTruthRollup,
+    ResponseRollup,
+    RollupBucket,
+    StaleKind,
+    StaleMark,
+)
+from journeys.models import Journey
+from surveys.models import Response
+from touchpoints.models import Interaction
+
+from . import rollup_rows
+from .followups import follow_ups_open_for_days
+from .journey_scores import journey_score_rows
+
+# How many days one refresh transaction recomputes, and how many journeys.
+DAY_BATCH = 31
+JOURNEY_BATCH = 2000
+
+_ROLLUPS = {
+    StaleKind.RESPONSE_DAY: ((ResponseRollup,), rollup_rows.response_rollup_rows),
+    StaleKind.INTERACTION_DAY: ((InteractionRollup,), rollup_rows.interaction_rollup_rows),
+    StaleKind.JOURNEY_DAY: ((JourneyRollup, MomentOfTruthRollup), rollup_rows.journey_rollup_rows),
+}
+
+
+def metrics_mark_stale(
+    *,
+    response_ids: Iterable[int] = (),
+    interaction_ids: Iterable[int] = (),
+    journey_ids: Iterable[int] = (),
+) -> int:
+    """Mark the buckets and journeys these rows belong to as stale; refresh after commit.
+
+    Call it in the writing transaction, after inserts and updates and before
+    deletes (the rows must still be there to be found). Interactions also
+    mark their journeys. Returns the number of marks written.
+    """
+    response_ids, interaction_ids, journey_ids = list(response_ids), list(interaction_ids), set(journey_ids)
+    marks: list[StaleMark] = []
+    if response_ids:
+        days = (
+            Response.objects.filter(id__in=response_ids)
+            .annotate(bucket_day=day_of("submitted_at"))
+            .values_list("bucket_day", flat=True)
+            .distinct()
+        )
+        marks += [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
+    if interaction_ids:
+        rows = (
+            Interaction.objects.filter(id__in=interaction_ids)
+            .annotate(bucket_day=day_of("occurred_at"))
+            .values_list("bucket_day", "journey_id")
+            .distinct()
+        )
+        days = set()
+        for day, journey_id in rows:
+            days.add(day)
+            if journey_id is not None:
+                journey_ids.add(journey_id)
+        marks += [StaleMark(kind=StaleKind.INTERACTION_DAY, day=day) for day in sorted(days)]
+    if journey_ids:
+        starts = Journey.objects.filter(id__in=journey_ids).values_list("id", "started_at")
+        marks += [
+            StaleMark(kind=StaleKind.JOURNEY, journey_id=journey_id, day=local_day(started_at))
+            for journey_id, started_at in starts
+        ]
+    if not marks:
+        return 0
+    StaleMark.objects.bulk_create(marks)
+    from analytics import tasks  # the tasks module imports the services
+
+    tasks.metrics_refresh_stale.delay_on_commit()
+    return len(marks)
+
+
+@transaction.atomic
+def rollup_refresh_days(*, kind: str, days: Collection[date], force: bool = False) -> int:
+    """Recompute the ``kind`` rollup of ``days`` from the source rows; returns rows written.
+
+    Without ``force`` only the days still marked stale once their buckets
+    are locked are recomputed (another refresh may have done the rest).
+    Also opens the follow-up cases due for the recomputed days.
+    """
+    models, build = _ROLLUPS[StaleKind(kind)]
+    days = sorted(set(days))
+    if not days:
+        return 0
+    RollupBucket.objects.bulk_create(
+        [RollupBucket(kind=kind, day=day) for day in days], ignore_conflicts=True
+    )
+    buckets = {
+        bucket.day: bucket
+        for bucket in RollupBucket.objects.select_for_update().filter(kind=kind, day__in=days).order_by("day")
+    }
+    # Consume exactly the marks read here: one committed after this read stays for the next refresh.
+    marks = list(StaleMark.objects.filter(kind=kind, day__in=days).values_list("id", "day"))
+    StaleMark.objects.filter(id__in=[mark_id for mark_id, _ in marks]).delete()
+    if not force:
+        days = sorted({day for _, day in marks})
+        if not days:
+            return 0
+    rows = build(days)
+    for model in models:
+        model.objects.filter(day__in=days).delete()
+        model.objects.bulk_create([row for row in rows if isinstance(row, model)], batch_size=2000)
+    now = timezone.now()
+    per_day: dict[date, int] = dict.fromkeys(days, 0)
+    for row in rows:
+        per_day[row.day] += 1
+    for day in days:
+        buckets[day].refreshed_at, buckets[day].rows = now, per_day[day]
+    RollupBucket.objects.bulk_update([buckets[day] for day in days], ["refreshed_at", "rows"])
+    follow_ups_open_for_days(kind=kind, days=days, now=now)
+    return len(rows)
+
+
+@transaction.atomic
+def journey_scores_refresh(*, journey_ids: Collection[int], force: bool = False) -> int:
+    """Recompute the peak–end scores of ``journey_ids``; returns how many journeys have a score.
+
+    Locks the journeys (``FOR NO KEY UPDATE``: interactions can still be
+    added meanwhile, they leave a mark), consumes their marks, replaces their
+    ``JourneyScore`` rows and marks the start days affected for the journey
+    rollups. Without ``force`` only journeys still marked are recomputed.
+    """
+    ids = sorted(set(journey_ids))
+    list(Journey.objects.select_for_update(no_key=True).filter(id__in=ids).order_by("id").values_list("id"))
+    marks = list(
+        StaleMark.objects.filter(kind=StaleKind.JOURNEY, journey_id__in=ids).values_list(
+            "id", "journey_id", "day"
+        )
+    )
+    StaleMark.objects.filter(id__in=[mark_id for mark_id, _, _ in marks]).delete()
+    if not force:
+        ids = sorted({journey_id for _, journey_id, _ in marks})
+    if not ids:
+        return 0
+    days = {day for _, _, day in marks if day is not None}
+    days |= set(JourneyScore.objects.filter(journey_id__in=ids).values_list("day", flat=True))
+    scores = journey_score_rows(ids, now=timezone.now())
+    JourneyScore.objects.filter(journey_id__in=ids).delete()
+    JourneyScore.objects.bulk_create(scores, batch_size=2000)
+    days |= {score.day for score in scores}
+    StaleMark.objects.bulk_create([StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in sorted(days)])
+    return len(scores)
+
+
+@dataclass
+class RefreshReport:
+    journeys: int = 0
+    days: dict[str, int] = field(default_factory=dict)
+    rows: int = 0
+    complete: bool = True
+
+
+def metrics_refresh_stale(*, budget_seconds: float = 200.0) -> RefreshReport:
+    """Recompute everything marked stale: journeys first, then day buckets, oldest first.
+
+    Stops starting new batches after ``budget_seconds`` (below the task time
+    limit) and says so with ``complete=False``; what is left stays marked.
+    """
+    deadline = time.monotonic() + budget_seconds
+    report = RefreshReport()
+    while True:
+        if time.monotonic() > deadline:
+            report.complete = False
+            return report
+        ids = list(
+            StaleMark.objects.filter(kind=StaleKind.JOURNEY)
+            .values_list("journey_id", flat=True)
+            .distinct()
+            .order_by("journey_id")[:JOURNEY_BATCH]
+        )
+        if not ids:
+            break
+        journey_scores_refresh(journey_ids=ids)
+        report.journeys += len(ids)
+    for kind in _ROLLUPS:
+        while True:
+            if time.monotonic() > deadline:
+                report.complete = False
+                return report
+            days = list(
+                StaleMark.objects.filter(kind=kind)
+                .values_list("day", flat=True)
+                .distinct()
+                .order_by("day")[:DAY_BATCH]
+            )
+            if not days:
+                break
+            report.rows += rollup_refresh_days(kind=kind, days=days)
+            report.days[kind] = report.days.get(kind, 0) + len(days)
+    return report
+
+
+def _span(kind: str, since: date | None) -> list[date]:
+    """Every day from ``since`` (else the first day with data or rollups) to the last such day."""
+    models, _ = _ROLLUPS[StaleKind(kind)]
+    firsts, lasts = [], []
+    source = {
+        StaleKind.RESPONSE_DAY: (Response.objects, "submitted_at"),
+        StaleKind.INTERACTION_DAY: (Interaction.objects, "occurred_at"),
+        StaleKind.JOURNEY_DAY: (JourneyScore.objects, None),
+    }[StaleKind(kind)]
+    manager, moment = source
+    if moment:
+        bounds = manager.aggregate(first=Min(moment), last=Max(moment))
+        if bounds["first"]:
+            firsts.append(local_day(bounds["first"]))
+            lasts.append(local_day(bounds["last"]))
+    else:
+        bounds = manager.aggregate(first=Min("day"), last=Max("day"))
+        if bounds["first"]:
+            firsts.append(bounds["first"])
+            lasts.append(bounds["last"])
+    for model in models:
+        bounds = model.objects.aggregate(first=Min("day"), last=Max("day"))
+        if bounds["first"]:
+            firsts.append(bounds["first"])
+            lasts.append(bounds["last"])
+    if not firsts:
+        return []
+    first = max(since, min(firsts)) if since else min(firsts)
+    last = max(lasts)
+    return [date.fromordinal(ordinal) for ordinal in range(first.toordinal(), last.toordinal() + 1)]
+
+
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+def metrics_rebuild(*, since: date | None = None, progress: Progress | None = None) -> RefreshReport:
+    """Recompute every journey score and rollup (journeys started, and days, from ``since`` on).
+
+    ``progress(label, total)`` is called once per phase and returns a
+    callable that is told how many units were just done.
+    """
+    report = RefreshReport()
+    journeys = Journey.objects.order_by("id")
+    if since:
+        journeys = journeys.filter(started_at__gte=day_start(since))
+    journey_ids = list(journeys.values_list("id", flat=True))
+    advance = progress("Journeys", len(journey_ids)) if progress else None
+    for start in range(0, len(journey_ids), JOURNEY_BATCH):
+        batch = journey_ids[start : start + JOURNEY_BATCH]
+        journey_scores_refresh(journey_ids=batch, force=True)
+        report.journeys += len(batch)
+        if advance:
+            advance(len(batch))
+    labels = {
+        StaleKind.RESPONSE_DAY: "Response days",
+        StaleKind.INTERACTION_DAY: "Interaction days",
+        StaleKind.JOURNEY_DAY: "Journey days",
+    }
+    for kind in _ROLLUPS:
+        days = _span(kind, since)
+        advance = progress(labels[kind], len(days)) if progress else None
+        for start in range(0, len(days), DAY_BATCH):
+            batch = days[start : start + DAY_BATCH]
+            report.rows += rollup_refresh_days(kind=kind, days=batch, force=True)
+            report.days[kind] = report.days.get(kind, 0) + len(batch)
+            if advance:
+                advance(len(batch))
+    return report
