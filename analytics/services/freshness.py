@@ -76,6 +76,7 @@ def metrics_mark_stale(
             Response.objects.filter(id__in=response_ids)
             .annotate(bucket_day=day_of("submitted_at"))
             .values_list("bucket_day", flat=True)
+            .order_by()  # the model's default ordering would defeat DISTINCT
             .distinct()
         )
         marks += [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
@@ -84,6 +85,7 @@ def metrics_mark_stale(
             Interaction.objects.filter(id__in=interaction_ids)
             .annotate(bucket_day=day_of("occurred_at"))
             .values_list("bucket_day", "journey_id")
+            .order_by()
             .distinct()
         )
         days = set()
