@@ -1,9 +1,49 @@
 from django.contrib import admin
 
-from .models import WorkerHeartbeat
+from .models import FollowUp, JourneyScore, RollupBucket, StaleMark, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "seen_at", "worker")
     readonly_fields = ("name", "seen_at", "worker")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ("id", "reason", "customer", "score", "assignee", "status", "opened_at", "due_at")
+    list_filter = ("reason", "status")
+    search_fields = ("customer__name", "customer__external_id", "notes")
+    raw_id_fields = ("customer", "response", "interaction", "assignee")
+    readonly_fields = ("reason", "customer", "response", "interaction", "score", "opened_at")
+    date_hierarchy = "opened_at"
+
+
+class ComputedAdmin(admin.ModelAdmin):
+    """Computed by the workers: shown for inspection, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(JourneyScore)
+class JourneyScoreAdmin(ComputedAdmin):
+    list_display = ("journey", "day", "moments", "peak", "end", "peak_end", "mean", "gap", "floor_breaches")
+    list_filter = ("journey_map",)
+    date_hierarchy = "day"
+
+
+@admin.register(RollupBucket)
+class RollupBucketAdmin(ComputedAdmin):
+    list_display = ("kind", "day", "refreshed_at", "rows")
+    list_filter = ("kind",)
+    date_hierarchy = "day"
+
+
+@admin.register(StaleMark)
+class StaleMarkAdmin(ComputedAdmin):
+    list_display = ("kind", "day", "journey_id", "marked_at")
+    list_filter = ("kind",)

@@ -352,3 +352,23 @@ def test_a_failure_midway_leaves_nothing_written(monkeypatch):
 
     assert set(table_counts().values()) == {0}
     assert not get_user_model().objects.filter(username__startswith="demo-").exists()
+
+
+@pytest.mark.django_db
+def test_the_seeded_demo_arrives_with_its_metrics_computed():
+    from analytics.models import JourneyScore, StaleMark
+    from analytics.selectors import MetricFilters, expectation_by_touchpoint, response_summary
+
+    out = seed(*SMALL)
+
+    assert "Rebuilt" in out
+    assert response_summary(filters=MetricFilters()).responses == Response.objects.count()
+    scored = Journey.objects.filter(interactions__experience_score__isnull=False).distinct().count()
+    assert JourneyScore.objects.count() == scored > 0
+    by_code = {
+        Touchpoint.objects.get(id=row.touchpoint_id).code: row.survey.geometric_mean
+        for row in expectation_by_touchpoint(filters=MetricFilters())
+    }
+    for code, ratios in ratios_by_touchpoint().items():
+        assert by_code[code] == pytest.approx(geometric_mean(ratios), rel=1e-9), code
+    assert not StaleMark.objects.exists()
