@@ -141,12 +141,28 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "analytics.tasks.worker_heartbeat", "schedule": 60.0},
     # Whatever is marked stale is recomputed within a minute even if its own task was lost.
     "metrics-refresh-stale": {"task": "analytics.tasks.metrics_refresh_stale", "schedule": 60.0},
+    # Invitations left queued (a lost task, a broker outage) are enqueued again.
+    "invitations-sweep": {"task": "surveys.tasks.invitations_sweep", "schedule": 60.0},
+    "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
 }
 
 # --- Follow-ups -------------------------------------------------------------------
 # A case is due this many hours after it opens; events older than the max age open none.
 FOLLOW_UP_SLA_HOURS = env.int("FOLLOW_UP_SLA_HOURS", default=48)
 FOLLOW_UP_MAX_AGE_DAYS = env.int("FOLLOW_UP_MAX_AGE_DAYS", default=14)
+
+# --- Surveys ----------------------------------------------------------------------
+SURVEY_COMPANY_NAME = env.str("SURVEY_COMPANY_NAME", default="CEM demo company")
+SURVEY_INVITATION_EXPIRY_DAYS = env.int("SURVEY_INVITATION_EXPIRY_DAYS", default=60)
+# At most one invitation per customer within this many days, across surveys (0 turns the cap off).
+SURVEY_FREQUENCY_CAP_DAYS = env.int("SURVEY_FREQUENCY_CAP_DAYS", default=30)
+SURVEY_REMINDER_AFTER_DAYS = env.int("SURVEY_REMINDER_AFTER_DAYS", default=3)
+# Celery rate limit of the send task per worker process, e.g. "10/s" or "600/m".
+SURVEY_SEND_RATE = env.str("SURVEY_SEND_RATE", default="20/s")
+SURVEY_TEXT_MAX_LENGTH = 2000  # characters of one free-text answer
+# Failed survey-link lookups or submissions allowed per client address and window.
+SURVEY_FAILURE_LIMIT = env.int("SURVEY_FAILURE_LIMIT", default=30)
+SURVEY_FAILURE_WINDOW_SECONDS = env.int("SURVEY_FAILURE_WINDOW_SECONDS", default=600)
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")

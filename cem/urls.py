@@ -17,4 +17,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("analytics.urls")),
     path("", include("touchpoints.urls")),
+    path("", include("surveys.urls")),
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from journeys.models import Journey, JourneyMap, JourneyMapStep
 from surveys.models import Answer, Invitation, Question, Response, Survey
-from surveys.tokens import token_new
+from surveys.tokens import token_for, token_hash, token_nonce_new
 from touchpoints.models import Channel, Customer, Interaction, Stage, Touchpoint
 
 
@@ -116,7 +116,8 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 
     survey = factory.SubFactory(SurveyFactory)
     customer = factory.SubFactory(CustomerFactory)
-    token_hash = factory.LazyFunction(lambda: token_new()[1])
+    token_nonce = factory.LazyFunction(token_nonce_new)
+    token_hash = factory.LazyAttribute(lambda i: token_hash(token_for(i.token_nonce)))
     send_after = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=60))
 

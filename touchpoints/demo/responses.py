@@ -90,11 +90,13 @@ class Responder:
         """One invitation; returns the Response when the customer replies, else None."""
         rng, draft = self.rng, activity.draft
         customer = draft.customer
+        nonce, _token, hashed = token_new()  # the token itself is never stored
         invitation = Invitation(
             survey=survey,
             customer=customer,
             interaction=interaction,
-            token_hash=token_new()[1],  # the token itself is never stored, nor needed here
+            token_nonce=nonce,
+            token_hash=hashed,
             language=customer.locale,
             send_after=send_after,
             # Placeholder: the builder moves created_at/expires_at to send_after(+60 d)

@@ -1,0 +1,1 @@
+"""HTML views of the surveys app: the public survey pages and the survey builder."""
