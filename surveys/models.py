@@ -190,6 +190,9 @@ class Invitation(models.Model):
     language = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     send_after = models.DateTimeField(help_text="Not emailed before this time.")
+    send_enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a send task was last enqueued; the sweeper re-enqueues stale ones."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -204,6 +207,7 @@ class Invitation(models.Model):
             models.Index(fields=["status", "send_after"], name="invitation_status_send_idx"),
             models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
             models.Index(fields=["survey", "status"], name="invitation_survey_idx"),
+            models.Index(fields=["status", "sent_at"], name="invitation_status_sent_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -213,6 +217,12 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("created_at")),
                 name="invitation_expires_after_creation",
+            ),
+            # A rule invites once per interaction, however often it is evaluated.
+            models.UniqueConstraint(
+                fields=["rule", "interaction"],
+                condition=Q(rule__isnull=False, interaction__isnull=False),
+                name="invitation_once_per_rule",
             ),
         ]
 

@@ -38,7 +38,8 @@ def follow_ups_open(*, triggers: Sequence[FollowUpTrigger], now: datetime | None
     else to the team queue (no assignee); it is due ``FOLLOW_UP_SLA_HOURS``
     after opening. Safe to call twice or concurrently with the same triggers:
     the unique response/interaction columns refuse a duplicate. Returns how
-    many cases were opened.
+    many cases were opened (a concurrent call that won the race for a case
+    is counted by both).
     """
     if not triggers:
         return 0
@@ -48,18 +49,22 @@ def follow_ups_open(*, triggers: Sequence[FollowUpTrigger], now: datetime | None
     active_agents = set(
         get_user_model().objects.filter(id__in=agent_ids, is_active=True).values_list("id", flat=True)
     )
-    existing_responses = set(
+    existing_responses: set[int | None] = set(
         FollowUp.objects.filter(
             response_id__in=[t.response_id for t in triggers if t.response_id]
         ).values_list("response_id", flat=True)
     )
-    existing_interactions = set(
+    existing_interactions: set[int | None] = set(
         FollowUp.objects.filter(
             interaction_id__in=[t.interaction_id for t in triggers if t.interaction_id]
         ).values_list("interaction_id", flat=True)
     )
-    cases = [
-        FollowUp(
+    cases: dict[tuple, FollowUp] = {}  # one per response or interaction, even if repeated here
+    for t in triggers:
+        key = (t.response_id, t.interaction_id)
+        if key in cases or t.response_id in existing_responses or t.interaction_id in existing_interactions:
+            continue
+        cases[key] = FollowUp(
             reason=t.reason,
             customer_id=t.customer_id,
             response_id=t.response_id,
@@ -69,12 +74,8 @@ def follow_ups_open(*, triggers: Sequence[FollowUpTrigger], now: datetime | None
             opened_at=now,
             due_at=due,
         )
-        for t in triggers
-        if (t.response_id is None or t.response_id not in existing_responses)
-        and (t.interaction_id is None or t.interaction_id not in existing_interactions)
-    ]
     # A concurrent call may have opened some of these since the reads above.
-    FollowUp.objects.bulk_create(cases, ignore_conflicts=True)
+    FollowUp.objects.bulk_create(list(cases.values()), ignore_conflicts=True)
     return len(cases)
 
 

@@ -1,0 +1,267 @@
+"""Invitations: queue them, decide suppression, email each at most once, remind once, sweep.
+
+Sending protocol
+----------------
+``invitation_send`` locks the invitation row (``SKIP LOCKED``: a second
+worker holding the same id moves on) and the customer row (so two invitations
+to one customer cannot both pass the frequency cap), re-checks that it is
+still queued, decides suppression, hands the email to the SMTP server and
+marks it sent in the same transaction. A task that runs twice finds the row
+sent and does nothing; a worker killed before the commit leaves the row
+queued, and the sweeper enqueues it again. The one window left is a crash
+between the SMTP server accepting the message and the commit (a duplicate,
+never a loss); it is as short as one commit.
+
+The token is never stored: it is derived from the invitation's nonce when the
+email is built (``surveys.tokens``).
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from surveys.email import invitation_message
+from surveys.models import EmailSuppression, Invitation, InvitationStatus, Response, Survey, SurveyStatus
+from surveys.tokens import token_for, token_hash, token_nonce_new
+from touchpoints.models import Customer
+
+logger = logging.getLogger(__name__)
+
+# An enqueued send not done after this long is presumed lost and enqueued again.
+SEND_LEASE = timedelta(minutes=10)
+SWEEP_BATCH = 1000
+
+SENT_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.RESPONDED)
+
+
+def invitation_language(*, survey: Survey, customer: Customer) -> str:
+    """The customer's preferred language when the survey offers it, else the survey's default."""
+    return customer.locale if customer.locale in (survey.languages or []) else survey.default_language
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    survey: Survey,
+    customer: Customer,
+    interaction=None,
+    rule=None,
+    send_after: datetime | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """Queue one invitation of ``customer`` to ``survey``; it is emailed from ``send_after`` on.
+
+    When that time has come, the send is enqueued once this transaction
+    commits; later ones are picked up by the sweeper. Suppression and the
+    frequency cap are decided at send time, where they are recorded.
+    """
+    now = now or timezone.now()
+    nonce = token_nonce_new()
+    invitation = Invitation.objects.create(
+        survey=survey,
+        customer=customer,
+        interaction=interaction,
+        rule=rule,
+        token_nonce=nonce,
+        token_hash=token_hash(token_for(nonce)),
+        language=invitation_language(survey=survey, customer=customer),
+        send_after=send_after or now,
+        expires_at=now + timedelta(days=settings.SURVEY_INVITATION_EXPIRY_DAYS),
+    )
+    if invitation.send_after <= now:
+        invitations_enqueue(ids=[invitation.id], now=now)
+    return invitation
+
+
+def invitations_enqueue(*, ids: list[int], now: datetime | None = None) -> int:
+    """Enqueue the sends of ``ids`` once the current transaction commits; records when."""
+    if not ids:
+        return 0
+    from surveys import tasks  # tasks import the services
+
+    Invitation.objects.filter(id__in=ids).update(send_enqueued_at=now or timezone.now())
+    for invitation_id in ids:
+        tasks.invitation_send.delay_on_commit(invitation_id)
+    return len(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    reason: str
+
+
+def _suppression(invitation: Invitation, *, now: datetime) -> Suppression | None:
+    """Why this invitation must not be emailed, or None. Checked in this order."""
+    customer, survey = invitation.customer, invitation.survey
+    if customer.email_opt_out:
+        return Suppression("customer opted out of email")
+    if not customer.email:
+        return Suppression("customer has no email address")
+    blocked = EmailSuppression.objects.filter(email=customer.email.lower()).first()
+    if blocked:
+        return Suppression(f"address suppressed: {blocked.reason}")
+    if survey.status != SurveyStatus.LIVE:
+        return Suppression(f"survey is {survey.get_status_display().lower()}")
+    cap = settings.SURVEY_FREQUENCY_CAP_DAYS
+    if cap > 0:
+        recent = (
+            Invitation.objects.filter(
+                customer=customer, status__in=SENT_STATUSES, sent_at__gt=now - timedelta(days=cap)
+            )
+            .exclude(id=invitation.id)
+            .order_by("-sent_at")
+            .values_list("sent_at", flat=True)
+            .first()
+        )
+        if recent:
+            return Suppression(
+                f"frequency cap: already invited on {recent.date().isoformat()} (cap {cap} days)"
+            )
+    return None
+
+
+def invitation_send(*, invitation_id: int, now: datetime | None = None) -> str:
+    """Email one queued invitation at most once. Returns what happened:
+    ``sent``, ``suppressed``, ``expired``, ``bounced``, ``not_due``, or ``skipped`` (already
+    handled, unknown, or being sent by another worker right now).
+
+    An SMTP failure other than a refused recipient raises, leaving the
+    invitation queued for a retry.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("survey", "customer")
+            .filter(id=invitation_id, status=InvitationStatus.QUEUED)
+            .first()
+        )
+        if invitation is None:
+            return "skipped"
+        if invitation.send_after > now:
+            return "not_due"
+        if invitation.expires_at <= now:
+            invitation.status = InvitationStatus.EXPIRED
+            invitation.save(update_fields=["status"])
+            return "expired"
+        Customer.objects.select_for_update().filter(id=invitation.customer_id).first()
+        suppression = _suppression(invitation, now=now)
+        if suppression:
+            invitation.status = InvitationStatus.SUPPRESSED
+            invitation.suppressed_at = now
+            invitation.suppression_reason = suppression.reason[:200]
+            invitation.save(update_fields=["status", "suppressed_at", "suppression_reason"])
+            return "suppressed"
+        message = invitation_message(invitation, token=token_for(invitation.token_nonce))
+        try:
+            message.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as refused:
+            _bounce(invitation, reason=f"refused by the mail server: {refused.recipients}", now=now)
+            return "bounced"
+        invitation.status = InvitationStatus.SENT
+        invitation.sent_at = now
+        invitation.save(update_fields=["status", "sent_at"])
+        return "sent"
+
+
+def _bounce(invitation: Invitation, *, reason: str, now: datetime) -> None:
+    invitation.status = InvitationStatus.BOUNCED
+    invitation.bounced_at = now
+    invitation.suppression_reason = reason[:200]
+    invitation.save(update_fields=["status", "bounced_at", "suppression_reason"])
+    EmailSuppression.objects.get_or_create(
+        email=invitation.customer.email.lower(), defaults={"reason": "bounced"}
+    )
+
+
+@transaction.atomic
+def invitation_bounce(*, invitation: Invitation, reason: str = "bounced") -> None:
+    """Record a bounce reported after sending: the invitation is bounced and the address never
+    emailed again."""
+    invitation = Invitation.objects.select_for_update().select_related("customer").get(id=invitation.id)
+    _bounce(invitation, reason=reason, now=timezone.now())
+
+
+def invitations_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:
+    """Enqueue the sends of due invitations never enqueued or enqueued over ``SEND_LEASE`` ago.
+
+    Beat runs it every minute: a lost task, a broker outage or a send that
+    was due later than its creation all end here. Also expires queued
+    invitations past their expiry. Returns how many sends were enqueued.
+    """
+    now = now or timezone.now()
+    Invitation.objects.filter(status=InvitationStatus.QUEUED, expires_at__lte=now).update(
+        status=InvitationStatus.EXPIRED
+    )
+    with transaction.atomic():
+        ids = list(
+            Invitation.objects.filter(status=InvitationStatus.QUEUED, send_after__lte=now)
+            .filter(Q(send_enqueued_at__isnull=True) | Q(send_enqueued_at__lte=now - SEND_LEASE))
+            .order_by("send_after", "id")
+            .values_list("id", flat=True)[:batch]
+        )
+        return invitations_enqueue(ids=ids, now=now)
+
+
+def invitations_due_reminder(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> list[int]:
+    """Invitations sent ``SURVEY_REMINDER_AFTER_DAYS`` ago or more: unanswered, not reminded, open."""
+    now = now or timezone.now()
+    return list(
+        Invitation.objects.filter(
+            status__in=(InvitationStatus.SENT, InvitationStatus.OPENED),
+            reminded_at__isnull=True,
+            sent_at__lte=now - timedelta(days=settings.SURVEY_REMINDER_AFTER_DAYS),
+            expires_at__gt=now,
+        )
+        .order_by("sent_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
+
+
+def invitation_remind(*, invitation_id: int, now: datetime | None = None) -> str:
+    """Send the one reminder of an unanswered invitation; never after a response, never twice.
+
+    Returns ``reminded``, ``suppressed`` (the customer opted out or the
+    address is suppressed meanwhile; nothing is sent) or ``skipped``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("survey", "customer")
+            .filter(
+                id=invitation_id,
+                status__in=(InvitationStatus.SENT, InvitationStatus.OPENED),
+                reminded_at__isnull=True,
+                expires_at__gt=now,
+            )
+            .first()
+        )
+        if invitation is None or _answered(invitation):
+            return "skipped"
+        customer = invitation.customer
+        if (
+            customer.email_opt_out
+            or not customer.email
+            or EmailSuppression.objects.filter(email=customer.email.lower()).exists()
+        ):
+            return "suppressed"
+        token = token_for(invitation.token_nonce)
+        if token_hash(token) != invitation.token_hash:  # the secret key changed: the link would be dead
+            logger.warning("invitation %s: token no longer derivable, reminder skipped", invitation.id)
+            return "skipped"
+        invitation_message(invitation, token=token, reminder=True).send(fail_silently=False)
+        invitation.reminded_at = now
+        invitation.save(update_fields=["reminded_at"])
+        return "reminded"
+
+
+def _answered(invitation: Invitation) -> bool:
+    """Whether a response exists (the status says so too, but the row is the truth)."""
+    return Response.objects.filter(invitation_id=invitation.id).exists()
