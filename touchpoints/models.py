@@ -1,12 +1,21 @@
 """Customers, the touchpoint catalogue and the interactions logged at touchpoints."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 # Experience scores everywhere are on a 0–10 scale, 5 being neutral (metrics.md).
 SCORE_MIN = 0
 SCORE_MAX = 10
+SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+
+
+def validate_positive(value: float) -> None:
+    """An expectation must be above zero: the expectation ratio divides by it."""
+    if value is not None and not value > 0:
+        raise ValidationError("Must be greater than 0.", code="not_positive")
 
 
 class Stage(models.TextChoices):
@@ -96,6 +105,7 @@ class Touchpoint(models.Model):
     floor_score = models.FloatField(
         null=True,
         blank=True,
+        validators=SCORE_VALIDATORS,
         help_text="The bottom line (0–10) no experience at this touchpoint may fall below.",
     )
     measure_name = models.CharField(
@@ -180,16 +190,19 @@ class Interaction(models.Model):
     experience_score = models.FloatField(
         null=True,
         blank=True,
+        validators=SCORE_VALIDATORS,
         help_text="Experience at this moment, 0–10 (5 is neutral).",
     )
     expected_value = models.FloatField(
         null=True,
         blank=True,
+        validators=[validate_positive],
         help_text="The promised value of the touchpoint's measure.",
     )
     actual_value = models.FloatField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text="The delivered value of the touchpoint's measure.",
     )
     journey = models.ForeignKey(

@@ -76,6 +76,7 @@ def invitation_create(
     )
     if invitation.send_after <= now:
         invitations_enqueue(ids=[invitation.id], now=now)
+        invitation.send_enqueued_at = now
     return invitation
 
 

@@ -31,7 +31,13 @@ test_database_url.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture
-def celery_worker(postgres_and_redis, transactional_db, tmp_path):
+def worker_environment() -> dict[str, str]:
+    """Extra environment for the worker process; a test module overrides it (SMTP, SITE_URL)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(postgres_and_redis, transactional_db, tmp_path, worker_environment):
     """Start ``celery -A cem worker`` on a queue of its own; tasks go to it, not inline.
 
     Yields the worker's ``subprocess.Popen``. Its log is printed if the test fails.
@@ -44,6 +50,7 @@ def celery_worker(postgres_and_redis, transactional_db, tmp_path):
         "REDIS_URL": postgres_and_redis,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_SETTINGS_MODULE": "cem.settings",
+        **worker_environment,
     }
     with log_path.open("w") as log:
         worker = subprocess.Popen(
