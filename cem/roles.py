@@ -61,7 +61,10 @@ class NavItem:
 
 
 # Each feature adds its pages here, with the roles that may open them.
-NAVIGATION: tuple[NavItem, ...] = (NavItem("Home", "home", ROLES),)
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "home", ROLES),
+    NavItem("Surveys", "survey-builder-list", (MANAGER,)),
+)
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -191,7 +191,9 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     send_after = models.DateTimeField(help_text="Not emailed before this time.")
     send_enqueued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a send task was last enqueued; the sweeper re-enqueues stale ones."
+        null=True,
+        blank=True,
+        help_text="When a send task was last enqueued; the sweeper enqueues a stale one again.",
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -306,8 +308,8 @@ class Answer(models.Model):
 
 
 class SurveyRule(models.Model):
-    """"After an interaction at touchpoint T (or any touchpoint of stage S), invite with this survey
-    after D hours." Evaluated whenever an interaction is logged, from any source."""
+    """A rule: after an interaction at touchpoint T (or any touchpoint of stage S), invite with this
+    survey after D hours. Evaluated whenever an interaction is logged, from any source."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="rules")
     touchpoint = models.ForeignKey(

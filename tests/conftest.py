@@ -41,6 +41,12 @@ def _tasks_run_inline():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create users by the dozen; the production hasher would make each one take ~1 s."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user_in(role: str | None, username: str):
     user = UserFactory(username=username, password=PASSWORD)
     if role:

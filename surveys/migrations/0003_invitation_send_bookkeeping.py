@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='invitation',
             name='send_enqueued_at',
-            field=models.DateTimeField(blank=True, help_text='When a send task was last enqueued; the sweeper re-enqueues stale ones.', null=True),
+            field=models.DateTimeField(blank=True, help_text='When a send task was last enqueued; the sweeper enqueues a stale one again.', null=True),
         ),
         migrations.AddIndex(
             model_name='invitation',

@@ -41,7 +41,9 @@ def test_journey_aggregate_is_the_mean_of_the_journey_scores():
 
 
 def test_no_journeys_give_no_averages():
-    aggregate = journey_aggregate(journeys=0, peak_end_sum=0.0, mean_sum=0.0, gap_sum=0.0, journeys_breached=0)
+    aggregate = journey_aggregate(
+        journeys=0, peak_end_sum=0.0, mean_sum=0.0, gap_sum=0.0, journeys_breached=0
+    )
     assert (aggregate.mean_peak_end, aggregate.mean_gap, aggregate.breached_share) == (None, None, None)
 
 

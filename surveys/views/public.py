@@ -1,0 +1,276 @@
+"""The pages customers reach from their email, and the staff preview of the survey page.
+
+Rules these views keep (tests/surveys/test_public_page.py holds each one):
+
+- GET never consumes a token; it only records the first opening.
+- An unknown, expired or answered token gets the same neutral page (404,
+  byte-identical body), so a link cannot be probed for its state. A second
+  *submission* of an answered token is told so (409, "already answered"), the
+  first response kept; 409 for browsers and scripts alike, one rule.
+- Failures (unknown tokens, invalid submissions) are counted per client
+  address in the cache; past ``SURVEY_FAILURE_LIMIT`` within the window
+  every public survey request from that address gets a neutral 429.
+- Pages are rendered without the request: no staff context, no cookies, no
+  CSRF token. The survey and unsubscribe POSTs are CSRF-exempt on purpose:
+  the unguessable token in the path is what a forger would need, and with
+  ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` on form posts,
+  which Django's CSRF check would refuse. RFC 8058 one-click unsubscribe
+  requires it too.
+- One page per survey (no pagination): the customer sees "n questions" and
+  "Question k of n" on each; nothing is half-stored between pages.
+"""
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cem.roles import MANAGER, role_required
+from surveys.forms.answers import AnswerForm
+from surveys.models import Invitation, Survey
+from surveys.public_text import PUBLIC_TEXT, language_name, public_text, survey_language
+from surveys.selectors_public import invitation_for_token, survey_questions, survey_with_questions
+from surveys.services.responses import (
+    AlreadyAnswered,
+    AnswerErrors,
+    InvitationClosed,
+    customer_unsubscribe,
+    invitation_open,
+    response_submit,
+)
+
+PUBLIC_HEADERS = {
+    # The token is in the URL: never hand it to another site, never keep the page in a cache.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    # No script at all, styles and images from this site only: customer text can never run.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+
+NEUTRAL_TEMPLATE = "surveys/public/closed.html"
+SURVEY_TEMPLATE = "surveys/public/survey.html"
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def _page(template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
+    """A public page, rendered without the request so no staff context or cookie reaches it."""
+    context = context or {}
+    response = HttpResponse(render_to_string(template, context), status=status)
+    if "language" in context:  # else the locale middleware's guess from the browser stands
+        response["Content-Language"] = context["language"]
+    return response
+
+
+def _with_public_headers(response: HttpResponse) -> HttpResponse:
+    for name, value in PUBLIC_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _closed_page() -> HttpResponse:
+    """The one page for every link that opens nothing: same status, same bytes, whatever the cause."""
+    return _page(NEUTRAL_TEMPLATE, {"company": settings.SURVEY_COMPANY_NAME}, status=404)
+
+
+# --- failure limit -------------------------------------------------------------------------------
+
+
+def _failure_key(request: HttpRequest) -> str:
+    return f"surveys:public-failures:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _failure_record(request: HttpRequest) -> None:
+    """Count one failure of this client; the count expires a window after its first failure."""
+    key, window = _failure_key(request), settings.SURVEY_FAILURE_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+
+
+def _failures_exceeded(request: HttpRequest) -> bool:
+    return (cache.get(_failure_key(request)) or 0) >= settings.SURVEY_FAILURE_LIMIT
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a token page: refuse a client past its failure limit, and set the public headers."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if _failures_exceeded(request):
+            response = _page(
+                "surveys/public/too_many.html", {"company": settings.SURVEY_COMPANY_NAME}, status=429
+            )
+            response["Retry-After"] = str(settings.SURVEY_FAILURE_WINDOW_SECONDS)
+        else:
+            response = view(request, *args, **kwargs)
+        return _with_public_headers(response)
+
+    return wrapped
+
+
+# --- context -------------------------------------------------------------------------------------
+
+
+def _page_context(*, language: str, languages: Sequence[str] = ()) -> dict:
+    """What every language-aware public page shows: its words, the language and the switcher."""
+    company = settings.SURVEY_COMPANY_NAME
+    return {
+        "language": language,
+        "text": {key: words.replace("{company}", company) for key, words in public_text(language).items()},
+        "company": company,
+        "switcher": [
+            {"code": code, "name": language_name(code), "current": code == language} for code in languages
+        ]
+        if len(languages) > 1
+        else [],
+    }
+
+
+def _survey_context(
+    *,
+    survey: Survey,
+    form: AnswerForm,
+    language: str,
+    errors: dict[int | None, str] | None = None,
+    action: str = "",
+    preview: bool = False,
+) -> dict:
+    errors = errors or {}
+    text = public_text(language)
+    rows = form.rows(errors)
+    count = len(rows)
+    return _page_context(language=language, languages=survey.languages) | {
+        "title": survey.titles.get(language) or next(iter(survey.titles.values()), "") or survey.name,
+        "intro": survey.intros.get(language, ""),
+        "question_count": text["question_count_one"]
+        if count == 1
+        else text["question_count"].format(count=count),
+        "rows": rows,
+        "form_error": errors.get(None, ""),
+        "error_rows": [row for row in rows if row.error],
+        "text_limit": settings.SURVEY_TEXT_MAX_LENGTH,
+        "text_limit_note": text["text_limit"].format(limit=settings.SURVEY_TEXT_MAX_LENGTH),
+        "action": action,
+        "preview": preview,
+    }
+
+
+def _invitation_language(invitation: Invitation, requested: str | None) -> str:
+    return survey_language(invitation.survey.languages, requested, invitation.language)
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+@csrf_exempt  # see the module docstring
+@require_http_methods(["GET", "HEAD", "POST"])
+@public_page
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey behind an emailed link: GET shows it, POST stores the answers once."""
+    if request.method == "POST":
+        return _survey_submit(request, token)
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        _failure_record(request)
+        return _closed_page()
+    invitation_open(invitation=invitation)
+    language = _invitation_language(invitation, request.GET.get("lang"))
+    form = AnswerForm(questions=survey_questions(survey_id=invitation.survey_id), language=language)
+    context = _survey_context(
+        survey=invitation.survey,
+        form=form,
+        language=language,
+        action=reverse("survey-answer", args=[token]),
+    )
+    return _page(SURVEY_TEMPLATE, context)
+
+
+def _survey_submit(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_for_token(token, open_only=False)
+    if invitation is None:
+        _failure_record(request)
+        return _closed_page()
+    language = _invitation_language(invitation, request.POST.get("lang"))
+    try:
+        response_submit(invitation=invitation, data=request.POST, language=language)
+    except AlreadyAnswered:
+        return _page("surveys/public/answered.html", _page_context(language=language), status=409)
+    except InvitationClosed:
+        _failure_record(request)
+        return _closed_page()
+    except AnswerErrors as invalid:
+        _failure_record(request)
+        form = AnswerForm(
+            questions=survey_questions(survey_id=invitation.survey_id), language=language, data=request.POST
+        )
+        context = _survey_context(
+            survey=invitation.survey,
+            form=form,
+            language=language,
+            errors=invalid.errors,
+            action=reverse("survey-answer", args=[token]),
+        )
+        return _page(SURVEY_TEMPLATE, context, status=400)
+    return HttpResponseRedirect(f"{reverse('survey-thanks')}?{urlencode({'lang': language})}")
+
+
+@require_GET
+def survey_thanks(request: HttpRequest) -> HttpResponse:
+    """The thank-you page after a submission; it carries no token, so it tells nobody anything."""
+    requested = request.GET.get("lang")
+    language = requested if requested in PUBLIC_TEXT else settings.LANGUAGE_CODE
+    return _with_public_headers(_page("surveys/public/thanks.html", _page_context(language=language)))
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe posts without a CSRF token; see the module docstring
+@require_http_methods(["GET", "HEAD", "POST"])
+@public_page
+def survey_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm; any POST (the page's button, or a mail client's one-click) unsubscribes.
+
+    Works for as long as the invitation exists, answered or expired.
+    """
+    invitation = invitation_for_token(token, open_only=False)
+    if invitation is None:
+        _failure_record(request)
+        return _closed_page()
+    language = _invitation_language(invitation, request.GET.get("lang"))
+    if request.method == "POST":
+        customer_unsubscribe(invitation=invitation)
+        done = True
+    else:
+        done = invitation.customer.email_opt_out
+    context = _page_context(language=language, languages=invitation.survey.languages) | {
+        "done": done,
+        "action": f"{reverse('survey-unsubscribe', args=[token])}?{urlencode({'lang': language})}",
+    }
+    return _page("surveys/public/unsubscribe.html", context)
+
+
+@role_required(MANAGER)
+@require_GET
+def survey_preview(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """The public page of a survey of any status, exactly as customers see it, posting nowhere."""
+    survey = survey_with_questions(survey_id=survey_id)
+    if survey is None:
+        raise Http404("No such survey.")
+    language = survey_language(survey.languages, request.GET.get("lang"))
+    form = AnswerForm(questions=list(survey.questions.all()), language=language)
+    context = _survey_context(survey=survey, form=form, language=language, preview=True)
+    return _with_public_headers(_page(SURVEY_TEMPLATE, context))
