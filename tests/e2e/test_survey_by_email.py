@@ -79,7 +79,7 @@ def test_an_invitation_by_rule_is_emailed_answered_in_chinese_on_a_phone_and_kep
     screenshot,
     delivery_survey,
 ):
-    touchpoint, survey, nps, comment = delivery_survey
+    touchpoint, _survey, nps, comment = delivery_survey
     customer = CustomerFactory(name="王芳", email="wang.fang@example.cn", locale="zh-hans")
 
     interaction_log(customer=customer, touchpoint=touchpoint)  # commits: the rule invites, the worker sends
