@@ -1,213 +1,26 @@
-"""Writes of the survey builder: surveys, their questions, publishing, and survey rules.
-
-Every function takes keyword-only arguments, runs in one transaction and
-raises ``django.core.exceptions.ValidationError`` (keyed by model field where
-one is to blame) when the change is refused; nothing is written then.
-
-The rules the builder keeps:
-
-* **Status.** A survey is built as a *draft*, published (draft → live) once it
-  can be answered in every language it offers, and closed (live → closed).
-  A closed survey is read-only: its details and questions no longer change
-  (its rules may still be deactivated or deleted).
-* **Live surveys** stay editable where no answer can be harmed: details,
-  texts and labels, the required flag, drivers, the order of questions, and
-  new questions, which are appended at the end. Any change must leave the
-  survey answerable in every offered language, so a language can be added to
-  a live survey only once its title and every question text exist in it, and
-  a live survey keeps at least one question.
-* **Answered questions** (at least one stored Answer) are never changed
-  destructively; see ``question_update`` and ``question_delete``.
-"""
+"""Questions: add, edit, delete and move, never harming stored answers."""
 
 from collections.abc import Mapping, Sequence
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
 
-from touchpoints.models import Direction, Stage, Touchpoint
+from surveys.models import Question, Survey
+from touchpoints.models import Direction
 
-from ..models import Question, Survey, SurveyRule
-
-# Fixed scales of the standard questions (metrics.md); a rating's scale is chosen by its author.
-FIXED_SCALES: dict[str, tuple[int, int]] = {
-    Question.Type.NPS: (0, 10),
-    Question.Type.CSAT: (1, 5),
-    Question.Type.CES: (1, 7),
-}
-# One button per point on a phone: at most 11 points, and never a negative score.
-RATING_SCALE_LOWEST = 0
-RATING_SCALE_HIGHEST = 10
-CHOICE_TYPES = frozenset({Question.Type.SINGLE_CHOICE, Question.Type.MULTI_CHOICE})
-SCALED_TYPES = frozenset({*FIXED_SCALES, Question.Type.RATING, Question.Type.EXPECTATION_EXPERIENCE})
-# Questions whose score can be an experience dimension in key-driver analysis; NPS is the outcome.
-DRIVER_TYPES = frozenset(
-    {Question.Type.CSAT, Question.Type.CES, Question.Type.RATING, Question.Type.EXPECTATION_EXPERIENCE}
+from .common import (
+    CHOICE_TYPES,
+    CHOICE_VALUE_MAX_LENGTH,
+    DRIVER_TYPES,
+    FIXED_SCALES,
+    RATING_SCALE_HIGHEST,
+    RATING_SCALE_LOWEST,
+    SCALED_TYPES,
+    _lock_survey,
+    _refuse_if_closed,
+    language_names,
 )
-CHOICE_VALUE_MAX_LENGTH = 50
-RULE_DELAY_MAX_HOURS = 720
-
-
-def language_names() -> dict[str, str]:
-    """The languages a survey may offer, code → name, from ``settings.LANGUAGES``."""
-    return dict(settings.LANGUAGES)
-
-
-def _refuse_if_closed(survey: Survey) -> None:
-    if survey.status == Survey.Status.CLOSED:
-        raise ValidationError(
-            "This survey is closed and can no longer be edited. Create a new survey instead."
-        )
-
-
-def _lock_survey(survey: Survey) -> Survey:
-    """The survey's row, locked until the transaction ends, so concurrent edits queue up."""
-    return Survey.objects.select_for_update().get(pk=survey.pk)
-
-
-# --- Surveys ---------------------------------------------------------------------------
-
-
-def _clean_survey_fields(
-    *, name: str, kind: str, languages: Sequence[str], titles: Mapping[str, str], intros: Mapping[str, str]
-) -> tuple[str, list[str], dict[str, str], dict[str, str]]:
-    errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors.setdefault("name", []).append("Give the survey a name.")
-    elif len(name) > Survey._meta.get_field("name").max_length:
-        errors.setdefault("name", []).append("Keep the name to 200 characters.")
-    if kind not in Survey.Kind.values:
-        errors.setdefault("kind", []).append("Choose one of the survey kinds.")
-    known = language_names()
-    offered = list(dict.fromkeys(languages))  # unique, first (the default) kept first
-    if not offered:
-        errors.setdefault("languages", []).append("Offer at least one language.")
-    unknown = [code for code in offered if code not in known]
-    if unknown:
-        errors.setdefault("languages", []).append(f"Unknown language: {', '.join(unknown)}.")
-    if errors:
-        raise ValidationError(errors)
-    # Texts of languages not offered are dropped: the form shows only offered ones.
-    titles_kept = {code: titles[code].strip() for code in offered if (titles.get(code) or "").strip()}
-    intros_kept = {code: intros[code].strip() for code in offered if (intros.get(code) or "").strip()}
-    return name, offered, titles_kept, intros_kept
-
-
-def _publish_problems(survey: Survey) -> list[str]:
-    """What stops ``survey`` from being answered in every language it offers; empty when ready."""
-    names = language_names()
-    problems = []
-    questions = list(survey.questions.order_by("order"))
-    if not questions:
-        problems.append("Add at least one question before publishing.")
-    for code in survey.languages:
-        language = names.get(code, code)
-        if not (survey.titles.get(code) or "").strip():
-            problems.append(f"The title in {language} is missing.")
-        for question in questions:
-            if not (question.texts.get(code) or "").strip():
-                problems.append(f"Question {question.order} has no text in {language}.")
-            for choice in question.choices:
-                if not (choice.get("labels", {}).get(code) or "").strip():
-                    problems.append(
-                        f"Question {question.order}: choice “{choice['value']}” has no label in {language}."
-                    )
-    return problems
-
-
-@transaction.atomic
-def survey_create(
-    *,
-    name: str,
-    kind: str,
-    languages: Sequence[str],
-    titles: Mapping[str, str],
-    intros: Mapping[str, str] | None = None,
-    touchpoint: Touchpoint | None = None,
-    created_by=None,
-) -> Survey:
-    """Create a draft survey. ``languages`` lists the offered codes, the default first."""
-    name, offered, titles_kept, intros_kept = _clean_survey_fields(
-        name=name, kind=kind, languages=languages, titles=titles, intros=intros or {}
-    )
-    return Survey.objects.create(
-        name=name,
-        kind=kind,
-        languages=offered,
-        titles=titles_kept,
-        intros=intros_kept,
-        touchpoint=touchpoint,
-        status=Survey.Status.DRAFT,
-        created_by=created_by,
-    )
-
-
-@transaction.atomic
-def survey_update(
-    *,
-    survey: Survey,
-    name: str,
-    kind: str,
-    languages: Sequence[str],
-    titles: Mapping[str, str],
-    intros: Mapping[str, str] | None = None,
-    touchpoint: Touchpoint | None = None,
-) -> Survey:
-    """Change a survey's details and languages.
-
-    Refused on a closed survey. On a live survey the result must stay
-    answerable in every offered language (a title and every question's text in
-    each), so a language is offered on a live survey only once it is complete.
-    """
-    survey = _lock_survey(survey)
-    _refuse_if_closed(survey)
-    name, offered, titles_kept, intros_kept = _clean_survey_fields(
-        name=name, kind=kind, languages=languages, titles=titles, intros=intros or {}
-    )
-    survey.name, survey.kind, survey.languages = name, kind, offered
-    survey.titles, survey.intros, survey.touchpoint = titles_kept, intros_kept, touchpoint
-    if survey.status == Survey.Status.LIVE:
-        problems = _publish_problems(survey)
-        if problems:
-            raise ValidationError(
-                {"languages": ["A live survey must stay complete in every language it offers.", *problems]}
-            )
-    survey.save()
-    return survey
-
-
-@transaction.atomic
-def survey_publish(*, survey: Survey) -> Survey:
-    """Draft → live. Refused without questions, or when an offered language lacks a title,
-    a question text or a choice label."""
-    survey = _lock_survey(survey)
-    if survey.status != Survey.Status.DRAFT:
-        raise ValidationError(
-            f"Only a draft survey can be published; this one is {survey.get_status_display()}."
-        )
-    problems = _publish_problems(survey)
-    if problems:
-        raise ValidationError(problems)
-    survey.status = Survey.Status.LIVE
-    survey.save(update_fields=["status", "updated_at"])
-    return survey
-
-
-@transaction.atomic
-def survey_close(*, survey: Survey) -> Survey:
-    """Live → closed: the survey takes no new invitations and is no longer edited."""
-    survey = _lock_survey(survey)
-    if survey.status != Survey.Status.LIVE:
-        raise ValidationError(f"Only a live survey can be closed; this one is {survey.get_status_display()}.")
-    survey.status = Survey.Status.CLOSED
-    survey.save(update_fields=["status", "updated_at"])
-    return survey
-
-
-# --- Questions -------------------------------------------------------------------------
 
 
 def _clean_question_fields(
@@ -487,48 +300,3 @@ def question_move(*, question: Question, up: bool) -> None:
         raise ValidationError(f"This question is already the {'first' if up else 'last'}.")
     ids[place], ids[other] = ids[other], ids[place]
     _questions_renumber(survey, ids)
-
-
-# --- Survey rules ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def survey_rule_create(
-    *, survey: Survey, touchpoint: Touchpoint | None = None, stage: str = "", delay_hours: int = 24
-) -> SurveyRule:
-    """ "After an interaction at ``touchpoint`` — or at any touchpoint of ``stage`` — invite with
-    ``survey`` after ``delay_hours`` (0–720)." Exactly one of touchpoint and stage is given.
-    Refused on a closed survey, which takes no new invitations."""
-    survey = _lock_survey(survey)
-    _refuse_if_closed(survey)
-    errors: dict[str, list[str]] = {}
-    if (touchpoint is None) == (not stage):
-        message = (
-            "Choose a touchpoint or a stage, not both." if touchpoint else "Choose a touchpoint or a stage."
-        )
-        errors["__all__"] = [message]
-    elif stage and stage not in Stage.values:
-        errors["stage"] = ["Choose one of the stages."]
-    if delay_hours is None or not 0 <= delay_hours <= RULE_DELAY_MAX_HOURS:
-        errors["delay_hours"] = [f"The delay is between 0 and {RULE_DELAY_MAX_HOURS} hours (30 days)."]
-    if errors:
-        raise ValidationError(errors)
-    return SurveyRule.objects.create(
-        survey=survey, touchpoint=touchpoint, stage=stage, delay_hours=delay_hours
-    )
-
-
-@transaction.atomic
-def survey_rule_set_active(*, rule: SurveyRule, active: bool) -> SurveyRule:
-    """Switch a rule on or off; a rule of a closed survey can only be switched off."""
-    if active and rule.survey.status == Survey.Status.CLOSED:
-        raise ValidationError("This survey is closed; its rules cannot be switched on.")
-    SurveyRule.objects.filter(pk=rule.pk).update(active=active)
-    rule.active = active
-    return rule
-
-
-@transaction.atomic
-def survey_rule_delete(*, rule: SurveyRule) -> None:
-    """Delete a rule; invitations it created stay, without their rule."""
-    SurveyRule.objects.filter(pk=rule.pk).delete()
