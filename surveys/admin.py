@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Answer, Invitation, Question, Response, Survey
+from .models import Answer, EmailSuppression, Invitation, Question, Response, Survey, SurveyRule
 
 
 class QuestionInline(admin.StackedInline):
@@ -33,9 +33,11 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("customer__name", "customer__external_id", "customer__email")
     date_hierarchy = "created_at"
     list_select_related = ("survey", "customer")
-    raw_id_fields = ("customer", "interaction")
+    raw_id_fields = ("customer", "interaction", "rule")
     readonly_fields = (
         "token_hash",
+        "token_nonce",
+        "send_enqueued_at",
         "created_at",
         "sent_at",
         "opened_at",
@@ -79,3 +81,19 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(SurveyRule)
+class SurveyRuleAdmin(admin.ModelAdmin):
+    list_display = ("survey", "touchpoint", "stage", "delay_hours", "active", "created_at")
+    list_filter = ("active", "stage", "survey")
+    list_select_related = ("survey", "touchpoint")
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(admin.ModelAdmin):
+    """Addresses never emailed again; deleting a row lets the address receive invitations again."""
+
+    list_display = ("email", "reason", "created_at")
+    search_fields = ("email",)
+    readonly_fields = ("created_at",)
