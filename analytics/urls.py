@@ -1,7 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import health
 
 urlpatterns = [
-    path("health/", views.health, name="health"),
+    path("health/", health.health, name="health"),
+    path("dashboards/", include("analytics.urls_dashboards")),
+    path("follow-ups/", include("analytics.urls_followups")),
 ]

@@ -40,7 +40,7 @@ def test_heartbeat_is_an_upsert(client):
 
 
 def test_health_reports_503_when_the_cache_fails(client, monkeypatch):
-    from analytics import views
+    from analytics.views import health as views
 
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
