@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from touchpoints.models import ValueTier
+
 # Journeys are binned by peak–end score: bin k holds k <= score < k + 1; bin 9 also holds 10.
 PEAK_END_BINS = 10
 
@@ -24,6 +26,7 @@ class JourneyScore(models.Model):
         "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
     moments = models.PositiveIntegerField()
     peak = models.FloatField()
     end = models.FloatField()
@@ -58,13 +61,14 @@ class JourneyScore(models.Model):
 
 
 class JourneyRollup(models.Model):
-    """Journey scores of one start day × journey map × segment × peak–end bin (additive)."""
+    """Journey scores of one start day × journey map × segment × value tier × peak–end bin (additive)."""
 
     day = models.DateField()
     journey_map = models.ForeignKey(
         "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
     peak_end_bin = models.PositiveSmallIntegerField(
         help_text="0–9: floor of the peak–end score, 10 in bin 9."
     )
@@ -82,6 +86,7 @@ class JourneyRollup(models.Model):
                 "day",
                 Coalesce("journey_map", 0),
                 "segment",
+                "value_tier",
                 "peak_end_bin",
                 name="journey_rollup_key_unique",
             ),
@@ -106,6 +111,7 @@ class MomentOfTruthRollup(models.Model):
         "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
     touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
     peaks = models.PositiveIntegerField(default=0)
     negative_peaks = models.PositiveIntegerField(default=0)
@@ -119,6 +125,7 @@ class MomentOfTruthRollup(models.Model):
                 "day",
                 Coalesce("journey_map", 0),
                 "segment",
+                "value_tier",
                 "touchpoint",
                 name="moment_rollup_key_unique",
             ),

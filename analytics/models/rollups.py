@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from touchpoints.models import Channel, Stage
+from touchpoints.models import Channel, Stage, ValueTier
 
 
 class StaleKind(models.TextChoices):
@@ -91,11 +91,12 @@ class RatioCounts(models.Model):
 
 
 class ResponseRollup(RatioCounts):
-    """Survey answers of one day × survey × touchpoint × stage × channel × customer segment.
+    """Survey answers of one day × survey × touchpoint × stage × channel × customer segment × value tier.
 
     The touchpoint, stage and channel are those of the interaction the
     invitation followed, else the survey's own touchpoint, else none
-    (a relationship survey); the segment is the customer's when refreshed.
+    (a relationship survey); the segment and value tier are the customer's when
+    the day was last refreshed.
     """
 
     day = models.DateField()
@@ -106,6 +107,7 @@ class ResponseRollup(RatioCounts):
     stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
     segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
     responses = models.PositiveIntegerField(default=0)
     nps_n = models.PositiveIntegerField(default=0)
     nps_promoters = models.PositiveIntegerField(default=0)
@@ -131,6 +133,7 @@ class ResponseRollup(RatioCounts):
                 "stage",
                 "channel",
                 "segment",
+                "value_tier",
                 name="response_rollup_key_unique",
             ),
             models.CheckConstraint(
@@ -152,7 +155,7 @@ class ResponseRollup(RatioCounts):
 
 
 class InteractionRollup(RatioCounts):
-    """Interactions of one day × touchpoint × stage × channel × customer segment.
+    """Interactions of one day × touchpoint × stage × channel × customer segment × value tier.
 
     Experience scores (agent-assessed, 0–10), floor breaches (a score strictly
     below the touchpoint's floor) and the touchpoint measure's expectation
@@ -165,6 +168,7 @@ class InteractionRollup(RatioCounts):
     stage = models.CharField(max_length=16, choices=Stage.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
     interactions = models.PositiveIntegerField(default=0)
     scored_n = models.PositiveIntegerField(default=0)
     score_sum = models.FloatField(default=0.0)
@@ -177,7 +181,7 @@ class InteractionRollup(RatioCounts):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "touchpoint", "stage", "channel", "segment"],
+                fields=["day", "touchpoint", "stage", "channel", "segment", "value_tier"],
                 name="interaction_rollup_key_unique",
             ),
             models.CheckConstraint(

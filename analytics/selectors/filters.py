@@ -21,6 +21,7 @@ class MetricFilters:
     stage: str | None = None
     channel: str | None = None
     segment: str | None = None
+    value_tier: str | None = None
     journey_map_id: int | None = None
 
     def __post_init__(self) -> None:
@@ -60,17 +61,24 @@ class MetricFilters:
             stage=self.stage,
             channel=self.channel,
             segment=self.segment,
+            value_tier=self.value_tier,
         )
 
     def for_interactions(self) -> Q:
         """``InteractionRollup`` rows: surveys and journey maps do not apply."""
         return self._period() & self._equal(
-            touchpoint_id=self.touchpoint_id, stage=self.stage, channel=self.channel, segment=self.segment
+            touchpoint_id=self.touchpoint_id,
+            stage=self.stage,
+            channel=self.channel,
+            segment=self.segment,
+            value_tier=self.value_tier,
         )
 
     def for_journeys(self) -> Q:
-        """``JourneyRollup`` rows (journeys by start day): period, segment and journey map."""
-        return self._period() & self._equal(segment=self.segment, journey_map_id=self.journey_map_id)
+        """``JourneyRollup`` rows (journeys by start day): period, segment, value tier and journey map."""
+        return self._period() & self._equal(
+            segment=self.segment, value_tier=self.value_tier, journey_map_id=self.journey_map_id
+        )
 
     def for_moments(self) -> Q:
         """``MomentOfTruthRollup`` rows: as journeys, plus the touchpoint."""

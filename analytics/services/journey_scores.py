@@ -57,7 +57,7 @@ def journey_score_rows(journey_ids: Collection[int], *, now: datetime) -> list[J
     journeys = {
         row["id"]: row
         for row in Journey.objects.filter(id__in=scores["journey_id"].tolist()).values(
-            "id", "started_at", "journey_map_id", "customer__segment"
+            "id", "started_at", "journey_map_id", "customer__segment", "customer__value_tier"
         )
     }
     rows = []
@@ -71,6 +71,7 @@ def journey_score_rows(journey_ids: Collection[int], *, now: datetime) -> list[J
                 day=local_day(journey["started_at"]),
                 journey_map_id=journey["journey_map_id"],
                 segment=journey["customer__segment"],
+                value_tier=journey["customer__value_tier"],
                 moments=int(score.n),
                 peak=float(score.peak),
                 end=float(score.end),

@@ -96,9 +96,16 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
             ),
             bucket_channel=Coalesce(f"{interaction}__channel", "survey__touchpoint__channel", Value("")),
             bucket_segment=F("customer__segment"),
+            bucket_tier=F("customer__value_tier"),
         )
         .values(
-            "bucket_day", "survey_id", "bucket_touchpoint", "bucket_stage", "bucket_channel", "bucket_segment"
+            "bucket_day",
+            "survey_id",
+            "bucket_touchpoint",
+            "bucket_stage",
+            "bucket_channel",
+            "bucket_segment",
+            "bucket_tier",
         )
         .annotate(
             responses=Count("id", distinct=True),
@@ -123,6 +130,7 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
             stage=row.pop("bucket_stage"),
             channel=row.pop("bucket_channel"),
             segment=row.pop("bucket_segment"),
+            value_tier=row.pop("bucket_tier"),
             **row,
         )
         for row in grouped
@@ -143,8 +151,9 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
             bucket_day=day_of("occurred_at"),
             bucket_stage=F("touchpoint__stage"),
             bucket_segment=F("customer__segment"),
+            bucket_tier=F("customer__value_tier"),
         )
-        .values("bucket_day", "touchpoint_id", "bucket_stage", "channel", "bucket_segment")
+        .values("bucket_day", "touchpoint_id", "bucket_stage", "channel", "bucket_segment", "bucket_tier")
         .annotate(
             interactions=Count("id"),
             scored_n=Count("experience_score"),
@@ -160,6 +169,7 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
             touchpoint_id=row.pop("touchpoint_id"),
             stage=row.pop("bucket_stage"),
             segment=row.pop("bucket_segment"),
+            value_tier=row.pop("bucket_tier"),
             **row,
         )
         for row in grouped
@@ -175,11 +185,12 @@ def journey_rollup_rows(days: Collection[date]) -> list[JourneyRollup | MomentOf
             day=row.pop("day"),
             journey_map_id=row.pop("journey_map_id"),
             segment=row.pop("segment"),
+            value_tier=row.pop("value_tier"),
             peak_end_bin=row.pop("bin"),
             **row,
         )
         for row in scores.annotate(bin=peak_end_bin)
-        .values("day", "journey_map_id", "segment", "bin")
+        .values("day", "journey_map_id", "segment", "value_tier", "bin")
         .annotate(
             # Before ``floor_breaches`` below, which shadows the column of the same name.
             journeys_breached=_count_if(Q(floor_breaches__gt=0)),
@@ -193,20 +204,20 @@ def journey_rollup_rows(days: Collection[date]) -> list[JourneyRollup | MomentOf
     moments: dict[tuple, MomentOfTruthRollup] = {}
 
     def moment(row: dict, touchpoint_id: int) -> MomentOfTruthRollup:
-        key = (row["day"], row["journey_map_id"], row["segment"], touchpoint_id)
+        key = (row["day"], row["journey_map_id"], row["segment"], row["value_tier"], touchpoint_id)
         if key not in moments:
             moments[key] = MomentOfTruthRollup(
-                day=key[0], journey_map_id=key[1], segment=key[2], touchpoint_id=key[3]
+                day=key[0], journey_map_id=key[1], segment=key[2], value_tier=key[3], touchpoint_id=key[4]
             )
         return moments[key]
 
     negative_peak = Q(peak__lt=NEUTRAL)
-    for row in scores.values("day", "journey_map_id", "segment", "peak_touchpoint_id").annotate(
+    for row in scores.values("day", "journey_map_id", "segment", "value_tier", "peak_touchpoint_id").annotate(
         peaks=Count("journey_id"), negative_peaks=_count_if(negative_peak)
     ):
         target = moment(row, row["peak_touchpoint_id"])
         target.peaks, target.negative_peaks = row["peaks"], row["negative_peaks"]
-    for row in scores.values("day", "journey_map_id", "segment", "end_touchpoint_id").annotate(
+    for row in scores.values("day", "journey_map_id", "segment", "value_tier", "end_touchpoint_id").annotate(
         ends=Count("journey_id"), negative_ends=_count_if(Q(end__lt=NEUTRAL))
     ):
         target = moment(row, row["end_touchpoint_id"])

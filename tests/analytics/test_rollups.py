@@ -69,7 +69,10 @@ def catalogue(db):
         TouchpointFactory(stage=Stage.PRE_SALE, channel=Channel.WEB),
         TouchpointFactory(stage=Stage.POST_SALE, channel=Channel.PHONE),
     ]
-    customers = [CustomerFactory(segment="consumer"), CustomerFactory(segment="business")]
+    customers = [
+        CustomerFactory(segment="consumer", value_tier="standard"),
+        CustomerFactory(segment="business", value_tier="gold"),
+    ]
     return {"survey": survey, "questions": questions, "touchpoints": touchpoints, "customers": customers}
 
 
@@ -143,6 +146,7 @@ def expected_rows(catalogue, responses: list[dict]) -> dict[tuple, dict]:
             touchpoint.stage if touchpoint else "",
             spec["channel"] if touchpoint else "",
             customer.segment,
+            customer.value_tier,
         )
         groups[key].append(spec)
     rows = {}
@@ -178,7 +182,7 @@ def expected_rows(catalogue, responses: list[dict]) -> dict[tuple, dict]:
     return rows
 
 
-KEY_COLUMNS = {"id", "day", "survey_id", "touchpoint_id", "stage", "channel", "segment"}
+KEY_COLUMNS = {"id", "day", "survey_id", "touchpoint_id", "stage", "channel", "segment", "value_tier"}
 
 
 def table_rows() -> dict[tuple, dict]:
@@ -192,6 +196,7 @@ def table_rows() -> dict[tuple, dict]:
             row["stage"],
             row["channel"],
             row["segment"],
+            row["value_tier"],
         )
         rows[key] = {name: value for name, value in row.items() if name not in KEY_COLUMNS}
     return rows
@@ -362,3 +367,13 @@ def test_experience_scores_and_floor_breaches_are_counted(delivery):
     row = interaction_row()
     # 3 is below the floor of 4; exactly 4 is not a breach.
     assert (row.interactions, row.scored_n, row.score_sum, row.floor_breaches) == (4, 3, 16.0, 1)
+
+
+def test_the_value_tier_is_a_dimension_every_selector_can_filter_on(catalogue):
+    from analytics.selectors import MetricFilters, response_summary
+
+    store(catalogue, [{**_blank(), "customer": 0, "nps": 10}, {**_blank(), "customer": 1, "nps": 0}])
+    rollup_refresh_days(kind=StaleKind.RESPONSE_DAY, days=DAYS, force=True)
+    gold = response_summary(filters=MetricFilters(value_tier="gold")).nps
+    standard = response_summary(filters=MetricFilters(value_tier="standard")).nps
+    assert (gold.n, gold.detractors, standard.n, standard.promoters) == (1, 1, 1, 1)
