@@ -44,7 +44,11 @@ Decisions
     Fewer than ``MIN_DRIVER_PAIRS`` pairs, or a constant dimension or
     outcome, gives ``enough_data=False`` and importance/CI ``None``. At
     ``|r| == 1`` the Fisher interval degenerates to ``(r, r)``.
-12. Quadrants: "high" is ``>=`` the cut. ``driver_quadrants`` cuts at the
+12. ``driver_from_sums`` computes the same r from additive sums (n, Σx, Σy,
+    Σx², Σy², Σxy), so key drivers can be rolled up; it agrees with
+    ``key_drivers`` to float rounding, and treats a side whose centred sum
+    of squares is within 1e-12 (relative) of zero as without spread.
+13. Quadrants: "high" is ``>=`` the cut. ``driver_quadrants`` cuts at the
     medians of importance and performance over the dimensions with enough
     data; the others get ``None``.
 """

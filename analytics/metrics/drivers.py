@@ -13,6 +13,7 @@ from .scales import MIN_DRIVER_PAIRS, Z_95, Quadrant
 
 __all__ = [
     "DriverResult",
+    "driver_from_sums",
     "driver_quadrant",
     "driver_quadrants",
     "key_drivers",
@@ -42,11 +43,50 @@ def _driver(dimension: str, x: np.ndarray, y: np.ndarray) -> DriverResult:
         return DriverResult(dimension, n, None, None, None, performance, False)
     dx, dy = x - x.mean(), y - y.mean()
     r = float(np.clip(np.sum(dx * dy) / math.sqrt(np.sum(dx * dx) * np.sum(dy * dy)), -1.0, 1.0))
+    low, high = _fisher_interval(r, n)
+    return DriverResult(dimension, n, r, low, high, performance, True)
+
+
+def _fisher_interval(r: float, n: int) -> tuple[float, float]:
     if abs(r) == 1.0:
-        low = high = r
-    else:
-        half = Z_95 / math.sqrt(n - 3)
-        low, high = math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)
+        return r, r
+    half = Z_95 / math.sqrt(n - 3)
+    return math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)
+
+
+def driver_from_sums(
+    *,
+    dimension: str,
+    n: int,
+    sum_x: float,
+    sum_y: float,
+    sum_xx: float,
+    sum_yy: float,
+    sum_xy: float,
+    ratings_n: int,
+    ratings_sum: float,
+) -> DriverResult:
+    """``key_drivers`` of one dimension from additive sums, as rollups store them.
+
+    ``n`` and the ``sum_*`` cover the pairs (x = the rating, y = the 0-10
+    outcome) of responses answering both; ``ratings_n``/``ratings_sum`` cover
+    every answered rating (performance = their mean). Same rules as
+    ``key_drivers``: below MIN_DRIVER_PAIRS pairs, or a side without spread,
+    importance is None. A side counts as without spread when its sum of
+    squared deviations is within float rounding of 0 (1e-12 relative).
+    """
+    if n < 0 or ratings_n < 0:
+        raise ValueError("counts must be >= 0")
+    performance = ratings_sum / ratings_n if ratings_n else None
+    if n < MIN_DRIVER_PAIRS:
+        return DriverResult(dimension, n, None, None, None, performance, False)
+    sxx = sum_xx - sum_x * sum_x / n
+    syy = sum_yy - sum_y * sum_y / n
+    sxy = sum_xy - sum_x * sum_y / n
+    if sxx <= 1e-12 * max(1.0, sum_xx) or syy <= 1e-12 * max(1.0, sum_yy):
+        return DriverResult(dimension, n, None, None, None, performance, False)
+    r = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    low, high = _fisher_interval(r, n)
     return DriverResult(dimension, n, r, low, high, performance, True)
 
 

@@ -5,7 +5,9 @@ from .health import WorkerHeartbeat
 from .journeys import PEAK_END_BINS, JourneyRollup, JourneyScore, MomentOfTruthRollup
 from .rollups import (
     DAY_KINDS,
+    DriverRollup,
     InteractionRollup,
+    InvitationRollup,
     ResponseRollup,
     RollupBucket,
     StaleKind,
@@ -15,10 +17,12 @@ from .rollups import (
 __all__ = [
     "DAY_KINDS",
     "PEAK_END_BINS",
+    "DriverRollup",
     "FollowUp",
     "FollowUpReason",
     "FollowUpStatus",
     "InteractionRollup",
+    "InvitationRollup",
     "JourneyRollup",
     "JourneyScore",
     "MomentOfTruthRollup",

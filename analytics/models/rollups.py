@@ -17,9 +17,15 @@ class StaleKind(models.TextChoices):
     INTERACTION_DAY = "interaction_day", "Interactions of a day"
     JOURNEY = "journey", "One journey's peak-end score"
     JOURNEY_DAY = "journey_day", "Journey scores of journeys started on a day"
+    INVITATION_DAY = "invitation_day", "Invitations sent on a day"
 
 
-DAY_KINDS = (StaleKind.RESPONSE_DAY, StaleKind.INTERACTION_DAY, StaleKind.JOURNEY_DAY)
+DAY_KINDS = (
+    StaleKind.RESPONSE_DAY,
+    StaleKind.INTERACTION_DAY,
+    StaleKind.JOURNEY_DAY,
+    StaleKind.INVITATION_DAY,
+)
 
 
 class StaleMark(models.Model):
@@ -194,3 +200,89 @@ class InteractionRollup(RatioCounts):
 
     def __str__(self) -> str:
         return f"{self.day} touchpoint {self.touchpoint_id} {self.channel} {self.segment}"
+
+
+class SliceColumns(models.Model):
+    """The dimensions survey figures are sliced by (as in ``ResponseRollup``)."""
+
+    day = models.DateField()
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DriverRollup(SliceColumns):
+    """Key-driver sums of one day × survey slice × experience dimension (additive).
+
+    x is a rating of the dimension normalised to 0–10 by its question's
+    scale, y the response's 0–10 likelihood to recommend; the pair sums give
+    Pearson's r (``metrics.driver_from_sums``), the rating sums the
+    performance. The day is the response's.
+    """
+
+    dimension = models.CharField(max_length=16)
+    pairs = models.PositiveIntegerField(default=0)
+    sum_x = models.FloatField(default=0.0)
+    sum_y = models.FloatField(default=0.0)
+    sum_xx = models.FloatField(default=0.0)
+    sum_yy = models.FloatField(default=0.0)
+    sum_xy = models.FloatField(default=0.0)
+    ratings = models.PositiveIntegerField(default=0)
+    ratings_sum = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="driver_rollup_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "channel",
+                "segment",
+                "value_tier",
+                "dimension",
+                name="driver_rollup_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id} {self.dimension}: {self.pairs} pairs"
+
+
+class InvitationRollup(SliceColumns):
+    """Invitations emailed on one day, per survey slice, and how many were answered (additive).
+
+    The day is the sending day, so the response rate of a period is
+    answered / sent over the invitations sent in it.
+    """
+
+    sent = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="invitation_rollup_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "channel",
+                "segment",
+                "value_tier",
+                name="invitation_rollup_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id}: {self.responded}/{self.sent}"

@@ -1,5 +1,6 @@
 """Reads owned by the analytics app. Figures come from rollup tables only, never from raw responses."""
 
+from .cases import FollowUpCounts, follow_up_counts
 from .filters import MetricFilters
 from .freshness import Freshness, metrics_freshness
 from .health import worker_last_seen
@@ -26,6 +27,7 @@ from .responses import (
     response_series,
     response_summary,
 )
+from .surveys import InvitationFigures, driver_summary, invitation_summary
 
 __all__ = [
     "DIMENSIONS",
@@ -33,19 +35,24 @@ __all__ = [
     "INTERVALS",
     "BreakdownRow",
     "Comparison",
+    "FollowUpCounts",
     "Freshness",
     "InteractionBreakdownRow",
     "InteractionFigures",
+    "InvitationFigures",
     "JourneyFigures",
     "MetricFilters",
     "MomentOfTruth",
     "ResponseFigures",
     "SeriesPoint",
     "TouchpointExpectation",
+    "driver_summary",
     "expectation_by_touchpoint",
     "figures_of",
+    "follow_up_counts",
     "interaction_breakdown",
     "interaction_summary",
+    "invitation_summary",
     "journey_summary",
     "metrics_freshness",
     "moments_of_truth",

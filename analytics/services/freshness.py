@@ -29,7 +29,9 @@ from django.utils import timezone
 
 from analytics.buckets import day_of, day_start, local_day
 from analytics.models import (
+    DriverRollup,
     InteractionRollup,
+    InvitationRollup,
     JourneyRollup,
     JourneyScore,
     MomentOfTruthRollup,
@@ -39,10 +41,10 @@ from analytics.models import (
     StaleMark,
 )
 from journeys.models import Journey
-from surveys.models import Response
+from surveys.models import Invitation, Response
 from touchpoints.models import Interaction
 
-from . import rollup_rows
+from . import rollup_rows, survey_rollup_rows
 from .followups import follow_ups_open_for_days
 from .journey_scores import journey_score_rows
 
@@ -50,10 +52,16 @@ from .journey_scores import journey_score_rows
 DAY_BATCH = 31
 JOURNEY_BATCH = 2000
 
+
+def _response_day_rows(days: Collection[date]) -> list:
+    return rollup_rows.response_rollup_rows(days) + survey_rollup_rows.driver_rollup_rows(days)
+
+
 _ROLLUPS = {
-    StaleKind.RESPONSE_DAY: ((ResponseRollup,), rollup_rows.response_rollup_rows),
+    StaleKind.RESPONSE_DAY: ((ResponseRollup, DriverRollup), _response_day_rows),
     StaleKind.INTERACTION_DAY: ((InteractionRollup,), rollup_rows.interaction_rollup_rows),
     StaleKind.JOURNEY_DAY: ((JourneyRollup, MomentOfTruthRollup), rollup_rows.journey_rollup_rows),
+    StaleKind.INVITATION_DAY: ((InvitationRollup,), survey_rollup_rows.invitation_rollup_rows),
 }
 
 
@@ -62,14 +70,18 @@ def metrics_mark_stale(
     response_ids: Iterable[int] = (),
     interaction_ids: Iterable[int] = (),
     journey_ids: Iterable[int] = (),
+    invitation_ids: Iterable[int] = (),
 ) -> int:
     """Mark the buckets and journeys these rows belong to as stale; refresh after commit.
 
     Call it in the writing transaction, after inserts and updates and before
-    deletes (the rows must still be there to be found). Interactions also
-    mark their journeys. Returns the number of marks written.
+    deletes (the rows must still be there to be found); a writer that moves
+    an interaction to another journey passes the old journey in
+    ``journey_ids``. Interactions also mark their journeys, responses the
+    sending day of their invitation. Returns the number of marks written.
     """
     response_ids, interaction_ids, journey_ids = list(response_ids), list(interaction_ids), set(journey_ids)
+    invitation_ids = list(invitation_ids)
     marks: list[StaleMark] = []
     if response_ids:
         days = (
@@ -80,6 +92,17 @@ def metrics_mark_stale(
             .distinct()
         )
         marks += [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
+        # An answer changes the response rate of the day its invitation was sent.
+        invitation_ids += Response.objects.filter(id__in=response_ids).values_list("invitation_id", flat=True)
+    if invitation_ids:
+        days = (
+            Invitation.objects.filter(id__in=invitation_ids, sent_at__isnull=False)
+            .annotate(bucket_day=day_of("sent_at"))
+            .values_list("bucket_day", flat=True)
+            .order_by()
+            .distinct()
+        )
+        marks += [StaleMark(kind=StaleKind.INVITATION_DAY, day=day) for day in days]
     if interaction_ids:
         rows = (
             Interaction.objects.filter(id__in=interaction_ids)
@@ -237,6 +260,7 @@ def _span(kind: str, since: date | None) -> list[date]:
         StaleKind.RESPONSE_DAY: (Response.objects, "submitted_at"),
         StaleKind.INTERACTION_DAY: (Interaction.objects, "occurred_at"),
         StaleKind.JOURNEY_DAY: (JourneyScore.objects, None),
+        StaleKind.INVITATION_DAY: (Invitation.objects, "sent_at"),
     }[StaleKind(kind)]
     manager, moment = source
     if moment:
@@ -286,6 +310,7 @@ def metrics_rebuild(*, since: date | None = None, progress: Progress | None = No
         StaleKind.RESPONSE_DAY: "Response days",
         StaleKind.INTERACTION_DAY: "Interaction days",
         StaleKind.JOURNEY_DAY: "Journey days",
+        StaleKind.INVITATION_DAY: "Invitation days",
     }
     for kind in _ROLLUPS:
         days = _span(kind, since)

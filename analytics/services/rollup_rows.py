@@ -69,6 +69,45 @@ def _ratio_aggregates(present: Q, ratio) -> dict:
     }
 
 
+# The survey slice every survey rollup is cut by; see ``survey_slice``.
+SLICE_COLUMNS = (
+    "bucket_survey",
+    "bucket_touchpoint",
+    "bucket_stage",
+    "bucket_channel",
+    "bucket_segment",
+    "bucket_tier",
+)
+
+
+def survey_slice(*, interaction: str, survey: str, customer: str) -> dict:
+    """Annotations of a survey slice from the paths to the invitation's interaction, the survey and
+    the customer: the touchpoint, stage and channel are the interaction's, else the survey's own
+    touchpoint's, else none (a relationship survey)."""
+    return {
+        "bucket_survey": F(survey),
+        "bucket_touchpoint": Coalesce(f"{interaction}__touchpoint", f"{survey}__touchpoint"),
+        "bucket_stage": Coalesce(
+            f"{interaction}__touchpoint__stage", f"{survey}__touchpoint__stage", Value("")
+        ),
+        "bucket_channel": Coalesce(f"{interaction}__channel", f"{survey}__touchpoint__channel", Value("")),
+        "bucket_segment": F(f"{customer}__segment"),
+        "bucket_tier": F(f"{customer}__value_tier"),
+    }
+
+
+def slice_fields(row: dict) -> dict:
+    """Pops the ``SLICE_COLUMNS`` of a grouped row as model field values."""
+    return {
+        "survey_id": row.pop("bucket_survey"),
+        "touchpoint_id": row.pop("bucket_touchpoint"),
+        "stage": row.pop("bucket_stage"),
+        "channel": row.pop("bucket_channel"),
+        "segment": row.pop("bucket_segment"),
+        "value_tier": row.pop("bucket_tier"),
+    }
+
+
 def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
     """Rollup rows of the responses submitted on ``days`` (one query)."""
     interaction = "invitation__interaction"
@@ -88,25 +127,9 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
     )
     grouped = (
         Response.objects.filter(within_days("submitted_at", days))
-        .annotate(
-            bucket_day=day_of("submitted_at"),
-            bucket_touchpoint=Coalesce(f"{interaction}__touchpoint", "survey__touchpoint"),
-            bucket_stage=Coalesce(
-                f"{interaction}__touchpoint__stage", "survey__touchpoint__stage", Value("")
-            ),
-            bucket_channel=Coalesce(f"{interaction}__channel", "survey__touchpoint__channel", Value("")),
-            bucket_segment=F("customer__segment"),
-            bucket_tier=F("customer__value_tier"),
-        )
-        .values(
-            "bucket_day",
-            "survey_id",
-            "bucket_touchpoint",
-            "bucket_stage",
-            "bucket_channel",
-            "bucket_segment",
-            "bucket_tier",
-        )
+        .annotate(**survey_slice(interaction=interaction, survey="survey", customer="customer"))
+        .annotate(bucket_day=day_of("submitted_at"))
+        .values("bucket_day", *SLICE_COLUMNS)
         .annotate(
             responses=Count("id", distinct=True),
             nps_n=_count_if(nps),
@@ -122,19 +145,7 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
         )
         .order_by()
     )
-    return [
-        ResponseRollup(
-            day=row.pop("bucket_day"),
-            survey_id=row.pop("survey_id"),
-            touchpoint_id=row.pop("bucket_touchpoint"),
-            stage=row.pop("bucket_stage"),
-            channel=row.pop("bucket_channel"),
-            segment=row.pop("bucket_segment"),
-            value_tier=row.pop("bucket_tier"),
-            **row,
-        )
-        for row in grouped
-    ]
+    return [ResponseRollup(day=row.pop("bucket_day"), **slice_fields(row), **row) for row in grouped]
 
 
 def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from analytics.services import metrics_mark_stale
 from surveys.email import invitation_message
 from surveys.models import EmailSuppression, Invitation, InvitationStatus, Response, Survey, SurveyStatus
 from surveys.tokens import token_for, token_hash, token_nonce_new
@@ -168,6 +169,7 @@ def invitation_send(*, invitation_id: int, now: datetime | None = None) -> str:
         invitation.status = InvitationStatus.SENT
         invitation.sent_at = now
         invitation.save(update_fields=["status", "sent_at"])
+        metrics_mark_stale(invitation_ids=[invitation.id])  # the response rate counts it
         return "sent"
 
 
@@ -187,6 +189,7 @@ def invitation_bounce(*, invitation: Invitation, reason: str = "bounced") -> Non
     emailed again."""
     invitation = Invitation.objects.select_for_update().select_related("customer").get(id=invitation.id)
     _bounce(invitation, reason=reason, now=timezone.now())
+    metrics_mark_stale(invitation_ids=[invitation.id])
 
 
 def invitations_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:
