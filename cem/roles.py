@@ -63,7 +63,10 @@ class NavItem:
 # Each feature adds its pages here, with the roles that may open them.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", ROLES),
+    NavItem("Customers", "customer-search", ROLES),
+    NavItem("Follow-ups", "follow-up-list", ROLES),
     NavItem("Surveys", "survey-builder-list", (MANAGER,)),
+    NavItem("Dashboards", "dashboard-overview", (MANAGER,)),
 )
 
 

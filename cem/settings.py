@@ -6,6 +6,7 @@ and a development secret. Each variable below switches one part to its
 production shape; the README has the table.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "journeys",
     "surveys",
     "analytics",
+    "cem.api",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,8 @@ CELERY_BEAT_SCHEDULE = {
     # Invitations left queued (a lost task, a broker outage) are enqueued again.
     "invitations-sweep": {"task": "surveys.tasks.invitations_sweep", "schedule": 60.0},
     "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
+    # Webhook retries that came due, and deliveries whose task was lost, are enqueued.
+    "webhooks-sweep": {"task": "analytics.tasks.webhooks_sweep", "schedule": 60.0},
 }
 
 # --- Follow-ups -------------------------------------------------------------------
@@ -163,6 +167,21 @@ SURVEY_TEXT_MAX_LENGTH = 2000  # characters of one free-text answer
 # Failed survey-link lookups or submissions allowed per client address and window.
 SURVEY_FAILURE_LIMIT = env.int("SURVEY_FAILURE_LIMIT", default=30)
 SURVEY_FAILURE_WINDOW_SECONDS = env.int("SURVEY_FAILURE_WINDOW_SECONDS", default=600)
+
+# --- Webhooks ---------------------------------------------------------------------
+# Webhook URLs must resolve to public addresses. An operator may allow private networks (an
+# on-premises CRM; loopback included) or loopback alone (a local receiver, the tests).
+# Link-local, multicast, reserved and unspecified addresses are never allowed.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Seconds before each retry of a failed delivery (±20 % jitter; the last repeats). Retries stop
+# 3 days after the event, whatever the schedule. The integration tests set it to 1 second.
+WEBHOOK_RETRY_SCHEDULE = env.list(
+    "WEBHOOK_RETRY_SCHEDULE", cast=int, default=[5, 300, 1800, 7200, 18000, 36000, 50400, 72000]
+)
+if not WEBHOOK_RETRY_SCHEDULE or min(WEBHOOK_RETRY_SCHEDULE) < 1:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SCHEDULE must list at least one delay of 1 second or more.")
 
 # --- Email ------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
@@ -200,7 +219,9 @@ USE_TZ = True
 # --- Static files (served by the app itself through whitenoise) -----------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js from the installed plotly package (no CDN), served as static/vendor/plotly/plotly.min.js.
+PLOTLY_PACKAGE_DATA = Path(importlib.util.find_spec("plotly").submodule_search_locations[0]) / "package_data"
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", PLOTLY_PACKAGE_DATA)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -227,18 +248,52 @@ if HTTPS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- REST framework ------------------------------------------------------------------------
+# The API (cem/api): bearer API keys with scopes, per-key throttling, cursor pages, one error shape.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cem.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["cem.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["cem.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["cem.api.throttling.ApiKeyThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "cem.api.pagination.IdCursorPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "cem.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CEM API",
+    "DESCRIPTION": (
+        "Push customers and interactions, trigger survey invitations, read responses, metrics and "
+        "follow-ups, manage webhooks. Authenticate with `Authorization: Bearer <api key>`; every call "
+        'needs one scope. Errors: `{"errors": [{"field", "code", "message"}]}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "JourneyStatusEnum": "journeys.models.JourneyStatus",
+        "SurveyStatusEnum": "surveys.models.SurveyStatus",
+        "InvitationStatusEnum": "surveys.models.InvitationStatus",
+        "FollowUpStatusEnum": "analytics.models.FollowUpStatus",
+        "BulkItemStatusEnum": ["created", "updated", "error"],
+        "QuestionTypeEnum": "surveys.models.QuestionType",
+        "DirectionEnum": "touchpoints.models.Direction",
+    },
 }
+# Requests per API key and window: "600/min", "50/s", "10000/hour"; "none" turns the limit off.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+# Idempotency-Key answers are replayed this long; a request still "running" after the lock
+# seconds is presumed dead and its key may be taken over.
+API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
+API_IDEMPOTENCY_LOCK_SECONDS = env.int("API_IDEMPOTENCY_LOCK_SECONDS", default=300)
 
 # --- Logging -----------------------------------------------------------------------------
 LOGGING = {

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include("cem.api.urls")),
     path("", include("analytics.urls")),
     path("", include("touchpoints.urls")),
     path("", include("surveys.urls")),

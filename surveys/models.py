@@ -210,6 +210,8 @@ class Invitation(models.Model):
             models.Index(fields=["customer", "created_at"], name="invitation_customer_idx"),
             models.Index(fields=["survey", "status"], name="invitation_survey_idx"),
             models.Index(fields=["status", "sent_at"], name="invitation_status_sent_idx"),
+            # The invitation rollup reads a day's sent invitations whatever their status.
+            models.Index(fields=["sent_at"], name="invitation_sent_idx"),
         ]
         constraints = [
             models.CheckConstraint(

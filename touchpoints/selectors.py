@@ -1,8 +1,24 @@
-"""Reads of customers, touchpoints and interactions."""
+"""Reads of customers, touchpoints and interactions, and the agent workspace's customer search and
+customer 360 (the whole history of one customer, every channel, in time order)."""
 
-from django.db.models import QuerySet
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from .models import Customer, Interaction, Touchpoint
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+
+from .models import Customer, Interaction, Stage, Touchpoint
+
+# Substring search needs three characters: fewer give trigram indexes nothing to go on, and an
+# as-you-type box would answer "a" with a million rows.
+SEARCH_MIN_LENGTH = 3
+SEARCH_MAX_LENGTH = 100
+SEARCH_LIMIT = 20
+# At most this many matches are ranked; past it the list says "keep typing".
+SEARCH_CANDIDATES = 200
+# Timeline events per page of the customer 360 (newest first; a link pages back).
+TIMELINE_PAGE = 500
 
 
 def interaction_recent(*, limit: int = 20) -> QuerySet[Interaction]:
@@ -19,3 +35,256 @@ def catalogue_counts() -> dict[str, int]:
         "touchpoints": Touchpoint.objects.filter(active=True).count(),
         "interactions": Interaction.objects.count(),
     }
+
+
+# --- Customer search ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSearch:
+    """Customers matching what an agent typed, best first.
+
+    ``customers`` carry ``last_contact_at`` (their latest interaction, or None); ``matched``
+    counts the matches found, up to ``SEARCH_CANDIDATES + 1``; ``exact`` is the one customer
+    whose external id, email or phone is exactly the query, when there is exactly one.
+    """
+
+    query: str
+    customers: list[Customer]
+    matched: int
+    too_short: bool
+    exact: Customer | None
+
+    @property
+    def more(self) -> bool:
+        return self.matched > len(self.customers)
+
+    @property
+    def capped(self) -> bool:
+        return self.matched > SEARCH_CANDIDATES
+
+    @property
+    def ranked(self) -> int:
+        """How many matches were ranked to pick the ones shown."""
+        return min(self.matched, SEARCH_CANDIDATES)
+
+
+def _exact_keys(query: str) -> Q:
+    """Indexed equality on the keys an agent reads off a screen or a card."""
+    return Q(external_id=query) | Q(email__in={query, query.lower()}) | Q(phone=query)
+
+
+def _name_word(word: str) -> Q:
+    """A name containing ``word``; a word shorter than ``SEARCH_MIN_LENGTH`` must start one of the
+    name's words ("grace ho" finds Grace Hopper, not Grace Thompson). That is also what keeps it
+    indexable: a trigram index finds "% ho%" but can do nothing with "%ho%"."""
+    if len(word) >= SEARCH_MIN_LENGTH:
+        return Q(name__icontains=word)
+    return Q(name__istartswith=word) | Q(name__icontains=f" {word}")
+
+
+def _substring(query: str) -> Q:
+    """Any key containing the query, or a name containing every word of it (in any order)."""
+    name_words = Q()
+    for word in query.split():
+        name_words &= _name_word(word)
+    return (
+        name_words | Q(email__icontains=query) | Q(external_id__icontains=query) | Q(phone__icontains=query)
+    )
+
+
+def customer_search(*, query: str, limit: int = SEARCH_LIMIT) -> CustomerSearch:
+    """Customers by name, email, phone or external id, for an as-you-type box.
+
+    A query that is exactly a customer's external id, email or phone finds that customer alone.
+    Otherwise substring matches (case-insensitive, from ``SEARCH_MIN_LENGTH`` characters), names
+    starting with the query first, each group by name. At most ``SEARCH_CANDIDATES`` matches are
+    ranked, so a broad query costs what a narrow one does (on PostgreSQL the trigram indexes of
+    migration 0003 serve the substring filter). Three queries at most.
+    """
+    query = " ".join(query.split())[:SEARCH_MAX_LENGTH]
+    if not query:
+        return CustomerSearch(query="", customers=[], matched=0, too_short=False, exact=None)
+    exact_ids = list(Customer.objects.filter(_exact_keys(query)).order_by().values_list("id", flat=True)[:5])
+    too_short = len(query) < SEARCH_MIN_LENGTH
+    candidate_ids = list(exact_ids)
+    # A whole id, email or phone names its customer: no substring search (which, for an email, would
+    # wade through the trigrams every address shares, such as those of "example.com").
+    if not too_short and not exact_ids:
+        found = (
+            Customer.objects.filter(_substring(query))
+            .order_by()  # no sort: any SEARCH_CANDIDATES matches will do, and LIMIT stops early
+            .values_list("id", flat=True)[: SEARCH_CANDIDATES + 1]
+        )
+        candidate_ids += list(found)
+    if not candidate_ids:
+        return CustomerSearch(query=query, customers=[], matched=0, too_short=too_short, exact=None)
+    last_contact = (
+        Interaction.objects.filter(customer_id=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    customers = list(
+        Customer.objects.filter(id__in=candidate_ids[:SEARCH_CANDIDATES])
+        .annotate(
+            rank=Case(
+                When(name__istartswith=query, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            last_contact_at=Subquery(last_contact),
+        )
+        .order_by("rank", "name", "id")[:limit]
+    )
+    exact = next((c for c in customers if c.id == exact_ids[0]), None) if len(exact_ids) == 1 else None
+    return CustomerSearch(
+        query=query, customers=customers, matched=len(candidate_ids), too_short=too_short, exact=exact
+    )
+
+
+# --- Customer 360 ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One thing that happened with the customer: ``kind`` is interaction, invitation, response,
+    journey or follow_up, ``item`` the row itself, ``at`` when it happened."""
+
+    kind: str
+    at: datetime
+    item: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Customer360:
+    """A customer and their history, newest first.
+
+    ``events`` holds up to ``TIMELINE_PAGE`` interactions, invitations and responses, and the
+    journeys started and follow-ups opened in the same span; ``older_than`` is the instant to
+    pass as ``before`` for the next (older) page, None on the last page. ``journeys`` (with their
+    peak–end ``summary``) and ``follow_ups`` (with ``recovery``) are the customer's latest, for
+    the page's side panels.
+    """
+
+    customer: Customer
+    events: list[TimelineEvent]
+    older_than: datetime | None
+    journeys: list
+    follow_ups: list
+
+    @property
+    def follow_ups_open(self) -> list:
+        return [case for case in self.follow_ups if case.status != "resolved"]
+
+    @property
+    def follow_ups_past(self) -> list:
+        return [case for case in self.follow_ups if case.status == "resolved"]
+
+
+def customer_get(*, customer_id: int) -> Customer:
+    """One customer; raises ``Customer.DoesNotExist``."""
+    return Customer.objects.get(pk=customer_id)
+
+
+def _newest(queryset: QuerySet, field: str, *, before: datetime | None, limit: int) -> list:
+    if before is not None:
+        queryset = queryset.filter(**{f"{field}__lte": before})
+    return list(queryset.order_by(f"-{field}", "-id")[: limit + 1])
+
+
+def _survey_events(customer_id: int, *, before: datetime | None, limit: int) -> list[TimelineEvent]:
+    """The customer's invitations and responses (answers and their questions prefetched)."""
+    from analytics.metrics import nps_category
+    from surveys.models import Answer, Invitation, QuestionType, Response
+
+    invitations = _newest(
+        Invitation.objects.filter(customer_id=customer_id).select_related("survey"),
+        "created_at",
+        before=before,
+        limit=limit,
+    )
+    answers = Answer.objects.select_related("question").order_by("question__order")
+    responses = _newest(
+        Response.objects.filter(customer_id=customer_id)
+        .select_related("survey", "invitation__interaction__touchpoint")
+        .prefetch_related(Prefetch("answers", queryset=answers)),
+        "submitted_at",
+        before=before,
+        limit=limit,
+    )
+    for response in responses:
+        for answer in response.answers.all():
+            nps = answer.question_type == QuestionType.NPS and answer.score is not None
+            answer.nps_category = nps_category(int(answer.score)) if nps else ""
+            answer.label = answer.question.text_in(response.language)
+    return [TimelineEvent("invitation", i.created_at, i) for i in invitations] + [
+        TimelineEvent("response", r.submitted_at, r) for r in responses
+    ]
+
+
+def customer_360(
+    *, customer_id: int, before: datetime | None = None, limit: int = TIMELINE_PAGE
+) -> Customer360:
+    """The customer 360: who they are and everything that happened with them, across channels.
+
+    Interactions (with touchpoint, stage, channel and agent), survey invitations and responses
+    (with every answer), journeys (with peak–end and moments of truth) and follow-up cases
+    (with recovery), merged by time, newest first; ``before`` pages back (events at or before
+    it). A fixed number of queries whatever the history's length. Raises
+    ``Customer.DoesNotExist``.
+    """
+    from analytics.selectors.followups import follow_ups_of_customer
+    from journeys.selectors import journeys_of_customer
+
+    customer = customer_get(customer_id=customer_id)
+    interactions = _newest(
+        Interaction.objects.filter(customer_id=customer_id).select_related("touchpoint", "agent"),
+        "occurred_at",
+        before=before,
+        limit=limit,
+    )
+    events = [TimelineEvent("interaction", i.occurred_at, i) for i in interactions]
+    events += _survey_events(customer_id, before=before, limit=limit)
+    events.sort(key=lambda event: event.at, reverse=True)
+    older_than = None
+    if len(events) > limit:
+        # Cut between two instants, so the next page (at or before ``older_than``) repeats and
+        # skips nothing; a page of one single instant (never seen in practice) moves on past it.
+        boundary = events[limit].at
+        kept = [event for event in events[:limit] if event.at > boundary]
+        if kept:
+            events, older_than = kept, boundary
+        else:
+            events, older_than = events[:limit], boundary - timedelta(microseconds=1)
+    journeys = journeys_of_customer(customer_id=customer_id)
+    follow_ups = follow_ups_of_customer(customer_id=customer_id)
+
+    def in_span(moment: datetime) -> bool:
+        return (before is None or moment <= before) and (older_than is None or moment > older_than)
+
+    events += [TimelineEvent("journey", j.started_at, j) for j in journeys if in_span(j.started_at)]
+    events += [TimelineEvent("follow_up", f.opened_at, f) for f in follow_ups if in_span(f.opened_at)]
+    events.sort(key=lambda event: event.at, reverse=True)
+    return Customer360(
+        customer=customer, events=events, older_than=older_than, journeys=journeys, follow_ups=follow_ups
+    )
+
+
+# --- Logging an interaction ----------------------------------------------------------------
+
+_STAGE_ORDER = Case(
+    *(When(stage=stage, then=Value(position)) for position, stage in enumerate(Stage.values)),
+    output_field=IntegerField(),
+)
+
+
+def touchpoints_for_logging() -> QuerySet[Touchpoint]:
+    """Active touchpoints in journey order: pre-sale, purchase, post-sale; by name within a stage."""
+    return Touchpoint.objects.filter(active=True).order_by(_STAGE_ORDER, "name", "id")
+
+
+def interaction_categories_recent(*, sample: int = 1000, limit: int = 30) -> list[str]:
+    """The categories used most among the latest ``sample`` categorised interactions (one indexed
+    query, so it costs the same at ten million interactions)."""
+    recent = (
+        Interaction.objects.exclude(category="").order_by("-occurred_at").values_list("category", flat=True)
+    )
+    return [category for category, _count in Counter(recent[:sample]).most_common(limit)]

@@ -13,6 +13,7 @@ from .rollups import (
     StaleKind,
     StaleMark,
 )
+from .webhooks import WebhookEndpoint, WebhookEventType, WebhookMessage, WebhookMessageStatus
 
 __all__ = [
     "DAY_KINDS",
@@ -30,5 +31,9 @@ __all__ = [
     "RollupBucket",
     "StaleKind",
     "StaleMark",
+    "WebhookEndpoint",
+    "WebhookEventType",
+    "WebhookMessage",
+    "WebhookMessageStatus",
     "WorkerHeartbeat",
 ]

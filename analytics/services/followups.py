@@ -12,6 +12,7 @@ from django.utils import timezone
 from analytics.models import FollowUp, FollowUpReason, StaleKind
 
 from . import rollup_rows
+from .webhook_events import follow_ups_created_publish
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ def follow_ups_open(*, triggers: Sequence[FollowUpTrigger], now: datetime | None
         )
     # A concurrent call may have opened some of these since the reads above.
     FollowUp.objects.bulk_create(list(cases.values()), ignore_conflicts=True)
+    follow_ups_created_publish(cases=list(cases.values()), opened_at=now)
     return len(cases)
 
 

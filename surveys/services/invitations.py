@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from analytics.services import metrics_mark_stale
+from analytics.services.webhook_events import invitation_bounced_publish
 from surveys.email import invitation_message
 from surveys.models import EmailSuppression, Invitation, InvitationStatus, Response, Survey, SurveyStatus
 from surveys.tokens import token_for, token_hash, token_nonce_new
@@ -181,6 +182,7 @@ def _bounce(invitation: Invitation, *, reason: str, now: datetime) -> None:
     EmailSuppression.objects.get_or_create(
         email=invitation.customer.email.lower(), defaults={"reason": "bounced"}
     )
+    invitation_bounced_publish(invitation=invitation)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from analytics.services import metrics_mark_stale
+from analytics.services.webhook_events import response_events_publish
 from surveys.forms.answers import AnswerForm
 from surveys.models import Answer, Invitation, InvitationStatus, Response
 from surveys.public_text import survey_language
@@ -105,6 +106,7 @@ def response_submit(*, invitation: Invitation, data: Mapping, language: str) -> 
         ]
     )
     metrics_mark_stale(response_ids=[response.id])
+    response_events_publish(response=response, answers=response.answers.all())
     Invitation.objects.filter(pk=locked.pk).update(
         status=InvitationStatus.RESPONDED,
         responded_at=now,

@@ -1,4 +1,4 @@
-"""Staff pages of the touchpoints app."""
+"""The staff landing page."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -6,7 +6,7 @@ from django.shortcuts import render
 from cem.roles import MANAGER, ROLES, has_role, role_required
 from surveys import selectors as survey_selectors
 
-from . import selectors
+from .. import selectors
 
 
 @role_required(*ROLES)

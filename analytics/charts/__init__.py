@@ -1,0 +1,40 @@
+"""Dashboard figures, built in Python: one function per figure, taking selector results and returning
+a plotly ``go.Figure`` (with a title, labelled axes with units, hover text, the stage colours, and
+an empty state that says why there is nothing to show). ``chart()`` turns one into what a template
+embeds; ``static/js/charts.js`` draws it with plotly.js."""
+
+from .base import STAGE_COLOURS, Chart, chart, empty_figure, figure_json, is_empty, stage_colour
+from .drivers import SegmentDrivers, driver_matrix_figure, driver_segments_figure, quadrant_cuts
+from .journeys import journey_curve_figure, moments_of_truth_figure, peak_end_distribution_figure
+from .overview import nps_split_figure, nps_trend_figure
+from .touchpoints import (
+    expectation_heatmap_figure,
+    floor_breach_figure,
+    stage_ordered,
+    touchpoint_expectation_figure,
+    touchpoint_nps_figure,
+)
+
+__all__ = [
+    "STAGE_COLOURS",
+    "Chart",
+    "SegmentDrivers",
+    "chart",
+    "driver_matrix_figure",
+    "driver_segments_figure",
+    "empty_figure",
+    "expectation_heatmap_figure",
+    "figure_json",
+    "floor_breach_figure",
+    "is_empty",
+    "journey_curve_figure",
+    "moments_of_truth_figure",
+    "nps_split_figure",
+    "nps_trend_figure",
+    "peak_end_distribution_figure",
+    "quadrant_cuts",
+    "stage_colour",
+    "stage_ordered",
+    "touchpoint_expectation_figure",
+    "touchpoint_nps_figure",
+]

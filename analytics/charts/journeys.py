@@ -1,0 +1,227 @@
+"""Journey figures: the experience along a journey map with its typical peak and end, the
+distribution of peak–end scores, and the touchpoints that are the moments of truth."""
+
+import plotly.graph_objects as go
+
+from analytics.models import PEAK_END_BINS
+from analytics.selectors import JourneyFigures, MomentOfTruth
+from analytics.selectors.dashboards import JourneyCurve, TouchpointOption
+
+from .base import (
+    BRAND,
+    INK,
+    MUTED,
+    REDDISH_PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    axis,
+    empty_figure,
+    figure_of,
+    fmt,
+    hline,
+    layout,
+    stage_colour,
+    stage_label,
+    unique_labels,
+    vline,
+)
+
+NEUTRAL = 5.0  # the experience scale's neutral point (metrics.md)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.0f} %" if whole else "n/a"
+
+
+def journey_curve_figure(curve: JourneyCurve, *, map_name: str, empty_reason: str) -> go.Figure:
+    """Mean experience (0–10) at each step of the map, markers in their stage's colour, with the
+    steps most often the journey's peak and its end marked."""
+    title = f"Experience along “{map_name}”"
+    scored = [step for step in curve.steps if step.experience.mean is not None]
+    if not scored:
+        return empty_figure(title, empty_reason)
+    labels = unique_labels([f"{step.position}. {step.label}" for step in curve.steps])
+    by_position = dict(zip([step.position for step in curve.steps], labels, strict=True))
+    x = [by_position[step.position] for step in scored]
+    hover = [
+        f"<b>{step.label}</b> ({stage_label(step.stage)})<br>mean experience {fmt(step.experience.mean)}"
+        f" of 10 over {step.experience.n:,} interactions"
+        f"<br>floor breaches: {step.experience.floor_breaches:,}"
+        f"<br>the journey's peak in {_share(step.peaks, curve.journeys)},"
+        f" its end in {_share(step.ends, curve.journeys)}"
+        for step in scored
+    ]
+    traces = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": [step.experience.mean for step in scored],
+            "mode": "lines+markers",
+            "name": "Mean experience",
+            "line": {"color": BRAND, "width": 2, "shape": "spline", "smoothing": 0.6},
+            "marker": {
+                "size": 13,
+                "color": [stage_colour(step.stage) for step in scored],
+                "line": {"width": 1.5, "color": "#ffffff"},
+            },
+            "text": hover,
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    ]
+    annotations = [
+        {
+            "text": "neutral (5)",
+            "xref": "paper",
+            "yref": "y",
+            "x": 1,
+            "y": NEUTRAL,
+            "xanchor": "right",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 11, "color": MUTED},
+        }
+    ]
+    marks = ((curve.typical_peak, "Typical peak", "peaks", -1), (curve.typical_end, "Typical end", "ends", 1))
+    for step, caption, count, side in marks:
+        if step is None or step.experience.mean is None:
+            continue
+        share = _share(getattr(step, count), curve.journeys)
+        # Point from below when the step is high on the scale, else from above; peak and end
+        # lean apart so that one step being both keeps both labels readable.
+        above = step.experience.mean < 7.5
+        annotations.append(
+            {
+                "x": by_position[step.position],
+                "y": step.experience.mean,
+                "text": f"{caption}: {step.label}<br>({share} of journeys)",
+                "showarrow": True,
+                "arrowhead": 2,
+                "ax": 36 * side,
+                "ay": -52 if above else 52,
+                "font": {"size": 11, "color": INK},
+                "bgcolor": "rgba(255,255,255,0.9)",
+                "bordercolor": MUTED,
+            }
+        )
+    spec = layout(
+        title,
+        subtitle="Mean experience of the interactions at each step; marker colour: stage",
+        height=420,
+        legend=False,
+        xaxis=axis("Step of the journey map", type="category", categoryorder="array", categoryarray=labels),
+        yaxis=axis("Mean experience (0–10, 5 = neutral)", range=[0, 10.5]),
+        shapes=[hline(NEUTRAL, color=MUTED, dash="dot", width=1)],
+        annotations=annotations,
+    )
+    return figure_of(traces, spec)
+
+
+def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) -> go.Figure:
+    """How many journeys fall in each peak–end bin (0–1 … 9–10), below neutral in vermillion, with
+    the mean peak–end score and the mean of the journeys' plain averages marked."""
+    title = "Distribution of peak–end scores"
+    aggregate = figures.aggregate
+    if not aggregate.journeys:
+        return empty_figure(title, empty_reason)
+    labels = [f"{k}–{k + 1}" for k in range(PEAK_END_BINS)]
+    traces = [
+        {
+            "type": "bar",
+            "x": [k + 0.5 for k in range(PEAK_END_BINS)],
+            "y": figures.distribution,
+            "width": 0.9,
+            "name": "Journeys",
+            "marker": {"color": [VERMILLION if k < NEUTRAL else SKY_BLUE for k in range(PEAK_END_BINS)]},
+            "text": [
+                f"peak–end {label}: {count:,} journeys ({_share(count, aggregate.journeys)})"
+                for label, count in zip(labels, figures.distribution, strict=True)
+            ],
+            "textposition": "none",
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    ]
+    marks = (
+        (
+            aggregate.mean_peak_end,
+            f"mean peak–end {fmt(aggregate.mean_peak_end)}",
+            {"color": INK, "width": 2},
+        ),
+        (
+            aggregate.mean_of_means,
+            f"mean experience {fmt(aggregate.mean_of_means)}",
+            {"color": MUTED, "width": 2, "dash": "dash"},
+        ),
+    )
+    # Labels point towards the middle of the scale and sit at two heights, so they never overlap
+    # each other or run off the plot.
+    labels_of_means = [
+        {
+            "x": value,
+            "y": 1.0 if index == 0 else 0.9,
+            "xref": "x",
+            "yref": "paper",
+            "yanchor": "bottom",
+            "xanchor": "right" if value > NEUTRAL else "left",
+            "xshift": -4 if value > NEUTRAL else 4,
+            "text": text,
+            "showarrow": False,
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "font": {"size": 11, "color": line["color"]},
+        }
+        for index, (value, text, line) in enumerate(marks)
+    ]
+    spec = layout(
+        title,
+        subtitle=f"{aggregate.journeys:,} journeys; remembered − average (mean gap): "
+        f"{fmt(aggregate.mean_gap, 2, signed=True)} points",
+        height=380,
+        legend=False,
+        xaxis=axis("Peak–end score (0–10)", range=[0, 10], tickvals=list(range(11))),
+        yaxis=axis("Journeys", rangemode="tozero"),
+        shapes=[vline(value, **line) for value, _, line in marks],
+        annotations=labels_of_means,
+    )
+    return figure_of(traces, spec)
+
+
+def moments_of_truth_figure(
+    moments: list[MomentOfTruth], *, catalogue: list[TouchpointOption], empty_reason: str
+) -> go.Figure:
+    """The touchpoints most often a journey's negative peak or its negative end (journey counts)."""
+    title = "Moments of truth"
+    hurting = [m for m in moments if m.negative_peaks or m.negative_ends]
+    if not hurting:
+        return empty_figure(title, empty_reason)
+    stages = {t.id: t.stage for t in catalogue}
+    labels = unique_labels([m.label for m in hurting])
+    traces = []
+    for field, total, name, colour in (
+        ("negative_peaks", "peaks", "Negative peak", VERMILLION),
+        ("negative_ends", "ends", "Negative end", REDDISH_PURPLE),
+    ):
+        traces.append(
+            {
+                "type": "bar",
+                "y": labels,
+                "x": [getattr(m, field) for m in hurting],
+                "orientation": "h",
+                "name": name,
+                "marker": {"color": colour},
+                "text": [
+                    f"<b>{label}</b> ({stage_label(stages.get(m.touchpoint_id))})<br>{name.lower()} of "
+                    f"{getattr(m, field):,} journeys (of {getattr(m, total):,} where it was the {total[:-1]})"
+                    for label, m in zip(labels, hurting, strict=True)
+                ],
+                "textposition": "none",
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        )
+    spec = layout(
+        title,
+        subtitle="How often a touchpoint was the worst moment (below 5) or the last one, and it hurt",
+        height=max(260, 110 + 34 * len(labels)),
+        barmode="group",
+        xaxis=axis("Journeys", rangemode="tozero"),
+        yaxis=axis("", categoryorder="array", categoryarray=labels, autorange="reversed"),
+    )
+    return figure_of(traces, spec)

@@ -1,0 +1,131 @@
+"""Overview figures: the NPS trend with its 95 % interval band, and the promoter/passive/detractor split."""
+
+import plotly.graph_objects as go
+
+from analytics.selectors import ResponseFigures, SeriesPoint
+
+from .base import BRAND, BRAND_BAND, GREY, NPS_COLOURS, axis, empty_figure, figure_of, fmt, layout
+
+PERIOD_NAMES = {"day": "Day", "week": "Week starting", "month": "Month"}
+
+
+def nps_trend_figure(series: list[SeriesPoint], *, interval: str, empty_reason: str) -> go.Figure:
+    """NPS per day/week/month (NPS points, −100…100) with its adjusted-Wald 95 % interval as a band,
+    and the number of NPS answers per period as light bars on a second axis."""
+    title = f"NPS by {interval}"
+    points = [p for p in series if p.figures.nps.nps is not None]
+    if not points:
+        return empty_figure(title, empty_reason)
+    x = [p.period for p in points]
+    nps = [p.figures.nps for p in points]
+    hover = [
+        f"<b>{p.period:%d %b %Y}</b><br>NPS {fmt(s.nps, signed=True)}"
+        f" (95 % CI {fmt(s.ci_low, signed=True)} to {fmt(s.ci_high, signed=True)})"
+        f"<br>{s.n:,} answers: {s.promoters:,} promoters, {s.passives:,} passives,"
+        f" {s.detractors:,} detractors"
+        for p, s in zip(points, nps, strict=True)
+    ]
+    traces = []
+    traces.append(
+        {
+            "type": "bar",
+            "x": x,
+            "y": [s.n for s in nps],
+            "name": "NPS answers",
+            "yaxis": "y2",
+            "marker": {"color": GREY, "opacity": 0.45},
+            "hovertemplate": "%{y:,} NPS answers<extra></extra>",
+        }
+    )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x + x[::-1],
+            "y": [s.ci_high for s in nps] + [s.ci_low for s in nps][::-1],
+            "fill": "toself",
+            "fillcolor": BRAND_BAND,
+            "line": {"width": 0},
+            "mode": "lines",
+            "name": "95 % interval",
+            "hoverinfo": "skip",
+        }
+    )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": [s.nps for s in nps],
+            "mode": "lines+markers",
+            "name": "NPS",
+            "line": {"color": BRAND, "width": 2.5},
+            "marker": {"size": 6},
+            "text": hover,
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    )
+    spec = layout(
+        title,
+        subtitle="Band: 95 % interval (adjusted Wald). Bars: answers per period.",
+        margin={"l": 60, "r": 64, "t": 96, "b": 56},
+        xaxis=axis(PERIOD_NAMES.get(interval, "Period")),
+        yaxis=axis(
+            "NPS (points, −100 to 100)",
+            range=[-105, 105],
+            tickvals=[-100, -50, 0, 50, 100],
+            zeroline=True,
+            zerolinecolor=GREY,
+        ),
+        yaxis2={
+            "title": {"text": "NPS answers"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickmode": "auto",
+            "tickformat": ",d",
+            "nticks": 4,
+            "range": [0, 3 * max(s.n for s in nps)],  # bars in the lower third, under the line
+        },
+        hovermode="x unified",
+    )
+    return figure_of(traces, spec)
+
+
+def nps_split_figure(figures: ResponseFigures, *, empty_reason: str) -> go.Figure:
+    """Promoters (9–10), passives (7–8) and detractors (0–6) as shares of the NPS answers (%)."""
+    title = "Promoters, passives and detractors"
+    summary = figures.nps
+    if not summary.n:
+        return empty_figure(title, empty_reason)
+    traces = []
+    for key, label in (
+        ("detractors", "Detractors (0–6)"),
+        ("passives", "Passives (7–8)"),
+        ("promoters", "Promoters (9–10)"),
+    ):
+        count = getattr(summary, key)
+        share = 100.0 * count / summary.n
+        traces.append(
+            {
+                "type": "bar",
+                "x": [share],
+                "y": ["NPS answers"],
+                "orientation": "h",
+                "name": label,
+                "marker": {"color": NPS_COLOURS[key]},
+                "text": [f"{share:.0f} %" if share >= 8 else ""],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "textangle": 0,
+                "hovertemplate": f"{label}: {count:,} of {summary.n:,} (%{{x:.1f}} %)<extra></extra>",
+            }
+        )
+    spec = layout(
+        title,
+        subtitle=f"NPS {fmt(summary.nps, signed=True)} = % promoters − % detractors",
+        height=220,
+        barmode="stack",
+        xaxis=axis("Share of NPS answers (%)", range=[0, 100]),
+        yaxis={"visible": False},
+    )
+    return figure_of(traces, spec)

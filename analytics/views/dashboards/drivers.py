@@ -1,0 +1,151 @@
+"""Drivers: importance against performance of the experience dimensions, overall and per segment,
+naming the quadrant to act on first (high importance, low performance)."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from analytics import charts
+from analytics.charts.drivers import MAX_SEGMENT_PANELS, QUADRANT_LABELS, dimension_label
+from analytics.exports import ExportTable
+from analytics.metrics import DriverResult, driver_quadrants
+from analytics.selectors import MetricFilters, driver_summary
+from analytics.selectors.dashboards import driver_summary_by_segment
+from cem.roles import MANAGER, role_required
+
+from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state, render_dashboard
+
+MIN_PAIRS_TEXT = "30 paired answers"
+
+
+@dataclass(frozen=True)
+class DriversData:
+    filters: MetricFilters
+    results: list[DriverResult]
+    quadrants: dict[str, str | None]
+    segments: list[charts.SegmentDrivers]
+
+    @property
+    def act_first(self) -> list[str]:
+        return [r.dimension for r in self.results if self.quadrants.get(r.dimension) == "act_first"]
+
+
+def _segment_name(segment: str) -> str:
+    return segment or "No segment"
+
+
+def drivers_data(filters: MetricFilters) -> DriversData:
+    """Driver results for the filters and, without a segment filter, for each of the largest
+    segments (at most ``MAX_SEGMENT_PANELS``): two queries over rollups."""
+    results = driver_summary(filters=filters)
+    segments = []
+    if filters.segment is None:
+        for segment, mine in driver_summary_by_segment(filters=filters, limit=MAX_SEGMENT_PANELS):
+            segments.append(
+                charts.SegmentDrivers(_segment_name(segment), mine, driver_quadrants(mine), segment)
+            )
+    return DriversData(
+        filters=filters, results=results, quadrants=driver_quadrants(results), segments=segments
+    )
+
+
+def _empty_reason(filters: MetricFilters, results: list[DriverResult]) -> str:
+    if not results:
+        return empty_reason(filters, "ratings of an experience dimension")
+    return f"Fewer than {MIN_PAIRS_TEXT} per dimension in this period: too few to rank the drivers."
+
+
+def drivers_charts(data: DriversData) -> dict:
+    result = {
+        "matrix": charts.chart(
+            "chart-drivers",
+            charts.driver_matrix_figure(
+                data.results, data.quadrants, empty_reason=_empty_reason(data.filters, data.results)
+            ),
+        )
+    }
+    if data.filters.segment is None:
+        result["segments"] = charts.chart(
+            "chart-drivers-segments",
+            charts.driver_segments_figure(
+                data.segments,
+                empty_reason=f"No segment has {MIN_PAIRS_TEXT} per dimension in this period.",
+            ),
+        )
+    return result
+
+
+def _rows(segment: str, results: list[DriverResult], quadrants: dict) -> list[tuple]:
+    return [
+        (
+            segment,
+            dimension_label(r.dimension),
+            r.n,
+            r.importance,
+            r.ci_low,
+            r.ci_high,
+            r.performance,
+            r.enough_data,
+            QUADRANT_LABELS.get(quadrants.get(r.dimension) or "", ""),
+        )
+        for r in results
+    ]
+
+
+def drivers_tables(data: DriversData) -> list[ExportTable]:
+    columns = (
+        "segment",
+        "dimension",
+        "paired answers",
+        "importance (r)",
+        "importance 95 % CI low",
+        "importance 95 % CI high",
+        "performance (0-10)",
+        "enough data",
+        "quadrant",
+    )
+    overall = _segment_name(data.filters.segment) if data.filters.segment is not None else "All segments"
+    rows = _rows(overall, data.results, data.quadrants)
+    for segment in data.segments:
+        rows += _rows(segment.segment, segment.results, segment.quadrants)
+    return [ExportTable("drivers", "Key drivers", columns, rows)]
+
+
+def drivers_context(state: FilterState) -> dict:
+    data = drivers_data(state.filters)
+    return {
+        "data": data,
+        "act_first": [dimension_label(d) for d in data.act_first],
+        "rows": [
+            {"result": r, "label": dimension_label(r.dimension), "quadrant": data.quadrants.get(r.dimension)}
+            for r in data.results
+        ],
+        "segment_rows": [
+            {
+                "segment": s.segment,
+                "key": s.key,
+                "ranked": charts.quadrant_cuts(s.results) is not None,
+                "act_first_keys": [
+                    r.dimension for r in s.results if s.quadrants.get(r.dimension) == "act_first"
+                ],
+                "act_first": [
+                    dimension_label(r.dimension)
+                    for r in s.results
+                    if s.quadrants.get(r.dimension) == "act_first"
+                ],
+            }
+            for s in data.segments
+        ],
+        "quadrant_labels": QUADRANT_LABELS,
+        "charts": drivers_charts(data),
+        "exports": export_links(state, [("drivers", "Key drivers")]),
+    }
+
+
+@role_required(MANAGER)
+@require_GET
+def drivers(request: HttpRequest) -> HttpResponse:
+    return render_dashboard(
+        request, filter_state(request, DRIVERS), "analytics/dashboards/drivers.html", drivers_context
+    )

@@ -1,0 +1,122 @@
+"""Downloads of a dashboard's data: ``<page>/export.csv?table=…`` (one table) or ``<page>/export.xlsx``
+(every table, after an "About" sheet naming the period and filters), with the page's own filters."""
+
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from analytics.exports import ExportTable, csv_response, xlsx_response
+from analytics.forms import FILTER_FIELDS, CommentSearchForm
+from cem.roles import MANAGER, role_required
+
+from .comments import comments_tables
+from .common import PAGES_BY_SLUG, FilterState, filter_state, period_text
+from .drivers import drivers_data, drivers_tables
+from .journeys import chosen_map, journeys_data, journeys_tables
+from .overview import overview_data, overview_tables
+from .touchpoints import touchpoints_data, touchpoints_tables
+
+FORMATS = ("csv", "xlsx")
+
+
+def _overview(state: FilterState, request: HttpRequest) -> list[ExportTable]:
+    return overview_tables(
+        overview_data(state.filters, interval=state.form.cleaned_data.get("interval") or "")
+    )
+
+
+def _touchpoints(state: FilterState, request: HttpRequest) -> list[ExportTable]:
+    return touchpoints_tables(touchpoints_data(state.filters, catalogue=state.options.touchpoints))
+
+
+def _journeys(state: FilterState, request: HttpRequest) -> list[ExportTable]:
+    chosen = chosen_map(state)
+    if chosen is None:
+        return _no_map_tables()
+    return journeys_tables(journeys_data(state.filters, journey_map_id=chosen[0], map_name=chosen[1]))
+
+
+def _no_map_tables() -> list[ExportTable]:
+    return [ExportTable("steps", "Steps", ("position", "touchpoint"), [])]
+
+
+def _drivers(state: FilterState, request: HttpRequest) -> list[ExportTable]:
+    return drivers_tables(drivers_data(state.filters))
+
+
+def _comments(state: FilterState, request: HttpRequest) -> list[ExportTable]:
+    search = CommentSearchForm(request.GET)
+    search.is_valid()  # checked by ``_errors`` before the download is built
+    return comments_tables(state.filters, search=search.cleaned_data.get("q") or "")
+
+
+TABLES: dict[str, Callable[[FilterState, HttpRequest], list[ExportTable]]] = {
+    "overview": _overview,
+    "touchpoints": _touchpoints,
+    "journeys": _journeys,
+    "drivers": _drivers,
+    "comments": _comments,
+}
+
+
+def filter_description(state: FilterState) -> list[tuple[str, str]]:
+    """The period and every filter set, as (label, value) lines a person reads."""
+    form, filters = state.form, state.filters
+    lines = [("Period", period_text(filters.start, filters.end))]
+    for name in FILTER_FIELDS:
+        if name in ("period", "start", "end") or name not in form.fields:
+            continue
+        value = form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        field = form.fields[name]
+        labels = {}
+        for key, label in field.choices:
+            if isinstance(label, list | tuple):
+                labels.update({str(k): v for k, v in label})
+            else:
+                labels[str(key)] = label
+        lines.append((str(field.label), str(labels.get(str(value), value))))
+    return lines
+
+
+def _errors(state: FilterState, request: HttpRequest) -> list[str]:
+    errors = [] if state.valid else state.form.error_messages()
+    if state.page.slug == "comments":
+        search = CommentSearchForm(request.GET)
+        if not search.is_valid():
+            errors += search.error_messages()
+    return errors
+
+
+@role_required(MANAGER)
+@require_GET
+def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    page = PAGES_BY_SLUG.get(slug)
+    if page is None or fmt not in FORMATS:
+        raise Http404("No such download.")
+    state = filter_state(request, page)
+    errors = _errors(state, request)
+    if errors:
+        return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
+    tables = TABLES[slug](state, request)
+    stem = f"cem-{slug}-{state.filters.start.isoformat()}-to-{state.filters.end.isoformat()}"
+    if fmt == "csv":
+        name = request.GET.get("table") or tables[0].name
+        table = next((t for t in tables if t.name == name), None)
+        if table is None:
+            names = ", ".join(t.name for t in tables)
+            return HttpResponse(
+                f"Unknown table {name!r}: this download has {names}.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return csv_response(table, filename=f"{stem}-{table.name}.csv")
+    about = [
+        ("Dashboard", page.title),
+        *filter_description(state),
+        ("Exported at", timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
+    ]
+    return xlsx_response(tables, filename=f"{stem}.xlsx", about=about)

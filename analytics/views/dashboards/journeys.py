@@ -1,0 +1,236 @@
+"""Journeys: for one journey map, the experience along its steps with the typical peak and end, the
+distribution of peak–end scores against the plain average, and the moments of truth."""
+
+from dataclasses import dataclass, replace
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from analytics import charts
+from analytics.exports import ExportTable
+from analytics.selectors import (
+    JourneyFigures,
+    MetricFilters,
+    MomentOfTruth,
+    journey_summary,
+    moments_of_truth,
+)
+from analytics.selectors.dashboards import JourneyCurve, TouchpointOption, journey_curve
+from cem.roles import MANAGER, role_required
+
+from .common import (
+    JOURNEYS,
+    FilterState,
+    Kpi,
+    empty_reason,
+    export_links,
+    filter_state,
+    number,
+    raw,
+    render_dashboard,
+    signed,
+)
+
+MOMENTS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class JourneysData:
+    filters: MetricFilters
+    map_name: str
+    curve: JourneyCurve
+    summary: JourneyFigures
+    moments: list[MomentOfTruth]
+
+
+def journeys_data(filters: MetricFilters, *, journey_map_id: int, map_name: str) -> JourneysData:
+    """Selector results for one journey map (six queries over rollups and the map's steps)."""
+    filters = replace(filters, journey_map_id=journey_map_id)
+    return JourneysData(
+        filters=filters,
+        map_name=map_name,
+        curve=journey_curve(filters=filters, journey_map_id=journey_map_id),
+        summary=journey_summary(filters=filters),
+        moments=moments_of_truth(filters=filters, limit=MOMENTS_SHOWN),
+    )
+
+
+def chosen_map(state: FilterState) -> tuple[int, str] | None:
+    """The journey map of the filters, else the first one (active maps first); None without maps."""
+    maps = dict(state.options.journey_maps)
+    wanted = state.filters.journey_map_id
+    if wanted in maps:
+        return wanted, maps[wanted]
+    return next(iter(state.options.journey_maps), None)
+
+
+def journey_kpis(data: JourneysData) -> list[Kpi]:
+    aggregate, curve = data.summary.aggregate, data.curve
+    kpis = [
+        Kpi(
+            "journeys",
+            "Journeys",
+            f"{aggregate.journeys:,}",
+            raw(aggregate.journeys),
+            note="started in the period",
+        ),
+        Kpi(
+            "peak-end",
+            "Mean peak–end (0–10)",
+            number(aggregate.mean_peak_end, 1),
+            raw(aggregate.mean_peak_end),
+            note="what customers remember",
+        ),
+        Kpi(
+            "mean-experience",
+            "Mean experience (0–10)",
+            number(aggregate.mean_of_means, 1),
+            raw(aggregate.mean_of_means),
+            note="the plain average of each journey",
+        ),
+        Kpi(
+            "gap",
+            "Memory gap",
+            signed(aggregate.mean_gap, 2),
+            raw(aggregate.mean_gap),
+            note="peak–end minus average, points",
+            tone="bad" if aggregate.mean_gap is not None and aggregate.mean_gap < 0 else "",
+        ),
+        Kpi(
+            "breached",
+            "Journeys with a floor breach",
+            number(100 * aggregate.breached_share if aggregate.breached_share is not None else None, 0, " %"),
+            raw(aggregate.breached_share),
+            note=f"{aggregate.journeys_breached:,} journeys",
+        ),
+    ]
+    for key, label, step, count in (
+        ("typical-peak", "Typical peak", curve.typical_peak, "peaks"),
+        ("typical-end", "Typical end", curve.typical_end, "ends"),
+    ):
+        share = curve.share(getattr(step, count)) if step else None
+        kpis.append(
+            Kpi(
+                key,
+                label,
+                step.label if step else "n/a",
+                raw(step.touchpoint_id if step else None),
+                note=f"{number(100 * share, 0)} % of journeys" if share is not None else "no journeys",
+                text=True,
+            )
+        )
+    return kpis
+
+
+def journeys_charts(data: JourneysData, catalogue: list[TouchpointOption]) -> dict:
+    filters = data.filters
+    return {
+        "curve": charts.chart(
+            "chart-journey-curve",
+            charts.journey_curve_figure(
+                data.curve,
+                map_name=data.map_name,
+                empty_reason=empty_reason(filters, "scored interactions at this map's touchpoints"),
+            ),
+        ),
+        "distribution": charts.chart(
+            "chart-peak-end",
+            charts.peak_end_distribution_figure(
+                data.summary, empty_reason=empty_reason(filters, "scored journeys on this map")
+            ),
+        ),
+        "moments": charts.chart(
+            "chart-moments-of-truth",
+            charts.moments_of_truth_figure(
+                data.moments,
+                catalogue=catalogue,
+                empty_reason=empty_reason(filters, "journeys whose peak or end was below neutral"),
+            ),
+        ),
+    }
+
+
+def journeys_tables(data: JourneysData) -> list[ExportTable]:
+    curve = data.curve
+    steps = [
+        (
+            step.position,
+            step.label,
+            step.stage,
+            step.experience.n,
+            step.experience.mean,
+            step.experience.floor_breaches,
+            step.peaks,
+            step.negative_peaks,
+            step.ends,
+            step.negative_ends,
+            curve.share(step.peaks),
+            curve.share(step.ends),
+        )
+        for step in curve.steps
+    ]
+    total = data.summary.aggregate.journeys
+    bins = [
+        (f"{k}-{k + 1}", count, count / total if total else None)
+        for k, count in enumerate(data.summary.distribution)
+    ]
+    moments = [(m.label, m.peaks, m.negative_peaks, m.ends, m.negative_ends) for m in data.moments]
+    return [
+        ExportTable(
+            "steps",
+            f"Steps of {data.map_name}",
+            (
+                "position",
+                "touchpoint",
+                "stage",
+                "scored interactions",
+                "mean experience (0-10)",
+                "floor breaches",
+                "peaks (journeys)",
+                "negative peaks",
+                "ends (journeys)",
+                "negative ends",
+                "peak share",
+                "end share",
+            ),
+            steps,
+        ),
+        ExportTable("peak_end", "Peak–end distribution", ("peak-end score", "journeys", "share"), bins),
+        ExportTable(
+            "moments_of_truth",
+            "Moments of truth",
+            ("touchpoint", "peaks", "negative peaks", "ends", "negative ends"),
+            moments,
+        ),
+    ]
+
+
+JOURNEYS_TABLES = (
+    ("steps", "Steps"),
+    ("peak_end", "Peak–end distribution"),
+    ("moments_of_truth", "Moments of truth"),
+)
+
+
+def journeys_context(state: FilterState) -> dict:
+    chosen = chosen_map(state)
+    if chosen is None:
+        return {"no_maps": True}
+    data = journeys_data(state.filters, journey_map_id=chosen[0], map_name=chosen[1])
+    state.form.show_resolved(journey_map=chosen[0])
+    query = state.form.query_string(journey_map=chosen[0])
+    return {
+        "data": data,
+        "kpis": journey_kpis(data),
+        "aggregate": data.summary.aggregate,
+        "charts": journeys_charts(data, state.options.touchpoints),
+        "exports": export_links(state, list(JOURNEYS_TABLES), query=query),
+    }
+
+
+@role_required(MANAGER)
+@require_GET
+def journeys(request: HttpRequest) -> HttpResponse:
+    return render_dashboard(
+        request, filter_state(request, JOURNEYS), "analytics/dashboards/journeys.html", journeys_context
+    )

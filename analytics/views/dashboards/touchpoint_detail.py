@@ -1,0 +1,85 @@
+"""One touchpoint, drilled down from the touchpoints page: its figures, NPS trend and latest comments."""
+
+from dataclasses import replace
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from analytics.selectors import interaction_summary
+from cem.roles import MANAGER, role_required
+from surveys.selectors_comments import comment_list
+
+from .comments import comment_filters
+from .common import (
+    TOUCHPOINT_DETAIL,
+    TOUCHPOINTS,
+    FilterState,
+    Kpi,
+    export_links,
+    filter_state,
+    number,
+    raw,
+    render_dashboard,
+)
+from .overview import OVERVIEW_TABLES, overview_charts, overview_data, overview_kpis
+
+LATEST_COMMENTS = 10
+# Follow-up counts are the whole platform's, not a touchpoint's: the drill-down leaves them out.
+DETAIL_KPIS = ("nps", "nps-change", "responses", "response-rate", "csat", "expectation")
+
+
+def _context(state: FilterState, touchpoint_id: int) -> dict:
+    filters = replace(state.filters, touchpoint_id=touchpoint_id)
+    data = overview_data(filters, interval="")
+    interactions = interaction_summary(filters=filters)
+    experience = interactions.experience
+    kpis = [kpi for kpi in overview_kpis(data) if kpi.key in DETAIL_KPIS]
+    kpis += [
+        Kpi(
+            "experience",
+            "Mean experience (0–10)",
+            number(experience.mean, 1),
+            raw(experience.mean),
+            note=f"{experience.n:,} scored interactions" if experience.n else "no scored interactions",
+        ),
+        Kpi(
+            "floor-breaches",
+            "Floor breaches",
+            f"{experience.floor_breaches:,}",
+            raw(experience.floor_breaches),
+            note=f"{number(100 * experience.breach_share, 1)} % of scored interactions"
+            if experience.n
+            else "no scored interactions",
+            tone="bad" if experience.floor_breaches else "",
+        ),
+    ]
+    query = state.form.query_string(touchpoint=touchpoint_id)
+    comments = comment_list(**comment_filters(filters), page=1, per_page=LATEST_COMMENTS)
+    exports = export_links(state, list(OVERVIEW_TABLES), slug="overview", query=query)
+    return {
+        "data": data,
+        "kpis": kpis,
+        "charts": overview_charts(data),
+        "comments": comments,
+        "comments_url": f"{reverse('dashboard-comments')}?{query}",
+        "exports": exports,
+        "back_url": f"{reverse('dashboard-touchpoints')}?{state.form.query_string(touchpoint=None)}",
+    }
+
+
+@role_required(MANAGER)
+@require_GET
+def touchpoint_detail(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
+    state = filter_state(request, TOUCHPOINT_DETAIL)
+    touchpoint = state.options.touchpoint(touchpoint_id)
+    if touchpoint is None:
+        raise Http404("No such touchpoint.")
+    return render_dashboard(
+        request,
+        state,
+        "analytics/dashboards/touchpoint_detail.html",
+        lambda valid: {"touchpoint": touchpoint, **_context(valid, touchpoint_id)},
+        current=TOUCHPOINTS,
+        heading=touchpoint.name,
+    )

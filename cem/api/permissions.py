@@ -1,0 +1,31 @@
+"""Scopes: a view names the scope each kind of call needs; a key without it gets 403."""
+
+from rest_framework import exceptions, permissions
+
+from .models import ApiKey
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def required_scope(view, method: str) -> str | None:
+    """The scope ``method`` needs on ``view``: ``view.scopes["read"]`` for reads, ``["write"]`` else.
+
+    A view may map its own names; a scope of ``None`` lets any valid key in.
+    """
+    scopes = getattr(view, "scopes", {})
+    kind = "read" if method in READ_METHODS else "write"
+    if kind not in scopes:
+        raise exceptions.PermissionDenied("This call is not open to API keys.")
+    return scopes[kind]
+
+
+class HasScope(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.auth, ApiKey):
+            raise exceptions.NotAuthenticated("Send an API key as 'Authorization: Bearer <key>'.")
+        scope = required_scope(view, request.method)
+        if scope is not None and not request.auth.has_scope(scope):
+            raise exceptions.PermissionDenied(
+                f"This API key lacks the scope '{scope}'.", code="missing_scope"
+            )
+        return True

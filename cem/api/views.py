@@ -1,0 +1,20 @@
+"""The answer to any path under /api/ that names no endpoint: 404 in the API's error shape."""
+
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+
+from .exceptions import error
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    message = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            resolved = resolve(request.path + "/")
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.func is not api_not_found:
+            message += f" API paths end with a slash: {request.path}/"
+    return JsonResponse({"errors": [error("not_found", message)]}, status=404)

@@ -1,0 +1,123 @@
+"""Explicit fields. Invitation tokens are never exposed: only the emailed link carries one."""
+
+from rest_framework import serializers
+
+from surveys.models import Answer, Invitation, Question, Response, Survey
+from touchpoints.models import Customer, Interaction
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "order",
+            "type",
+            "texts",
+            "choices",
+            "scale_min",
+            "scale_max",
+            "scale_labels",
+            "direction",
+            "required",
+            "driver",
+        ]
+        read_only_fields = fields
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    touchpoint = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "status",
+            "languages",
+            "titles",
+            "touchpoint",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SurveyDetailSerializer(SurveySerializer):
+    questions = QuestionSerializer(many=True, read_only=True)
+
+    class Meta(SurveySerializer.Meta):
+        fields = [*SurveySerializer.Meta.fields, "intros", "questions"]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    customer = serializers.SlugRelatedField(
+        slug_field="external_id", queryset=Customer.objects.all(), help_text="The customer's external_id."
+    )
+    interaction = serializers.PrimaryKeyRelatedField(
+        queryset=Interaction.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The interaction the survey asks about (the customer's own).",
+    )
+    send_after = serializers.DateTimeField(
+        required=False, help_text="Not emailed before this time; default now."
+    )
+
+    def validate(self, attrs):
+        interaction = attrs.get("interaction")
+        if interaction is not None and interaction.customer_id != attrs["customer"].id:
+            raise serializers.ValidationError(
+                {"interaction": ["This interaction belongs to another customer."]}, code="does_not_exist"
+            )
+        return attrs
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "survey",
+            "customer",
+            "interaction",
+            "status",
+            "language",
+            "send_after",
+            "expires_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Answer
+        fields = ["question", "question_type", "score", "expected", "text", "choices"]
+        read_only_fields = fields
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    interaction = serializers.IntegerField(
+        source="invitation.interaction_id", allow_null=True, read_only=True
+    )
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "survey",
+            "customer",
+            "invitation",
+            "interaction",
+            "submitted_at",
+            "language",
+            "answers",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,1 @@
+"""REST API v1 resources of the touchpoints app: customers, touchpoints, interactions (thin views)."""

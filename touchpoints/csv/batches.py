@@ -1,0 +1,151 @@
+"""Reading a CSV file in batches and storing each batch set-based, row by row all-or-nothing.
+
+Each batch is validated row by row in Python (no query per row: lookups are one query per
+batch), then written in one transaction with a few set-based statements. A row that fails
+validation is reported and left out; nothing of it is stored. Should the database still refuse
+a batch (a concurrent writer took an external id meanwhile), the batch is split in halves, each
+in its own savepoint, down to the single row at fault, which is reported; the rest is stored.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TextIO
+
+from django.db import DataError, IntegrityError, transaction
+
+from .cells import CsvFileError, ImportReport, RowError
+
+BATCH_SIZE = 1000
+
+
+@dataclass(slots=True)
+class Entry:
+    """One valid row, ready to store: its row number and what the kind's writer needs."""
+
+    row: int
+    key: str | None
+    item: Any
+
+
+class ImportKind(Protocol):
+    kind: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    def begin(self, columns: list[str]) -> None:
+        """Called once with the file's (checked) columns, before the first batch."""
+
+    def prepare(self, rows: Sequence[tuple[int, dict[str, str]]], report: ImportReport) -> list[Entry]:
+        """Validate a batch of rows; report the refused ones, return the others."""
+
+    def write(self, entries: list[Entry]) -> tuple[int, int]:
+        """Store valid entries set-based (inside a transaction); returns (created, updated)."""
+
+
+def header_columns(header: list[str], kind: ImportKind) -> list[str]:
+    """The header's column names, checked: every required column, nothing unknown, no repeats."""
+    columns = [name.strip().lower() for name in header]
+    known = (*kind.required, *kind.optional)
+    missing = [name for name in kind.required if name not in columns]
+    unknown = [name for name in columns if name not in known]
+    repeated = sorted({name for name in columns if columns.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)}")
+    if repeated:
+        problems.append(f"repeated column(s): {', '.join(repeated)}")
+    if problems:
+        raise CsvFileError(
+            f"The header of a {kind.kind} file does not fit: {'; '.join(problems)}. "
+            f"Columns: {', '.join(kind.required)} (required), {', '.join(kind.optional)}."
+        )
+    return columns
+
+
+def _last_wins(entries: list[Entry]) -> list[Entry]:
+    """One entry per key, the later row replacing the earlier, as two updates in a row would."""
+    by_key: dict[str | None, Entry] = {}
+    keyless = []
+    for entry in entries:
+        if entry.key is None:
+            keyless.append(entry)
+        else:
+            by_key.pop(entry.key, None)
+            by_key[entry.key] = entry
+    return [*by_key.values(), *keyless]
+
+
+def store(entries: list[Entry], kind: ImportKind, report: ImportReport) -> None:
+    """Write ``entries`` in one savepoint; on a database refusal, halve until the row at fault."""
+    if not entries:
+        return
+    try:
+        with transaction.atomic():
+            created, updated = kind.write(entries)
+    except (IntegrityError, DataError) as error:
+        if len(entries) == 1:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            report.errors.append(RowError(row=entries[0].row, field="", reason=f"Not stored: {reason}"))
+            return
+        middle = len(entries) // 2
+        store(entries[:middle], kind, report)
+        store(entries[middle:], kind, report)
+        return
+    report.created += created
+    report.updated += updated
+
+
+def _batches(records: Iterable[list[str]], columns: list[str], report: ImportReport, size: int):
+    batch: list[tuple[int, dict[str, str]]] = []
+    for row, cells in enumerate(records, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line, as spreadsheets leave at the end
+        report.rows += 1
+        if len(cells) != len(columns):
+            reason = f"Has {len(cells)} cells where the header has {len(columns)}."
+            report.errors.append(RowError(row=row, field="", reason=reason))
+            continue
+        batch.append((row, dict(zip(columns, cells, strict=True))))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_import(
+    stream: TextIO,
+    kind: ImportKind,
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a CSV text stream of ``kind``; returns the report. ``CsvFileError`` when the file as
+    a whole does not fit (then nothing was stored, or ``stored`` rows before a broken byte)."""
+    report = ImportReport(kind=kind.kind)
+    records = csv.reader(stream)
+    try:
+        header = next(records, None)
+        if header is None or not any(name.strip() for name in header):
+            raise CsvFileError("The file is empty: the first row must name the columns.")
+        columns = header_columns(header, kind)
+        kind.begin(columns)
+        done = 0
+        for batch in _batches(records, columns, report, batch_size):
+            store(_last_wins(kind.prepare(batch, report)), kind, report)
+            if on_progress is not None:
+                on_progress(report.rows - done)
+                done = report.rows
+        if on_progress is not None and report.rows > done:
+            on_progress(report.rows - done)
+    except UnicodeDecodeError:
+        raise CsvFileError(
+            f"The file is not UTF-8 text (after row {report.rows + 1}). Save it as “CSV UTF-8”.",
+            stored=report.stored,
+        ) from None
+    except csv.Error as error:
+        raise CsvFileError(f"The file is not valid CSV: {error}.", stored=report.stored) from None
+    return report

@@ -1,0 +1,184 @@
+"""Interactions from CSV: insert, or upsert by ``external_id`` when the row has one.
+
+Columns: ``customer_external_id``, ``touchpoint_code`` and ``occurred_at`` (required);
+``external_id``, ``channel`` (default: the touchpoint's), ``agent`` (a username), ``category``,
+``outcome``, ``notes``, ``experience_score`` (0–10), ``expected_value`` and ``actual_value``
+(only for a touchpoint with a measure). An updated interaction gets the columns the file has and
+keeps the others, and its journey.
+
+In the transaction of each batch, the metrics of the interactions' days and journeys are marked
+stale — those they had before an update too — and the survey rules are applied (they ignore
+interactions older than seven days, so importing history emails nobody).
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from touchpoints.models import (
+    Channel,
+    Customer,
+    Interaction,
+    InteractionOutcome,
+    InteractionSource,
+    Touchpoint,
+)
+
+from . import cells
+from .batches import Entry
+from .cells import CellError, ImportReport
+
+REQUIRED = ("customer_external_id", "touchpoint_code", "occurred_at")
+OPTIONAL = (
+    "external_id",
+    "channel",
+    "agent",
+    "category",
+    "outcome",
+    "notes",
+    "experience_score",
+    "expected_value",
+    "actual_value",
+)
+COLUMNS = (*REQUIRED, *OPTIONAL)
+# The model field each column writes (external_id is the key, never updated).
+FIELD_OF = {
+    "customer_external_id": "customer",
+    "touchpoint_code": "touchpoint",
+    "occurred_at": "occurred_at",
+    "channel": "channel",
+    "agent": "agent",
+    "category": "category",
+    "outcome": "outcome",
+    "notes": "notes",
+    "experience_score": "experience_score",
+    "expected_value": "expected_value",
+    "actual_value": "actual_value",
+}
+NUMBERS = ("experience_score", "expected_value", "actual_value")
+CHANNEL = cells.choice(Channel.choices)
+OUTCOME = cells.choice(InteractionOutcome.choices)
+TEXTS = ("customer_external_id", "touchpoint_code", "agent", "external_id", "category", "notes")
+
+
+class InteractionImport:
+    kind = "interactions"
+    required = REQUIRED
+    optional = OPTIONAL
+
+    def __init__(self):
+        self.now = timezone.now()
+        self.touchpoints = {tp.code: tp for tp in Touchpoint.objects.all()}
+        self.update_fields = list(FIELD_OF.values())
+
+    def begin(self, columns) -> None:
+        # An update writes the columns the file has and keeps the others (the journey always).
+        self.update_fields = [FIELD_OF[column] for column in columns if column in FIELD_OF]
+
+    def _lookups(self, rows) -> tuple[dict, dict]:
+        """The batch's customers (whole rows: the survey rules read them) and agents, one query each."""
+        customer_keys = {cells.text(raw["customer_external_id"]) for _row, raw in rows}
+        usernames = {cells.text(raw.get("agent", "")) for _row, raw in rows} - {""}
+        customers = {c.external_id: c for c in Customer.objects.filter(external_id__in=customer_keys)}
+        agents = (
+            {u.get_username(): u for u in get_user_model().objects.filter(username__in=usernames)}
+            if usernames
+            else {}
+        )
+        return customers, agents
+
+    def _interaction(self, raw: dict[str, str], customers: dict, agents: dict):
+        errors: dict[str, list[str]] = {}
+        values = {}
+
+        def read(column, reader):
+            try:
+                values[column] = reader(raw.get(column, ""))
+            except CellError as error:
+                errors[column] = [str(error)]
+
+        read("occurred_at", lambda cell: cells.moment(cell, now=self.now))
+        read("channel", CHANNEL)
+        read("outcome", OUTCOME)
+        for column in NUMBERS:
+            read(column, cells.number)
+        for column in TEXTS:
+            values[column] = cells.text(raw.get(column, ""))
+        customer = customers.get(values["customer_external_id"])
+        if customer is None:
+            found = values["customer_external_id"]
+            errors["customer_external_id"] = [
+                f"No customer has external id “{found}”: import the customer first."
+                if found
+                else "Required: the customer's external id."
+            ]
+        touchpoint = self.touchpoints.get(values["touchpoint_code"])
+        if touchpoint is None:
+            errors["touchpoint_code"] = [f"No touchpoint has the code “{values['touchpoint_code']}”."]
+        agent = agents.get(values["agent"]) if values["agent"] else None
+        if values["agent"] and agent is None:
+            errors["agent"] = [f"No user is called “{values['agent']}”."]
+        if touchpoint is not None and not touchpoint.has_measure:
+            for column in ("expected_value", "actual_value"):
+                if values.get(column) is not None:
+                    errors[column] = [f"{touchpoint.name} has no measure: leave {column} empty."]
+        if errors:
+            return None, errors
+        interaction = Interaction(
+            external_id=values["external_id"] or None,
+            customer=customer,
+            touchpoint=touchpoint,
+            channel=values["channel"] or touchpoint.channel,
+            occurred_at=values["occurred_at"],
+            agent=agent,
+            category=values["category"],
+            outcome=values["outcome"],
+            notes=values["notes"],
+            experience_score=values["experience_score"],
+            expected_value=values["expected_value"],
+            actual_value=values["actual_value"],
+            source=InteractionSource.IMPORT,
+        )
+        try:
+            # Related rows come from the lookups above (validating them would query per row);
+            # CHECK constraints all have field validators.
+            interaction.full_clean(
+                exclude=["customer", "touchpoint", "agent", "journey"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            return None, error.message_dict
+        return interaction, {}
+
+    def prepare(self, rows, report: ImportReport) -> list[Entry]:
+        customers, agents = self._lookups(rows)
+        entries = []
+        for row, raw in rows:
+            interaction, errors = self._interaction(raw, customers, agents)
+            if errors:
+                report.refuse(row, errors)
+            else:
+                entries.append(Entry(row=row, key=interaction.external_id, item=interaction))
+        return entries
+
+    def write(self, entries: list[Entry]) -> tuple[int, int]:
+        from analytics.services import metrics_mark_stale
+        from surveys.services.rules import survey_rules_apply
+
+        interactions = [entry.item for entry in entries]
+        keys = [entry.key for entry in entries if entry.key is not None]
+        existing = dict(Interaction.objects.filter(external_id__in=keys).values_list("external_id", "id"))
+        for interaction in interactions:
+            interaction.pk = existing.get(interaction.external_id)
+        if existing:
+            # Before the update: the days and journeys the interactions leave go stale too.
+            metrics_mark_stale(interaction_ids=list(existing.values()))
+        # The unique index on external_id is partial (NULL ids are many), which ON CONFLICT cannot
+        # name; so rows known by external id carry their primary key, and conflict on it.
+        Interaction.objects.bulk_create(
+            interactions, update_conflicts=True, unique_fields=["id"], update_fields=self.update_fields
+        )
+        metrics_mark_stale(interaction_ids=[interaction.pk for interaction in interactions])
+        survey_rules_apply(interactions=interactions, now=self.now)
+        return len(interactions) - len(existing), len(existing)

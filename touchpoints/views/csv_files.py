@@ -1,0 +1,76 @@
+"""CSV import and export of customers and interactions, for CX managers."""
+
+import csv
+import io
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cem.roles import MANAGER, role_required
+
+from .. import csv as csv_files
+from ..forms import CsvImportForm
+
+# The page lists this many refused rows; the command line reports them all.
+ERRORS_SHOWN = 1000
+
+
+@role_required(MANAGER)
+@require_http_methods(["GET", "POST"])
+def csv_import(request: HttpRequest) -> HttpResponse:
+    """Upload a customers or interactions file; the page shows what was stored and what was refused."""
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.add_error("file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+        else:
+            try:
+                stream = io.StringIO(text, newline="")
+                report = csv_files.csv_import(kind=form.cleaned_data["kind"], stream=stream)
+            except csv_files.CsvFileError as error:
+                form.add_error("file", str(error))
+    context = {
+        "form": form,
+        "report": report,
+        "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
+    }
+    return render(request, "touchpoints/csv_import.html", context)
+
+
+class _Line:
+    """A file-like object whose ``write`` hands back the line, for streaming ``csv.writer``."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_download(rows, name: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Line())
+
+    def lines():
+        yield "\ufeff"  # a byte-order mark, so spreadsheets read the file as UTF-8
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    return response
+
+
+@role_required(MANAGER)
+@require_GET
+def customers_export(request: HttpRequest) -> StreamingHttpResponse:
+    return _csv_download(csv_files.customers_export_rows(), "customers")
+
+
+@role_required(MANAGER)
+@require_GET
+def interactions_export(request: HttpRequest) -> StreamingHttpResponse:
+    return _csv_download(csv_files.interactions_export_rows(), "interactions")
