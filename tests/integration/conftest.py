@@ -50,6 +50,7 @@ def celery_worker(postgres_and_redis, transactional_db, tmp_path, worker_environ
         "REDIS_URL": postgres_and_redis,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_SETTINGS_MODULE": "cem.settings",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         **worker_environment,
     }
     with log_path.open("w") as log:
