@@ -241,7 +241,9 @@ def collectstatic(environment: dict[str, str]) -> None:
 class CpuSnapshot:
     at: float
     busy: float  # CPU seconds the whole machine spent outside idle and iowait
-    processes: dict[int, tuple[str, float]]  # pid → (role, CPU seconds)
+    processes: dict[int, tuple[str, float]]  # pid → (role, CPU seconds of its own)
+    backends: dict[int, float]  # the postmaster's children (backends of every database) → CPU seconds
+    reaped: float  # CPU seconds of the postmaster's children that have ended (its cutime + cstime)
 
 
 def _machine_busy() -> float:
@@ -274,7 +276,7 @@ def _role_by_name(entry: Path, name: str) -> str:
 def cpu_snapshot(roles: dict[int, str]) -> CpuSnapshot:
     """CPU seconds per process, each given a role: ``roles`` by its pid or its parent's pid,
     else PostgreSQL, Redis or other by its name."""
-    processes = {}
+    processes, parents, names, reaped = {}, {}, {}, {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -285,21 +287,32 @@ def cpu_snapshot(roles: dict[int, str]) -> CpuSnapshot:
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         rest = stat[stat.rindex(")") + 2 :].split()
         pid, ppid = int(entry.name), int(rest[1])
-        # utime, stime and the same of its children waited for: the CPU of a short-lived process
-        # (a PostgreSQL backend) moves to its parent (the postmaster) when it ends, and stays counted.
-        seconds = sum(int(v) for v in rest[11:15]) / CLK_TCK
         role = roles.get(pid) or roles.get(ppid) or _role_by_name(entry, name)
-        processes[pid] = (role, seconds)
-    return CpuSnapshot(time.monotonic(), _machine_busy(), processes)
+        processes[pid] = (role, (int(rest[11]) + int(rest[12])) / CLK_TCK)  # utime + stime
+        parents[pid], names[pid] = ppid, name
+        reaped[pid] = (int(rest[13]) + int(rest[14])) / CLK_TCK  # cutime + cstime
+    postmaster = next(
+        (pid for pid, name in names.items() if name == "postgres" and names.get(parents[pid]) != "postgres"),
+        None,
+    )
+    backends = {pid: processes[pid][1] for pid, ppid in parents.items() if ppid == postmaster}
+    return CpuSnapshot(time.monotonic(), _machine_busy(), processes, backends, reaped.get(postmaster, 0.0))
 
 
 def cpu_report(before: CpuSnapshot, after: CpuSnapshot) -> tuple[float, dict[str, float]]:
-    """Cores used on average between two snapshots: the whole machine, and per role."""
+    """Cores used on average between two snapshots: the whole machine, and per role.
+
+    A PostgreSQL session that ends between the snapshots leaves /proc; its CPU during the
+    window is what the postmaster reaped minus what the session had used before the window.
+    It is reported as "ended sessions", whatever its database (the Celery worker opens one
+    per task)."""
     wall = after.at - before.at
     used: Counter[str] = Counter()
     for pid, (role, seconds) in after.processes.items():
         previous = before.processes.get(pid)
         used[role] += seconds - (previous[1] if previous and previous[0] == role else 0.0)
+    earlier = sum(seconds for pid, seconds in before.backends.items() if pid not in after.processes)
+    used["ended sessions"] = after.reaped - before.reaped - earlier
     return (after.busy - before.busy) / wall, {role: max(0.0, s) / wall for role, s in used.items()}
 
 
@@ -612,7 +625,7 @@ def bench_pages(args, environment: dict[str, str], workdir: Path, cleanup: list)
     server = gunicorn_start(environment, workers=args.workers, log=workdir / "gunicorn.log")
     cleanup.append(server.process)
     roles = {os.getpid(): "load generator", server.process.pid: "gunicorn"}
-    order = ["load generator", "gunicorn", "postgres", "redis"]
+    order = ["load generator", "gunicorn", "postgres", "ended sessions", "redis"]
     # Warm-up: every worker connects to PostgreSQL and Redis and loads its templates.
     run_load(server.port, concurrency=args.concurrency, duration=2, operation=trivial_operation)
     warm = run_load(
@@ -803,6 +816,18 @@ def postgres_sessions() -> int:
         return int(cursor.fetchone()[0] or 0)
 
 
+def queries_per_send(invitation_id: int) -> int:
+    """The SQL statements of one ``invitation_send`` (transaction statements included)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.services.invitations import invitation_send
+
+    with CaptureQueriesContext(connection) as queries:
+        assert invitation_send(invitation_id=invitation_id) == "sent"
+    return len(queries.captured_queries)
+
+
 def send_in_process(ids: list[int]) -> tuple[float, Counter[str]]:
     from surveys.services.invitations import invitation_send
 
@@ -923,10 +948,11 @@ def bench_email(args, environment: dict[str, str], smtp_port: int, workdir: Path
     smtp = smtp_start(smtp_port)
     cleanup.append(smtp)
     roles = {os.getpid(): "bench process", smtp.process.pid: "smtp server"}
-    order = ["bench process", "smtp server", "postgres", "redis"]
+    order = ["bench process", "smtp server", "postgres", "ended sessions", "redis"]
 
-    # In this process, sequentially, Django's SMTP backend.
-    ids = queued_invitations(survey_id, args.invitations_email, "E")
+    # In this process, sequentially, Django's SMTP backend; the first send's SQL is counted apart.
+    counted, *ids = queued_invitations(survey_id, args.invitations_email + 1, "E")
+    NOTES["send_queries"] = queries_per_send(counted)
     delivered, sessions = smtp.count(), postgres_sessions()
     before = cpu_snapshot(roles)
     seconds, outcomes = send_in_process(ids)
@@ -936,7 +962,8 @@ def bench_email(args, environment: dict[str, str], smtp_port: int, workdir: Path
         "email",
         "invitation_send in-process, SMTP: emails/s",
         f"{sent / seconds:,.1f}",
-        f"{sent:,} sent in {seconds:.1f} s ({ms(seconds / len(ids))} each); outcomes {dict(outcomes)}",
+        f"{sent:,} sent in {seconds:.1f} s ({ms(seconds / len(ids))} each); outcomes {dict(outcomes)}; "
+        f"{NOTES['send_queries']:.0f} SQL statements per send",
     )
     NOTES["smtp_connections"] = emit_delivery(smtp, delivered, sent, postgres_sessions() - sessions)
     emit_cpu("email", "in-process send", before, after, order)
@@ -964,6 +991,9 @@ def bench_email(args, environment: dict[str, str], smtp_port: int, workdir: Path
     redis_claim()  # the metrics refreshes the pages and the sends enqueued: nobody consumed them
     runs = [
         ("default SURVEY_SEND_RATE", "20/s", args.invitations_throttled, "T"),
+        # Far below what the worker can do, so the figure shows whether the limit is per worker
+        # (5/s) or per pool process (10/s with 2 processes).
+        ("SURVEY_SEND_RATE=5/s", "5/s", 40, "F"),
         ("SURVEY_SEND_RATE=1000/s", "1000/s", args.invitations_worker, "U"),
     ]
     for label, rate, count, prefix in runs:
@@ -995,7 +1025,13 @@ def bench_email(args, environment: dict[str, str], smtp_port: int, workdir: Path
         )
         NOTES[f"celery_{prefix}_probe"] = -1.0 if run.probe is None else run.probe
         emit_delivery(smtp, delivered, sent, sessions)
-        emit_cpu("email", f"Celery {rate}", before, after, ["celery", "smtp server", "postgres", "redis"])
+        emit_cpu(
+            "email",
+            f"Celery {rate}",
+            before,
+            after,
+            ["celery", "smtp server", "postgres", "ended sessions", "redis"],
+        )
         NOTES[f"celery_{prefix}"] = sent / run.seconds
         NOTES[f"celery_{prefix}_sessions"] = sessions / max(sent, 1)
 
@@ -1077,7 +1113,17 @@ def notes(args) -> list[str]:
         f"runs and benchmarks on the same PostgreSQL): {n.get('background', 0):.2f} cores were busy "
         "before the run started; during the runs that other work took "
         + ", ".join(f"{others(phase):.2f} ({phase})" for phase in CPU)
-        + " cores. The figures are lower bounds for this host and move from run to run with that load.",
+        + " cores. The figures are lower bounds for this host and move from run to run with that load"
+        + (
+            "; this run was taken on a busy machine, rerun on a quiet one for the host's capacity."
+            if n.get("background", 0) > 0.5 * cores
+            else "."
+        ),
+        "CPU columns: cores used on average during each run, from /proc (utime + stime per process). "
+        "'postgres' is the postmaster's helpers and the backends of the benchmark database; "
+        "'ended sessions' is the CPU of PostgreSQL processes that ended during the run, of any "
+        "database (parallel query workers of other benchmarks included); 'other' is the rest of the "
+        "machine.",
     ]
     if "pairs_rate" in n:
         trivial, pairs = n["trivial_rate"], n["pairs_rate"]
@@ -1100,9 +1146,10 @@ def notes(args) -> list[str]:
             "request, so pairs/s ÷ trivial requests/s is small by construction: a pair is two requests "
             f"with {n['get_queries']:.0f} + {n['post_queries']:.0f} SQL statements, a template rendering "
             "and Redis round trips (the failure counter on each request, the metrics-refresh task "
-            "published after the commit). The load generator used only "
-            f"{cores_of('pair', 'load generator'):.2f} cores in the pair run: the server side is the "
-            "limit there.",
+            "published after the commit). In the pair run the load generator used only "
+            f"{cores_of('pair', 'load generator'):.2f} cores, gunicorn and PostgreSQL "
+            f"{cores_of('pair', 'gunicorn') + cores_of('pair', 'postgres'):.2f} of the "
+            f"{CPU.get('pair', (0.0, {}))[0]:.2f} busy: the application's own CPU is the limit.",
             "In the code measured, GET looks the token up by its hash (unique index), records the "
             "opening (one conditional UPDATE), reads the questions and renders the page. POST reads the "
             "invitation, locks it again (SELECT … FOR UPDATE), checks for an earlier response, reads the "
@@ -1119,31 +1166,29 @@ def notes(args) -> list[str]:
         items.append(
             f"Sending in one process costs {smtp_ms:.1f} ms per invitation through SMTP and "
             f"{locmem_ms:.1f} ms with the in-memory backend (locking, suppression checks, rendering "
-            "the HTML and text bodies, the update, the stale marks and the Redis publish). The difference "
-            f"is the SMTP conversation: `invitation_send` opens {n.get('smtp_connections', 0):.2f} SMTP "
-            "connections per email (`EmailMessage.send()` without a shared connection: connect, EHLO, "
-            "MAIL, RCPT, DATA, QUIT each time). Against a local aiosmtpd that is cheap; against a real "
-            "relay (STARTTLS, authentication, network latency) it will dominate the cost of a send."
+            "the HTML and text bodies, the update, the stale marks and the Redis publish: "
+            f"{n.get('send_queries', 0):.0f} SQL statements with the transaction's). The difference "
+            f"({smtp_ms - locmem_ms:.1f} ms) is the SMTP conversation: `invitation_send` opens "
+            f"{n.get('smtp_connections', 0):.2f} SMTP connections per email (`EmailMessage.send()` "
+            "without a shared connection: connect, EHLO, MAIL, RCPT, DATA, QUIT each time). Against a "
+            "real relay every email also pays the network round trips, STARTTLS and authentication."
         )
     if "celery_T" in n:
         throttled = n["celery_T"]
         text = (
             f"With the default SURVEY_SEND_RATE of 20/s the worker (2 pool processes) sent {throttled:.1f}/s"
         )
-        unthrottled = n.get("celery_U", 0.0)
-        if throttled <= 20 * 1.25 and unthrottled >= 20 * 1.5:
+        unthrottled, five = n.get("celery_U", 0.0), n.get("celery_F", 0.0)
+        text += f" (unthrottled {unthrottled:.1f}/s); at SURVEY_SEND_RATE=5/s it sent {five:.1f}/s"
+        if 0 < five <= 5 * 1.25 and unthrottled >= 10 * 1.25:
             text += (
-                f" while the same worker unthrottled sent {unthrottled:.1f}/s: the limit holds per worker, "
-                "not per pool process as the comment in cem/settings.py says. Celery keeps the token "
-                "buckets in the worker's consumer (celery/worker/consumer/consumer.py, task_buckets), "
-                "before the pool, so the total is 20/s per worker whatever its --concurrency"
+                ": the limit holds per worker, not per pool process as the comment in cem/settings.py "
+                "says (2 processes would have made it 10/s). Celery keeps the token buckets in the "
+                "worker's consumer (celery/worker/consumer/consumer.py, task_buckets), before the pool, "
+                "so SURVEY_SEND_RATE is the total of a worker whatever its --concurrency"
             )
-        else:
-            text += (
-                f" (unthrottled: {unthrottled:.1f}/s), too close to tell from this run whether the "
-                "limit holds per worker or per pool process; Celery keeps the token buckets in the "
-                "worker's consumer (celery/worker/consumer/consumer.py, task_buckets), i.e. per worker"
-            )
+        elif five > 5 * 1.5:
+            text += ": the limit held per pool process in this run"
         items.append(text + ".")
         probe = n.get("celery_T_probe", -1.0)
         if probe >= 0:
@@ -1160,7 +1205,9 @@ def notes(args) -> list[str]:
             f"At 1000/s the worker sent {n['celery_U']:.1f}/s with 2 processes, against "
             f"{n.get('inprocess_rate', 0):.1f}/s in one process, opening "
             f"{n.get('celery_U_sessions', 0):.2f} new PostgreSQL sessions per email (gunicorn: "
-            f"{n.get('sessions_pages', 0):.0f} in all for both page runs)."
+            f"{n.get('sessions_pages', 0):.0f} in all for both page runs); PostgreSQL sessions that "
+            f"ended during the run used {cores_of('Celery 1000/s', 'ended sessions'):.2f} cores, the "
+            f"worker itself {cores_of('Celery 1000/s', 'celery'):.2f}."
         )
         if n.get("celery_U_sessions", 0) >= 0.5:
             text += (
@@ -1196,8 +1243,8 @@ def main() -> None:
     parser.add_argument(
         "--invitations-throttled",
         type=int,
-        default=300,
-        help="invitations emailed by the worker at the default rate limit (300)",
+        default=200,
+        help="invitations emailed by the worker at the default rate limit (200)",
     )
     parser.add_argument(
         "--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers (2 × cores)"

@@ -543,6 +543,8 @@ def machine() -> None:
     emit(
         None, "versions", f"PostgreSQL {pg}, Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}"
     )
+    # The machine may be shared: a load above the CPU count slows every figure below.
+    emit(None, "load average (1, 5, 15 min) at start", " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 def main() -> None:
