@@ -154,8 +154,8 @@ class DashboardFilterForm(forms.Form):
             data[name] = "" if value is None else str(value)
         self.data = data
 
-    def metric_filters(self, *, journey_map_id: int | None = None) -> MetricFilters:
-        """The selectors' filters of a valid form (``journey_map_id`` overrides the field)."""
+    def metric_filters(self) -> MetricFilters:
+        """The selectors' filters of a valid form."""
         data = self.cleaned_data
         segment = data.get("segment") or None
         return MetricFilters(
@@ -167,7 +167,7 @@ class DashboardFilterForm(forms.Form):
             channel=data.get("channel") or None,
             segment="" if segment == NO_SEGMENT else segment,
             value_tier=data.get("value_tier") or None,
-            journey_map_id=journey_map_id if journey_map_id is not None else data.get("journey_map"),
+            journey_map_id=data.get("journey_map"),
         )
 
     def query_items(self, **overrides) -> list[tuple[str, str]]:

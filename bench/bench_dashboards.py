@@ -55,6 +55,15 @@ import _setup  # noqa: E402
 from _setup import Timer, emit  # noqa: E402
 
 COMMENT_SHARE = 0.3
+ROLLUP_TABLES = (
+    "analytics_responserollup",
+    "analytics_interactionrollup",
+    "analytics_driverrollup",
+    "analytics_invitationrollup",
+    "analytics_journeyrollup",
+    "analytics_momentoftruthrollup",
+    "analytics_rollupbucket",
+)
 COMMENTS = (
     "The parcel arrived late and nobody told me.",
     "Quick, friendly and easy.",
@@ -219,6 +228,10 @@ def bench_size(size: int, runs: int, *, reuse: bool) -> None:
         emit(size, "data: reused from the previous run", "")
     else:
         _load(size)
+    # What autovacuum does soon after a rebuild: planner statistics and the visibility map.
+    with Timer() as vacuum:
+        _setup.vacuum_analyze(*ROLLUP_TABLES)
+    emit(size, "data: VACUUM ANALYZE of the rollup tables", f"{vacuum.seconds:8.1f} s")
     rows = {
         model.__name__: model.objects.aggregate(n=Count("id"))["n"]
         for model in (ResponseRollup, InteractionRollup, DriverRollup, JourneyRollup, MomentOfTruthRollup)
@@ -229,6 +242,11 @@ def bench_size(size: int, runs: int, *, reuse: bool) -> None:
         (" / ".join(f"{n:,}" for n in rows.values())),
     )
     client = _manager_client()
+    emit(
+        size,
+        "machine load average (1, 5, 15 min) before the pages",
+        " / ".join(f"{v:.2f}" for v in os.getloadavg()),
+    )
     for name, url, params in _pages():
         seconds, queries, content = _measure(client, url, params, runs)
         emit(size, f"{name}: server time", f"{seconds * 1000:8.1f} ms  ({queries} queries)")

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from django.utils.safestring import SafeString, mark_safe
 
+from analytics.selectors.dashboards import STAGE_ORDER
 from touchpoints.models import Stage
 
 STAGE_COLOURS: dict[str, str] = {
@@ -55,7 +56,7 @@ def stage_label(stage: str | None) -> str:
 
 def stage_key(stage: str | None) -> int:
     """Stages in the order a customer meets them; no stage last."""
-    return {Stage.PRE_SALE: 0, Stage.MID_SALE: 1, Stage.POST_SALE: 2}.get(stage or "", 3)
+    return STAGE_ORDER.get(stage or "", len(STAGE_ORDER))
 
 
 def layout(title: str, *, subtitle: str = "", height: int = 380, legend: bool = True, **extra) -> dict:
@@ -174,10 +175,6 @@ class Chart:
     title: str
     empty: bool
     json: SafeString
-
-    @property
-    def size(self) -> int:
-        return len(self.json)
 
 
 def figure_json(figure: go.Figure) -> SafeString:

@@ -57,23 +57,29 @@ class OverviewData:
     interval: str
     comparison: Comparison
     invitations: InvitationFigures
-    follow_ups: FollowUpCounts
+    follow_ups: FollowUpCounts | None  # the whole platform's; None where a page leaves them out
     series: list[SeriesPoint]
     disappointing: list[TouchpointExpectation]
 
 
-def overview_data(filters: MetricFilters, *, interval: str = "") -> OverviewData:
-    """Every selector result the overview shows (eight queries over rollups and labels)."""
+def overview_data(
+    filters: MetricFilters, *, interval: str = "", follow_ups: bool = True, disappointing: bool = True
+) -> OverviewData:
+    """Every selector result the overview shows: eight queries over rollups and labels, four
+    without the follow-up counts and the most disappointing touchpoints (a drill-down's view)."""
     interval = interval or auto_interval(filters)
-    expectations = expectation_by_touchpoint(filters=filters)
+    worst = []
+    if disappointing:
+        expectations = expectation_by_touchpoint(filters=filters)
+        worst = [row for row in expectations if _lowest(row) < 1.0][:DISAPPOINTING_SHOWN]
     return OverviewData(
         filters=filters,
         interval=interval,
         comparison=response_comparison(filters=filters),
         invitations=invitation_summary(filters=filters),
-        follow_ups=follow_up_counts(),
+        follow_ups=follow_up_counts() if follow_ups else None,
         series=response_series(filters=filters, interval=interval),
-        disappointing=[row for row in expectations if _lowest(row) < 1.0][:DISAPPOINTING_SHOWN],
+        disappointing=worst,
     )
 
 
@@ -96,7 +102,7 @@ def overview_kpis(data: OverviewData) -> list[Kpi]:
         )
     rate = data.invitations.response_rate
     expectation = current.expectation
-    return [
+    kpis = [
         Kpi(
             "nps",
             "NPS",
@@ -153,6 +159,11 @@ def overview_kpis(data: OverviewData) -> list[Kpi]:
             tone="bad" if expectation.geometric_mean is not None and expectation.geometric_mean < 1 else "",
             attrs={"share-below": raw(expectation.share_below), "n": raw(expectation.n)},
         ),
+    ]
+    if data.follow_ups is None:
+        return kpis
+    return [
+        *kpis,
         Kpi(
             "follow-ups-open",
             "Open follow-ups",
@@ -215,9 +226,12 @@ def overview_tables(data: OverviewData) -> list[ExportTable]:
         ("NPS change significant", change.significant, None),
         ("Invitations sent", data.invitations.sent, None),
         ("Response rate (share)", data.invitations.response_rate, None),
-        ("Open follow-ups (all)", data.follow_ups.open, None),
-        ("Overdue follow-ups (all)", data.follow_ups.overdue, None),
     ]
+    if data.follow_ups is not None:
+        extra += [
+            ("Open follow-ups (all)", data.follow_ups.open, None),
+            ("Overdue follow-ups (all)", data.follow_ups.overdue, None),
+        ]
     trend = [
         (
             p.period,

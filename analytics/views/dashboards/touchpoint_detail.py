@@ -25,17 +25,16 @@ from .common import (
 from .overview import OVERVIEW_TABLES, overview_charts, overview_data, overview_kpis
 
 LATEST_COMMENTS = 10
-# Follow-up counts are the whole platform's, not a touchpoint's: the drill-down leaves them out.
-DETAIL_KPIS = ("nps", "nps-change", "responses", "response-rate", "csat", "expectation")
 
 
 def _context(state: FilterState, touchpoint_id: int) -> dict:
     filters = replace(state.filters, touchpoint_id=touchpoint_id)
-    data = overview_data(filters, interval="")
+    # Follow-up counts are the whole platform's, not a touchpoint's: the drill-down leaves them out.
+    data = overview_data(filters, follow_ups=False, disappointing=False)
     interactions = interaction_summary(filters=filters)
     experience = interactions.experience
-    kpis = [kpi for kpi in overview_kpis(data) if kpi.key in DETAIL_KPIS]
-    kpis += [
+    kpis = [
+        *overview_kpis(data),
         Kpi(
             "experience",
             "Mean experience (0–10)",
