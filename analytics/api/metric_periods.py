@@ -16,6 +16,7 @@ from django.db.models import Model, Q
 from rest_framework.exceptions import ValidationError
 
 from analytics.selectors import MetricFilters
+from analytics.selectors.sources import rollup_model
 
 T = TypeVar("T")
 MAX_PERIODS = 400
@@ -38,7 +39,7 @@ def summaries_by_period(
     summary: Callable[[MetricFilters], T],
 ) -> list[tuple[date, T]]:
     """``[(first day of period, summary(filters narrowed to the period)), …]``, oldest first."""
-    periods = list(model.objects.filter(rows).dates("day", interval))
+    periods = list(rollup_model(model, filters).objects.filter(rows).dates("day", interval))
     if len(periods) > MAX_PERIODS:
         raise ValidationError(
             {

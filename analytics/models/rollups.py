@@ -96,7 +96,25 @@ class RatioCounts(models.Model):
         abstract = True
 
 
-class ResponseRollup(RatioCounts):
+class ResponseCounts(RatioCounts):
+    """Survey answer counts: responses, NPS (n, P, Pa, D), CSAT, CES and expectation ratios."""
+
+    responses = models.PositiveIntegerField(default=0)
+    nps_n = models.PositiveIntegerField(default=0)
+    nps_promoters = models.PositiveIntegerField(default=0)
+    nps_passives = models.PositiveIntegerField(default=0)
+    nps_detractors = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_satisfied = models.PositiveIntegerField(default=0, help_text="Answers of 4 or 5.")
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_total = models.PositiveIntegerField(default=0, help_text="Sum of the 1–7 answers.")
+    ces_easy = models.PositiveIntegerField(default=0, help_text="Answers of 5, 6 or 7.")
+
+    class Meta:
+        abstract = True
+
+
+class ResponseRollup(ResponseCounts):
     """Survey answers of one day × survey × touchpoint × stage × channel × customer segment × value tier.
 
     The touchpoint, stage and channel are those of the interaction the
@@ -114,16 +132,6 @@ class ResponseRollup(RatioCounts):
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
     segment = models.CharField(max_length=50, blank=True)
     value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
-    responses = models.PositiveIntegerField(default=0)
-    nps_n = models.PositiveIntegerField(default=0)
-    nps_promoters = models.PositiveIntegerField(default=0)
-    nps_passives = models.PositiveIntegerField(default=0)
-    nps_detractors = models.PositiveIntegerField(default=0)
-    csat_n = models.PositiveIntegerField(default=0)
-    csat_satisfied = models.PositiveIntegerField(default=0, help_text="Answers of 4 or 5.")
-    ces_n = models.PositiveIntegerField(default=0)
-    ces_total = models.PositiveIntegerField(default=0, help_text="Sum of the 1–7 answers.")
-    ces_easy = models.PositiveIntegerField(default=0, help_text="Answers of 5, 6 or 7.")
 
     class Meta:
         indexes = [
@@ -160,7 +168,19 @@ class ResponseRollup(RatioCounts):
         return f"{self.day} survey {self.survey_id} touchpoint {self.touchpoint_id}"
 
 
-class InteractionRollup(RatioCounts):
+class InteractionCounts(RatioCounts):
+    """Interaction counts: experience scores, floor breaches and the measure's expectation ratios."""
+
+    interactions = models.PositiveIntegerField(default=0)
+    scored_n = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0.0)
+    floor_breaches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class InteractionRollup(InteractionCounts):
     """Interactions of one day × touchpoint × stage × channel × customer segment × value tier.
 
     Experience scores (agent-assessed, 0–10), floor breaches (a score strictly
@@ -175,10 +195,6 @@ class InteractionRollup(RatioCounts):
     channel = models.CharField(max_length=16, choices=Channel.choices)
     segment = models.CharField(max_length=50, blank=True)
     value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
-    interactions = models.PositiveIntegerField(default=0)
-    scored_n = models.PositiveIntegerField(default=0)
-    score_sum = models.FloatField(default=0.0)
-    floor_breaches = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -219,14 +235,8 @@ class SliceColumns(models.Model):
         abstract = True
 
 
-class DriverRollup(SliceColumns):
-    """Key-driver sums of one day × survey slice × experience dimension (additive).
-
-    x is a rating of the dimension normalised to 0–10 by its question's
-    scale, y the response's 0–10 likelihood to recommend; the pair sums give
-    Pearson's r (``metrics.driver_from_sums``), the rating sums the
-    performance. The day is the response's.
-    """
+class DriverSums(models.Model):
+    """Key-driver sums of one experience dimension: (x, y) pair sums and the ratings' sum."""
 
     dimension = models.CharField(max_length=16)
     pairs = models.PositiveIntegerField(default=0)
@@ -237,6 +247,19 @@ class DriverRollup(SliceColumns):
     sum_xy = models.FloatField(default=0.0)
     ratings = models.PositiveIntegerField(default=0)
     ratings_sum = models.FloatField(default=0.0)
+
+    class Meta:
+        abstract = True
+
+
+class DriverRollup(SliceColumns, DriverSums):
+    """Key-driver sums of one day × survey slice × experience dimension (additive).
+
+    x is a rating of the dimension normalised to 0–10 by its question's
+    scale, y the response's 0–10 likelihood to recommend; the pair sums give
+    Pearson's r (``metrics.driver_from_sums``), the rating sums the
+    performance. The day is the response's.
+    """
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="driver_rollup_day_idx")]
@@ -258,16 +281,23 @@ class DriverRollup(SliceColumns):
         return f"{self.day} survey {self.survey_id} {self.dimension}: {self.pairs} pairs"
 
 
-class InvitationRollup(SliceColumns):
+class InvitationCounts(models.Model):
+    """Invitations sent, answered, and bounced after sending."""
+
+    sent = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class InvitationRollup(SliceColumns, InvitationCounts):
     """Invitations emailed on one day, per survey slice, and how many were answered (additive).
 
     The day is the sending day, so the response rate of a period is
     answered / sent over the invitations sent in it.
     """
-
-    sent = models.PositiveIntegerField(default=0)
-    responded = models.PositiveIntegerField(default=0)
-    bounced = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="invitation_rollup_day_idx")]
@@ -286,3 +316,105 @@ class InvitationRollup(SliceColumns):
 
     def __str__(self) -> str:
         return f"{self.day} survey {self.survey_id}: {self.responded}/{self.sent}"
+
+
+# --- Touchpoint-level twins ---------------------------------------------------------------------
+#
+# Each fine rollup above has a twin without the channel, segment and value tier columns: the
+# same sums, grouped by day × survey × touchpoint × stage only. Its rows per day are bounded by
+# the surveys and touchpoints in use, not by the number of responses and customers, so a
+# selector without a channel, segment or value-tier filter (the dashboards' default view) reads a
+# bounded number of rows however much data there is. A twin is written by the same refresh, in
+# the same transaction, from the fine rows it has just computed
+# (``analytics.services.rollup_twins``); the selectors pick one with
+# ``analytics.selectors.sources.rollup_model``.
+
+
+class TouchpointSlice(models.Model):
+    """The coarse survey slice: day × survey × touchpoint × stage."""
+
+    day = models.DateField()
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ResponseTouchpointRollup(TouchpointSlice, ResponseCounts):
+    """``ResponseRollup`` summed over channel, segment and value tier."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "day", "survey", Coalesce("touchpoint", 0), "stage", name="response_tp_rollup_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id} touchpoint {self.touchpoint_id}"
+
+
+class DriverTouchpointRollup(TouchpointSlice, DriverSums):
+    """``DriverRollup`` summed over channel, segment and value tier."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "dimension",
+                name="driver_tp_rollup_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id} {self.dimension}: {self.pairs} pairs"
+
+
+class InvitationTouchpointRollup(TouchpointSlice, InvitationCounts):
+    """``InvitationRollup`` summed over channel, segment and value tier."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "day", "survey", Coalesce("touchpoint", 0), "stage", name="invitation_tp_rollup_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id}: {self.responded}/{self.sent}"
+
+
+class InteractionTouchpointRollup(InteractionCounts):
+    """``InteractionRollup`` summed over channel, segment and value tier: day × touchpoint × stage."""
+
+    day = models.DateField()
+    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "touchpoint", "stage"], name="interaction_tp_rollup_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} touchpoint {self.touchpoint_id}"
+
+
+# The columns only the fine rollups have; a filter or grouping on one of them needs the fine table.
+FINE_ONLY_COLUMNS = ("channel", "segment", "value_tier")
+
+ROLLUP_TWINS: dict[type[models.Model], type[models.Model]] = {
+    ResponseRollup: ResponseTouchpointRollup,
+    DriverRollup: DriverTouchpointRollup,
+    InvitationRollup: InvitationTouchpointRollup,
+    InteractionRollup: InteractionTouchpointRollup,
+}

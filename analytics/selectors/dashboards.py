@@ -30,6 +30,7 @@ from surveys.models import QuestionDriver, Survey
 from touchpoints.models import Customer, Stage, Touchpoint
 
 from .filters import MetricFilters
+from .sources import rollup_model
 
 # Stages in the order a customer meets them (their stored values sort otherwise).
 STAGE_ORDER: dict[str, int] = {Stage.PRE_SALE: 0, Stage.MID_SALE: 1, Stage.POST_SALE: 2}
@@ -159,11 +160,15 @@ def expectation_heatmap(
     Two queries over rollups (one without measures), plus one for the catalogue when not given.
     """
     survey = _monthly_ratio_sums(
-        ResponseRollup.objects.filter(filters.for_responses(), touchpoint__isnull=False)
+        rollup_model(ResponseRollup, filters).objects.filter(
+            filters.for_responses(), touchpoint__isnull=False
+        )
     )
     measure = {}
     if filters.survey_id is None:
-        measure = _monthly_ratio_sums(InteractionRollup.objects.filter(filters.for_interactions()))
+        measure = _monthly_ratio_sums(
+            rollup_model(InteractionRollup, filters).objects.filter(filters.for_interactions())
+        )
     cells = {}
     for key in set(survey) | set(measure):
         parts = [part for part in (survey.get(key), measure.get(key)) if part]
@@ -245,7 +250,8 @@ def journey_curve(*, filters: MetricFilters, journey_map_id: int) -> JourneyCurv
     ids = [touchpoint_id for _, touchpoint_id, _, _ in steps]
     experience = {
         row["touchpoint_id"]: row
-        for row in InteractionRollup.objects.filter(filters.for_interactions(), touchpoint_id__in=ids)
+        for row in rollup_model(InteractionRollup, filters)
+        .objects.filter(filters.for_interactions(), touchpoint_id__in=ids)
         .values("touchpoint_id")
         .annotate(n=Sum("scored_n"), total=Sum("score_sum"), breaches=Sum("floor_breaches"))
         .order_by()

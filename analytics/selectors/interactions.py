@@ -11,6 +11,7 @@ from analytics.models import InteractionRollup, ResponseRollup
 
 from .filters import MetricFilters
 from .labels import dimension_labels
+from .sources import rollup_model
 
 InteractionDimension = Literal["touchpoint", "stage", "channel", "segment"]
 INTERACTION_DIMENSIONS: tuple[InteractionDimension, ...] = ("touchpoint", "stage", "channel", "segment")
@@ -77,8 +78,10 @@ def interaction_figures_of(sums: dict) -> InteractionFigures:
     )
 
 
-def _rows(filters: MetricFilters):
-    return InteractionRollup.objects.filter(filters.for_interactions()).order_by()
+def _rows(filters: MetricFilters, *, by: tuple[str, ...] = ()):
+    return (
+        rollup_model(InteractionRollup, filters, by=by).objects.filter(filters.for_interactions()).order_by()
+    )
 
 
 def interaction_summary(*, filters: MetricFilters) -> InteractionFigures:
@@ -93,7 +96,9 @@ def interaction_breakdown(
     if by not in INTERACTION_DIMENSIONS:
         raise ValueError(f"by must be one of {INTERACTION_DIMENSIONS}, got {by!r}")
     column = _COLUMNS[by]
-    rows = list(_rows(filters).values(column).annotate(**_SUMS).order_by("-total_interactions", column))
+    rows = list(
+        _rows(filters, by=(column,)).values(column).annotate(**_SUMS).order_by("-total_interactions", column)
+    )
     labels = dimension_labels(by, [row[column] for row in rows])
     return [
         InteractionBreakdownRow(
@@ -111,7 +116,8 @@ def expectation_by_touchpoint(*, filters: MetricFilters) -> list[TouchpointExpec
     """
     survey = {
         row["touchpoint_id"]: _ratio_of(row)
-        for row in ResponseRollup.objects.filter(filters.for_responses(), touchpoint__isnull=False)
+        for row in rollup_model(ResponseRollup, filters)
+        .objects.filter(filters.for_responses(), touchpoint__isnull=False)
         .values("touchpoint_id")
         .annotate(**_RATIO_SUMS)
         .order_by()

@@ -1,7 +1,10 @@
 """Survey figures for a filter set, read from ``ResponseRollup`` only (sums of counts).
 
 Each selector runs one query over rollup rows, so its cost grows with the
-number of buckets in the period, not with the number of responses.
+number of buckets in the period, not with the number of responses; without a
+channel, segment or value-tier filter it reads the touchpoint-level twin
+(``sources.rollup_model``), whose buckets per day are bounded by the surveys and
+touchpoints in use.
 """
 
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from analytics.models import ResponseRollup
 
 from .filters import MetricFilters
 from .labels import dimension_labels
+from .sources import rollup_model
 
 Interval = Literal["day", "week", "month"]
 Dimension = Literal["survey", "touchpoint", "stage", "channel", "segment"]
@@ -114,8 +118,8 @@ def figures_of(sums: dict) -> ResponseFigures:
     )
 
 
-def _rows(filters: MetricFilters):
-    return ResponseRollup.objects.filter(filters.for_responses()).order_by()
+def _rows(filters: MetricFilters, *, by: tuple[str, ...] = ()):
+    return rollup_model(ResponseRollup, filters, by=by).objects.filter(filters.for_responses()).order_by()
 
 
 def response_summary(*, filters: MetricFilters) -> ResponseFigures:
@@ -141,7 +145,9 @@ def response_breakdown(*, filters: MetricFilters, by: Dimension) -> list[Breakdo
     if by not in DIMENSIONS:
         raise ValueError(f"by must be one of {DIMENSIONS}, got {by!r}")
     column = _DIMENSION_COLUMNS[by]
-    rows = list(_rows(filters).values(column).annotate(**_SUMS).order_by("-total_responses", column))
+    rows = list(
+        _rows(filters, by=(column,)).values(column).annotate(**_SUMS).order_by("-total_responses", column)
+    )
     labels = dimension_labels(by, [row[column] for row in rows])
     return [BreakdownRow(key=row[column], label=labels[row[column]], figures=figures_of(row)) for row in rows]
 

@@ -9,6 +9,7 @@ from analytics.models import DriverRollup, InvitationRollup
 from surveys.models import QuestionDriver
 
 from .filters import MetricFilters
+from .sources import rollup_model
 
 _DRIVER_SUMS = ("pairs", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy", "ratings", "ratings_sum")
 
@@ -32,7 +33,8 @@ def driver_summary(*, filters: MetricFilters) -> list[DriverResult]:
     """
     rows = {
         row["dimension"]: row
-        for row in DriverRollup.objects.filter(filters.for_responses())
+        for row in rollup_model(DriverRollup, filters)
+        .objects.filter(filters.for_responses())
         .values("dimension")
         .annotate(**{f"total_{name}": Sum(name) for name in _DRIVER_SUMS})
         .order_by()
@@ -56,8 +58,10 @@ def driver_summary(*, filters: MetricFilters) -> list[DriverResult]:
 
 def invitation_summary(*, filters: MetricFilters) -> InvitationFigures:
     """Invitations sent in the period (by sending day) and answered (one query over rollups)."""
-    sums = InvitationRollup.objects.filter(filters.for_responses()).aggregate(
-        sent=Sum("sent"), responded=Sum("responded"), bounced=Sum("bounced")
+    sums = (
+        rollup_model(InvitationRollup, filters)
+        .objects.filter(filters.for_responses())
+        .aggregate(sent=Sum("sent"), responded=Sum("responded"), bounced=Sum("bounced"))
     )
     sent, responded, bounced = (int(sums[name] or 0) for name in ("sent", "responded", "bounced"))
     return InvitationFigures(sent, responded, bounced, responded / sent if sent else None)

@@ -11,7 +11,8 @@ The protocol
    buckets of responses, interactions and journeys.
 3. A day bucket is refreshed in one transaction that locks its
    ``RollupBucket`` row, deletes the marks it can see, recomputes the day
-   from the source rows and replaces the day's rollup rows. The lock makes
+   from the source rows and replaces the day's rollup rows, and those of their
+   touchpoint-level twins (``rollup_twins``). The lock makes
    concurrent refreshes of one day take turns; the recompute reads after the
    marks were deleted, so every change whose mark was consumed is included,
    and a change committed later leaves a mark for the next refresh. Running it
@@ -23,12 +24,13 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from analytics.buckets import day_of, day_start, local_day
 from analytics.models import (
+    ROLLUP_TWINS,
     DriverRollup,
     InteractionRollup,
     InvitationRollup,
@@ -47,6 +49,7 @@ from touchpoints.models import Interaction
 from . import rollup_rows, survey_rollup_rows
 from .followups import follow_ups_open_for_days
 from .journey_scores import journey_score_rows
+from .rollup_twins import twin_rows
 
 # How many days one refresh transaction recomputes, and how many journeys.
 DAY_BATCH = 31
@@ -57,11 +60,20 @@ def _response_day_rows(days: Collection[date]) -> list:
     return rollup_rows.response_rollup_rows(days) + survey_rollup_rows.driver_rollup_rows(days)
 
 
+def _with_twins(models: tuple) -> tuple:
+    """The fine rollup models of a kind followed by their touchpoint-level twins."""
+    return models + tuple(ROLLUP_TWINS[model] for model in models if model in ROLLUP_TWINS)
+
+
+# kind → (every model a refresh of the kind rewrites, the builder of the fine rows).
 _ROLLUPS = {
-    StaleKind.RESPONSE_DAY: ((ResponseRollup, DriverRollup), _response_day_rows),
-    StaleKind.INTERACTION_DAY: ((InteractionRollup,), rollup_rows.interaction_rollup_rows),
+    StaleKind.RESPONSE_DAY: (_with_twins((ResponseRollup, DriverRollup)), _response_day_rows),
+    StaleKind.INTERACTION_DAY: (_with_twins((InteractionRollup,)), rollup_rows.interaction_rollup_rows),
     StaleKind.JOURNEY_DAY: ((JourneyRollup, MomentOfTruthRollup), rollup_rows.journey_rollup_rows),
-    StaleKind.INVITATION_DAY: ((InvitationRollup,), survey_rollup_rows.invitation_rollup_rows),
+    StaleKind.INVITATION_DAY: (
+        _with_twins((InvitationRollup,)),
+        survey_rollup_rows.invitation_rollup_rows,
+    ),
 }
 
 
@@ -144,6 +156,10 @@ def rollup_refresh_days(*, kind: str, days: Collection[date], force: bool = Fals
     days = sorted(set(days))
     if not days:
         return 0
+    if connection.vendor == "postgresql":
+        # The grouped queries are short and run once: compiling them (JIT) costs more than it saves.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
     RollupBucket.objects.bulk_create(
         [RollupBucket(kind=kind, day=day) for day in days], ignore_conflicts=True
     )
@@ -159,6 +175,7 @@ def rollup_refresh_days(*, kind: str, days: Collection[date], force: bool = Fals
         if not days:
             return 0
     rows = build(days)
+    rows += twin_rows(rows)
     for model in models:
         model.objects.filter(day__in=days).delete()
         model.objects.bulk_create([row for row in rows if isinstance(row, model)], batch_size=2000)

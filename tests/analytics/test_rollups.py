@@ -28,6 +28,7 @@ from analytics.metrics import (
 from analytics.models import InteractionRollup, ResponseRollup, StaleKind
 from analytics.services import rollup_refresh_days
 from surveys.models import Answer, Invitation, Question, Response
+from tests.analytics.twins import twin_differences
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -222,6 +223,7 @@ def test_sql_rollup_equals_metrics_module_on_random_answers(catalogue, responses
             store(catalogue, responses)
             rollup_refresh_days(kind=StaleKind.RESPONSE_DAY, days=DAYS, force=True)
             assert_same_rows(table_rows(), expected_rows(catalogue, responses))
+            assert twin_differences() == []
             raise _Rollback
     except _Rollback:
         pass

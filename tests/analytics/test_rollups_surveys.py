@@ -12,6 +12,7 @@ from analytics.models import InvitationRollup, StaleKind, StaleMark
 from analytics.selectors import MetricFilters, driver_summary, invitation_summary
 from analytics.services import metrics_mark_stale, metrics_refresh_stale, rollup_refresh_days
 from surveys.models import Invitation, Question
+from tests.analytics.twins import twin_differences
 from tests.factories import AnswerFactory, InvitationFactory, QuestionFactory, ResponseFactory, SurveyFactory
 
 DAY = date(2026, 4, 6)
@@ -80,6 +81,7 @@ def test_driver_rollup_equals_key_drivers_on_the_normalised_ratings(driver_surve
                     assert got.importance is None
                 else:
                     assert got.importance == pytest.approx(want.importance, abs=1e-9)
+            assert twin_differences() == []
             raise _Rollback
     except _Rollback:
         pass
@@ -109,6 +111,7 @@ def test_the_response_rate_is_answered_over_sent_by_sending_day(db):
     assert (one_day.sent, one_day.responded, one_day.response_rate) == (2, 1, 0.5)
     assert (both.sent, both.responded) == (3, 1)
     assert invitation_summary(filters=MetricFilters(start=DAY + timedelta(days=5))).response_rate is None
+    assert twin_differences() == []
 
 
 def test_an_answer_marks_the_sending_day_of_its_invitation(db):
