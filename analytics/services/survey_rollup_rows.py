@@ -3,8 +3,9 @@
 from collections.abc import Collection
 from datetime import date
 
-from django.db.models import Case, Count, F, FloatField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection
+from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from analytics.buckets import day_of, within_days
 from analytics.models import DriverRollup, InvitationRollup
@@ -39,23 +40,31 @@ def _scale_end(end: str) -> Case:
     )
 
 
-def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
-    """Key-driver sums of the responses submitted on ``days`` (one query).
-
-    Each rating of a question with a driver dimension is normalised to 0–10
-    by its scale (``metrics.rating_to_ten``); it pairs with the response's
-    NPS answer (its first, should a survey ask twice).
-    """
-    outcome = (
+def _first_nps_answers(days: Collection[date]):
+    """Each response's first NPS answer (by question order, then id) of the responses on ``days``:
+    rows of (response_id, score)."""
+    return (
         Answer.objects.filter(
-            response_id=OuterRef("response_id"), question_type=QuestionType.NPS, score__isnull=False
+            within_days("response__submitted_at", days), question_type=QuestionType.NPS, score__isnull=False
         )
-        .order_by("question__order", "id")
-        .values("score")[:1]
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("response_id"),
+                order_by=[F("question__order").asc(), F("id").asc()],
+            )
+        )
+        .filter(rank=1)
+        .values("response_id", "score")
+        .order_by()
     )
+
+
+def _driver_ratings(days: Collection[date]):
+    """Every rating of a question with a driver dimension on ``days``, normalised to 0–10, with its
+    response, day, survey slice and dimension."""
     low, high = _scale_end("min"), _scale_end("max")
-    paired = Q(y__isnull=False)
-    grouped = (
+    return (
         Answer.objects.filter(within_days("response__submitted_at", days), score__isnull=False)
         .exclude(question__driver="")
         .annotate(
@@ -69,22 +78,61 @@ def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
             bucket_day=day_of("response__submitted_at"),
             dimension=F("question__driver"),
             x=Value(10.0) * (F("score") - low) / Greatest(high - low, Value(1.0)),
-            y=Subquery(outcome, output_field=FloatField()),
         )
-        .values("bucket_day", *SLICE_COLUMNS, "dimension")
-        .annotate(
-            pairs=_count_if(paired),
-            sum_x=Coalesce(Sum("x", filter=paired), Value(0.0)),
-            sum_y=Coalesce(Sum("y", filter=paired), Value(0.0)),
-            sum_xx=Coalesce(Sum(F("x") * F("x"), filter=paired), Value(0.0)),
-            sum_yy=Coalesce(Sum(F("y") * F("y"), filter=paired), Value(0.0)),
-            sum_xy=Coalesce(Sum(F("x") * F("y"), filter=paired), Value(0.0)),
-            ratings=Count("id"),
-            ratings_sum=Coalesce(Sum("x"), Value(0.0)),
-        )
+        .values("response_id", "bucket_day", *SLICE_COLUMNS, "dimension", "x")
         .order_by()
     )
-    return [DriverRollup(day=row.pop("bucket_day"), **slice_fields(row), **row) for row in grouped]
+
+
+_DRIVER_KEY = ("bucket_day", *SLICE_COLUMNS, "dimension")
+# The pair sums over ratings r joined to their response's first NPS answer o (NULL: no pair).
+_DRIVER_SUMS_SQL = """
+    COUNT(o.y) AS pairs,
+    COALESCE(SUM(CASE WHEN o.y IS NOT NULL THEN r.x END), 0.0) AS sum_x,
+    COALESCE(SUM(o.y), 0.0) AS sum_y,
+    COALESCE(SUM(CASE WHEN o.y IS NOT NULL THEN r.x * r.x END), 0.0) AS sum_xx,
+    COALESCE(SUM(o.y * o.y), 0.0) AS sum_yy,
+    COALESCE(SUM(r.x * o.y), 0.0) AS sum_xy,
+    COUNT(*) AS ratings,
+    COALESCE(SUM(r.x), 0.0) AS ratings_sum
+"""
+
+
+def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
+    """Key-driver sums of the responses submitted on ``days`` (one grouped query).
+
+    Each rating of a question with a driver dimension is normalised to 0–10
+    by its scale (``metrics.rating_to_ten``); it pairs with the response's
+    NPS answer (its first, should a survey ask twice). The first NPS answers
+    are found once, in a derived table the ratings join, rather than looked up
+    for each rating.
+    """
+    ratings_sql, ratings_params = _driver_ratings(days).query.sql_with_params()
+    nps_sql, nps_params = _first_nps_answers(days).query.sql_with_params()
+    key = ", ".join(f"r.{column}" for column in _DRIVER_KEY)
+    # Only compiled ORM SQL and constants are interpolated; every value is a parameter.
+    sql = (
+        f"SELECT {key}, {_DRIVER_SUMS_SQL} "  # noqa: S608
+        f"FROM ({ratings_sql}) r "
+        f"LEFT JOIN (SELECT n.response_id, n.score * 1.0 AS y FROM ({nps_sql}) n) o "
+        f"ON o.response_id = r.response_id "
+        f"GROUP BY {key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*ratings_params, *nps_params))
+        names = [column[0] for column in cursor.description]
+        grouped = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = []
+    for row in grouped:
+        day = row.pop("bucket_day")
+        rows.append(
+            DriverRollup(
+                day=date.fromisoformat(day) if isinstance(day, str) else day,  # SQLite returns text
+                **slice_fields(row),
+                **row,
+            )
+        )
+    return rows
 
 
 def invitation_rollup_rows(days: Collection[date]) -> list[InvitationRollup]:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.metrics import key_drivers
-from analytics.models import InvitationRollup, StaleKind, StaleMark
+from analytics.models import DriverRollup, InvitationRollup, StaleKind, StaleMark
 from analytics.selectors import MetricFilters, driver_summary, invitation_summary
 from analytics.services import metrics_mark_stale, metrics_refresh_stale, rollup_refresh_days
 from surveys.models import Invitation, Question
@@ -85,6 +85,28 @@ def test_driver_rollup_equals_key_drivers_on_the_normalised_ratings(driver_surve
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_a_rating_pairs_with_the_first_nps_answer_when_a_survey_asks_twice(driver_survey):
+    survey, nps = driver_survey["nps"].survey, driver_survey["nps"]
+    nps.order = 1000
+    nps.save(update_fields=["order"])
+    # Created after the other NPS question but asked before it: the question order decides, not the id.
+    asked_first = QuestionFactory(survey=survey, type=Question.Type.NPS, order=999)
+    response = ResponseFactory(invitation__survey=survey, submitted_at=at(DAY))
+    AnswerFactory(response=response, question=nps, score=9)
+    AnswerFactory(response=response, question=asked_first, score=2)
+    AnswerFactory(response=response, question=driver_survey["service"], score=5)
+    skipped_first = ResponseFactory(invitation__survey=survey, submitted_at=at(DAY))
+    AnswerFactory(response=skipped_first, question=nps, score=4)  # the first NPS question was left blank
+    AnswerFactory(response=skipped_first, question=driver_survey["service"], score=1)
+    rollup_refresh_days(kind=StaleKind.RESPONSE_DAY, days=[DAY], force=True)
+
+    row = DriverRollup.objects.get(dimension="service")
+    assert (row.pairs, row.ratings) == (2, 2)
+    assert row.sum_y == 2 + 4
+    assert row.sum_xy == 10.0 * 2 + 0.0 * 4
+    assert twin_differences() == []
 
 
 def test_ratings_of_questions_without_a_driver_are_not_drivers(driver_survey):
