@@ -34,7 +34,9 @@ Figures, one line each, per size:
   marking one of its responses;
 * the selectors (``response_summary``, ``response_series(interval="day")``,
   ``response_breakdown(by="touchpoint")``, and the three in a row) over a 90- and
-  a 365-day window ending yesterday: median of ``--runs`` runs after two warm-ups;
+  a 365-day window ending yesterday: median of ``--runs`` runs after two warm-ups.
+  These read the touchpoint-level twin; the summary with a segment filter, which
+  must read the fine table, is timed beside them;
 
 and once, without database: ``peak_end_frame`` over 1M journeys x 5 moments
 beside the scalar ``peak_end`` loop, timed on a 100k-journey sample and scaled.
@@ -54,6 +56,7 @@ import os
 import statistics
 import sys
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -413,13 +416,16 @@ def bench_refresh(size: int, *, reps: int, new: int = 1000) -> None:
 def bench_selectors(size: int, *, runs: int) -> None:
     from django.utils import timezone
 
-    from analytics.models import ResponseRollup
+    from analytics.models import ResponseRollup, ResponseTouchpointRollup
     from analytics.selectors import MetricFilters, response_breakdown, response_series, response_summary
 
     end = timezone.localdate() - timedelta(days=1)
+    segment = ResponseRollup.objects.exclude(segment="").values_list("segment", flat=True).first() or ""
     for days in (90, 365):
         filters = MetricFilters(start=end - timedelta(days=days - 1), end=end)
-        in_window = ResponseRollup.objects.filter(filters.for_responses()).count()
+        fine = ResponseRollup.objects.filter(filters.for_responses()).count()
+        twin = ResponseTouchpointRollup.objects.filter(filters.for_responses()).count()
+        in_window = f"{twin:,} twin rows read, {fine:,} fine rows in window"
         calls = {
             "summary": lambda f=filters: response_summary(filters=f),
             "series(day)": lambda f=filters: response_series(filters=f, interval="day"),
@@ -427,6 +433,9 @@ def bench_selectors(size: int, *, runs: int) -> None:
         }
         parts = tuple(calls.values())
         calls["all three"] = lambda c=parts: [call() for call in c]
+        # A segment filter needs the fine table (the twin has no segment column).
+        segmented = replace(filters, segment=segment)
+        calls[f"summary, segment {segment!r} (fine table)"] = lambda f=segmented: response_summary(filters=f)
         for name, call in calls.items():
             for _ in range(2):
                 call()
@@ -439,7 +448,7 @@ def bench_selectors(size: int, *, runs: int) -> None:
                 size,
                 f"selector {name}, {days} days",
                 f"{statistics.median(times):8.1f} ms  (min {min(times):.1f}, max {max(times):.1f}; "
-                f"{in_window:,} rollup rows in window)",
+                f"{in_window})",
             )
 
 
