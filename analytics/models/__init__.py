@@ -4,10 +4,10 @@ from .followups import FollowUp, FollowUpReason, FollowUpStatus
 from .health import WorkerHeartbeat
 from .journeys import PEAK_END_BINS, JourneyRollup, JourneyScore, MomentOfTruthRollup
 from .rollups import (
+    COARSE_ROLLUPS,
     DAY_KINDS,
-    FINE_ONLY_COLUMNS,
-    ROLLUP_TWINS,
     DriverRollup,
+    DriverSegmentRollup,
     DriverTouchpointRollup,
     InteractionRollup,
     InteractionTouchpointRollup,
@@ -22,11 +22,11 @@ from .rollups import (
 from .webhooks import WebhookEndpoint, WebhookEventType, WebhookMessage, WebhookMessageStatus
 
 __all__ = [
+    "COARSE_ROLLUPS",
     "DAY_KINDS",
-    "FINE_ONLY_COLUMNS",
     "PEAK_END_BINS",
-    "ROLLUP_TWINS",
     "DriverRollup",
+    "DriverSegmentRollup",
     "DriverTouchpointRollup",
     "FollowUp",
     "FollowUpReason",

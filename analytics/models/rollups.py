@@ -318,16 +318,17 @@ class InvitationRollup(SliceColumns, InvitationCounts):
         return f"{self.day} survey {self.survey_id}: {self.responded}/{self.sent}"
 
 
-# --- Touchpoint-level twins ---------------------------------------------------------------------
+# --- Coarser copies -----------------------------------------------------------------------------
 #
-# Each fine rollup above has a twin without the channel, segment and value tier columns: the
-# same sums, grouped by day × survey × touchpoint × stage only. Its rows per day are bounded by
-# the surveys and touchpoints in use, not by the number of responses and customers, so a
-# selector without a channel, segment or value-tier filter (the dashboards' default view) reads a
-# bounded number of rows however much data there is. A twin is written by the same refresh, in
-# the same transaction, from the fine rows it has just computed
-# (``analytics.services.rollup_twins``); the selectors pick one with
-# ``analytics.selectors.sources.rollup_model``.
+# Each fine rollup above has coarser copies holding the same sums over fewer columns: the
+# "touchpoint-level twins" (day × survey × touchpoint × stage, no channel, segment or value
+# tier), and for key drivers a day × segment copy. Their rows per day are bounded by the
+# surveys, touchpoints and segments in use, not by the number of responses and customers, so a
+# selector that neither filters nor groups by a column a copy lacks (the dashboards' default
+# view) reads a bounded number of rows however much data there is. The copies are written by
+# the same refresh, in the same transaction, from the fine rows it has just computed
+# (``analytics.services.rollup_twins``); the selectors pick the smallest that answers
+# (``analytics.selectors.sources.rollup_model``).
 
 
 class TouchpointSlice(models.Model):
@@ -409,12 +410,29 @@ class InteractionTouchpointRollup(InteractionCounts):
         return f"{self.day} touchpoint {self.touchpoint_id}"
 
 
-# The columns only the fine rollups have; a filter or grouping on one of them needs the fine table.
-FINE_ONLY_COLUMNS = ("channel", "segment", "value_tier")
+class DriverSegmentRollup(DriverSums):
+    """``DriverRollup`` summed over survey, touchpoint, stage, channel and value tier: the key
+    drivers per customer segment, which the drivers page shows side by side."""
 
-ROLLUP_TWINS: dict[type[models.Model], type[models.Model]] = {
-    ResponseRollup: ResponseTouchpointRollup,
-    DriverRollup: DriverTouchpointRollup,
-    InvitationRollup: InvitationTouchpointRollup,
-    InteractionRollup: InteractionTouchpointRollup,
+    day = models.DateField()
+    segment = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "segment", "dimension"], name="driver_segment_rollup_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} segment {self.segment!r} {self.dimension}: {self.pairs} pairs"
+
+
+# Every coarser copy and the fine rollup it sums.
+COARSE_ROLLUPS: dict[type[models.Model], type[models.Model]] = {
+    ResponseTouchpointRollup: ResponseRollup,
+    DriverTouchpointRollup: DriverRollup,
+    DriverSegmentRollup: DriverRollup,
+    InvitationTouchpointRollup: InvitationRollup,
+    InteractionTouchpointRollup: InteractionRollup,
 }

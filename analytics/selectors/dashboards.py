@@ -160,14 +160,16 @@ def expectation_heatmap(
     Two queries over rollups (one without measures), plus one for the catalogue when not given.
     """
     survey = _monthly_ratio_sums(
-        rollup_model(ResponseRollup, filters).objects.filter(
+        rollup_model(ResponseRollup, filters, by=("touchpoint_id",)).objects.filter(
             filters.for_responses(), touchpoint__isnull=False
         )
     )
     measure = {}
     if filters.survey_id is None:
         measure = _monthly_ratio_sums(
-            rollup_model(InteractionRollup, filters).objects.filter(filters.for_interactions())
+            rollup_model(InteractionRollup, filters, by=("touchpoint_id",)).objects.filter(
+                filters.for_interactions()
+            )
         )
     cells = {}
     for key in set(survey) | set(measure):
@@ -250,7 +252,7 @@ def journey_curve(*, filters: MetricFilters, journey_map_id: int) -> JourneyCurv
     ids = [touchpoint_id for _, touchpoint_id, _, _ in steps]
     experience = {
         row["touchpoint_id"]: row
-        for row in rollup_model(InteractionRollup, filters)
+        for row in rollup_model(InteractionRollup, filters, by=("touchpoint_id",))
         .objects.filter(filters.for_interactions(), touchpoint_id__in=ids)
         .values("touchpoint_id")
         .annotate(n=Sum("scored_n"), total=Sum("score_sum"), breaches=Sum("floor_breaches"))
@@ -325,7 +327,8 @@ def driver_summary_by_segment(*, filters: MetricFilters, limit: int) -> list[tup
     them. With a segment filter, that segment only.
     """
     rows = (
-        DriverRollup.objects.filter(filters.for_responses())
+        rollup_model(DriverRollup, filters, by=("segment", "dimension"))
+        .objects.filter(filters.for_responses())
         .values("segment", "dimension")
         .annotate(**{f"total_{name}": Sum(name) for name in _DRIVER_SUMS})
         .order_by()

@@ -116,7 +116,7 @@ def expectation_by_touchpoint(*, filters: MetricFilters) -> list[TouchpointExpec
     """
     survey = {
         row["touchpoint_id"]: _ratio_of(row)
-        for row in rollup_model(ResponseRollup, filters)
+        for row in rollup_model(ResponseRollup, filters, by=("touchpoint_id",))
         .objects.filter(filters.for_responses(), touchpoint__isnull=False)
         .values("touchpoint_id")
         .annotate(**_RATIO_SUMS)

@@ -33,7 +33,7 @@ def driver_summary(*, filters: MetricFilters) -> list[DriverResult]:
     """
     rows = {
         row["dimension"]: row
-        for row in rollup_model(DriverRollup, filters)
+        for row in rollup_model(DriverRollup, filters, by=("dimension",))
         .objects.filter(filters.for_responses())
         .values("dimension")
         .annotate(**{f"total_{name}": Sum(name) for name in _DRIVER_SUMS})

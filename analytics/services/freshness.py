@@ -12,7 +12,7 @@ The protocol
 3. A day bucket is refreshed in one transaction that locks its
    ``RollupBucket`` row, deletes the marks it can see, recomputes the day
    from the source rows and replaces the day's rollup rows, and those of their
-   touchpoint-level twins (``rollup_twins``). The lock makes
+   coarser copies (``rollup_twins``). The lock makes
    concurrent refreshes of one day take turns; the recompute reads after the
    marks were deleted, so every change whose mark was consumed is included,
    and a change committed later leaves a mark for the next refresh. Running it
@@ -30,7 +30,6 @@ from django.utils import timezone
 
 from analytics.buckets import day_of, day_start, local_day
 from analytics.models import (
-    ROLLUP_TWINS,
     DriverRollup,
     InteractionRollup,
     InvitationRollup,
@@ -49,7 +48,7 @@ from touchpoints.models import Interaction
 from . import rollup_rows, survey_rollup_rows
 from .followups import follow_ups_open_for_days
 from .journey_scores import journey_score_rows
-from .rollup_twins import twin_rows
+from .rollup_twins import coarse_models_of, twin_rows
 
 # How many days one refresh transaction recomputes, and how many journeys.
 DAY_BATCH = 31
@@ -61,8 +60,8 @@ def _response_day_rows(days: Collection[date]) -> list:
 
 
 def _with_twins(models: tuple) -> tuple:
-    """The fine rollup models of a kind followed by their touchpoint-level twins."""
-    return models + tuple(ROLLUP_TWINS[model] for model in models if model in ROLLUP_TWINS)
+    """The fine rollup models of a kind followed by their coarser copies."""
+    return models + tuple(coarse for model in models for coarse in coarse_models_of(model))
 
 
 # kind → (every model a refresh of the kind rewrites, the builder of the fine rows).

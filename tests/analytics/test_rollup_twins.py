@@ -1,5 +1,6 @@
-"""The touchpoint-level twins: written with the fine rollups, equal to them summed, and read
-by the selectors only when they give the same figures as the fine tables."""
+"""The coarser rollups (touchpoint-level twins, drivers per segment): written with the fine
+rollups, equal to them summed, and read by the selectors only when they give the same figures
+as the fine tables."""
 
 import importlib
 import math
@@ -11,8 +12,9 @@ from django.apps import apps
 from django.db import transaction
 
 from analytics.models import (
-    ROLLUP_TWINS,
+    COARSE_ROLLUPS,
     DriverRollup,
+    DriverSegmentRollup,
     DriverTouchpointRollup,
     InteractionRollup,
     InteractionTouchpointRollup,
@@ -107,9 +109,34 @@ def test_a_refresh_of_a_day_without_rows_leaves_no_twin_rows(data):
         (MetricFilters(), ("segment",), False),
     ],
 )
-def test_the_twin_is_read_unless_a_fine_only_column_is_filtered_or_grouped(filters, by, twin):
-    for fine, coarse in ROLLUP_TWINS.items():
+def test_the_twin_is_read_unless_a_column_it_lacks_is_filtered_or_grouped(filters, by, twin):
+    fine_models = (ResponseRollup, InvitationRollup, InteractionRollup)
+    for fine in fine_models:
+        if not set(by) <= {field.attname for field in fine._meta.concrete_fields}:
+            continue  # interactions have no survey column to group by
+        coarse = next(c for c, f in COARSE_ROLLUPS.items() if f is fine)
         assert sources.rollup_model(fine, filters, by=by) is (coarse if twin else fine)
+
+
+@pytest.mark.parametrize(
+    ("filters", "by", "chosen"),
+    [
+        (MetricFilters(), ("dimension",), DriverSegmentRollup),
+        (MetricFilters(segment="business"), ("dimension",), DriverSegmentRollup),
+        (MetricFilters(), ("segment", "dimension"), DriverSegmentRollup),
+        (MetricFilters(survey_id=1), ("dimension",), DriverTouchpointRollup),
+        (MetricFilters(survey_id=1), ("segment", "dimension"), DriverRollup),
+        (MetricFilters(channel=Channel.WEB), ("dimension",), DriverRollup),
+    ],
+)
+def test_drivers_are_read_from_the_smallest_table_that_has_the_columns(filters, by, chosen):
+    assert sources.rollup_model(DriverRollup, filters, by=by) is chosen
+
+
+def test_the_survey_filter_does_not_keep_interactions_from_their_twin():
+    """Interaction rollups have no survey column: the survey filter does not apply to them."""
+    chosen = sources.rollup_model(InteractionRollup, MetricFilters(survey_id=1))
+    assert chosen is InteractionTouchpointRollup
 
 
 def test_tables_without_a_twin_are_read_as_they_are():
@@ -155,24 +182,23 @@ def test_every_selector_gives_the_same_figures_from_the_twin_and_from_the_fine_t
         for name, selector in SELECTORS.items():
             assert sources.rollup_model(ResponseRollup, filters) is ResponseTouchpointRollup
             via_twin[index, name] = selector(filters)
-    monkeypatch.setattr(sources, "ROLLUP_TWINS", {})
+    monkeypatch.setattr(sources, "coarse_models_of", lambda fine: ())
     for index, filters in enumerate(filter_sets(data)):
         for name, selector in SELECTORS.items():
             assert sources.rollup_model(ResponseRollup, filters) is ResponseRollup
             assert close(via_twin[index, name], selector(filters)), (filters, name)
 
 
-def test_the_twins_are_filled_from_existing_fine_rollups_when_they_are_added(data):
-    """The migration that adds the twins fills them from the fine rollups already there."""
-    migration = importlib.import_module("analytics.migrations.0008_rollup_touchpoint_twins")
-    for twin in (ResponseTouchpointRollup, DriverTouchpointRollup, InteractionTouchpointRollup):
-        twin.objects.all().delete()
-    ROLLUP_TWINS[InvitationRollup].objects.all().delete()
-    migration.fill_twins(apps, None)
+def test_the_coarse_rollups_are_filled_from_existing_fine_rollups_when_they_are_added(data):
+    """The migrations that add the coarse rollups fill them from the fine rollups already there."""
+    for coarse in COARSE_ROLLUPS:
+        coarse.objects.all().delete()
+    importlib.import_module("analytics.migrations.0008_rollup_touchpoint_twins").fill_twins(apps, None)
+    importlib.import_module("analytics.migrations.0009_driver_segment_rollup").fill(apps, None)
     assert ResponseTouchpointRollup.objects.exists()
+    for coarse, fine in COARSE_ROLLUPS.items():
+        assert coarse.objects.exists() is fine.objects.exists(), coarse
     assert twin_differences() == []
-    assert DriverRollup.objects.exists() is DriverTouchpointRollup.objects.exists()
-    assert InteractionRollup.objects.exists() is InteractionTouchpointRollup.objects.exists()
 
 
 def test_a_twin_row_is_never_written_twice_for_one_key(data):

@@ -1,17 +1,17 @@
-"""A check shared by the rollup tests: every touchpoint-level twin equals its fine table, grouped."""
+"""A check shared by the rollup tests: every coarser rollup equals its fine table, grouped."""
 
 import math
 
 from django.db.models import Sum
 
-from analytics.models import ROLLUP_TWINS
+from analytics.models import COARSE_ROLLUPS
 from analytics.services.rollup_twins import twin_columns
 
 
 def twin_differences() -> list[str]:
-    """What differs between each twin table and its fine table summed by the twin's key; [] if none."""
+    """What differs between each coarse table and its fine table summed by its key; [] if none."""
     problems = []
-    for fine, twin in ROLLUP_TWINS.items():
+    for twin, fine in COARSE_ROLLUPS.items():
         keys, sums = twin_columns(twin)
         grouped = {
             tuple(row[k] for k in keys): row
