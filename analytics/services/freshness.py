@@ -337,4 +337,17 @@ def metrics_rebuild(*, since: date | None = None, progress: Progress | None = No
             report.days[kind] = report.days.get(kind, 0) + len(batch)
             if advance:
                 advance(len(batch))
+    _analyze_rollups()
     return report
+
+
+def _analyze_rollups() -> None:
+    """Refresh the planner's statistics of every table a rebuild rewrote (PostgreSQL): without
+    them the first dashboards after a rebuild run on estimates of the old contents."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [JourneyScore._meta.db_table]
+    tables += [model._meta.db_table for models, _ in _ROLLUPS.values() for model in models]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -305,3 +305,18 @@ def test_a_response_committed_while_a_refresh_waits_is_never_lost(on_postgres, b
     metrics_rebuild()
     assert snapshot() == counted
     assert sum(row.nps_n for row in ResponseRollup.objects.filter(day=DAY)) == 4
+
+
+def test_a_rebuild_refreshes_the_planner_statistics_of_the_tables_it_rewrote(busy_day):
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics.models import ResponseRollup, ResponseTouchpointRollup
+
+    with CaptureQueriesContext(connection) as queries:
+        metrics_rebuild()
+    analyzed = {q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")}
+    if connection.vendor != "postgresql":
+        assert analyzed == set()
+        return
+    for model in (ResponseRollup, ResponseTouchpointRollup):
+        assert f'ANALYZE "{model._meta.db_table}"' in analyzed
