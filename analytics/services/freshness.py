@@ -96,7 +96,7 @@ def metrics_mark_stale(
     marks: list[StaleMark] = []
     if response_ids:
         days = (
-            Response.objects.filter(id__in=response_ids)
+            Response.objects.filter(id__any=response_ids)
             .annotate(bucket_day=day_of("submitted_at"))
             .values_list("bucket_day", flat=True)
             .order_by()  # the model's default ordering would defeat DISTINCT
@@ -104,10 +104,12 @@ def metrics_mark_stale(
         )
         marks += [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
         # An answer changes the response rate of the day its invitation was sent.
-        invitation_ids += Response.objects.filter(id__in=response_ids).values_list("invitation_id", flat=True)
+        invitation_ids += Response.objects.filter(id__any=response_ids).values_list(
+            "invitation_id", flat=True
+        )
     if invitation_ids:
         days = (
-            Invitation.objects.filter(id__in=invitation_ids, sent_at__isnull=False)
+            Invitation.objects.filter(id__any=invitation_ids, sent_at__isnull=False)
             .annotate(bucket_day=day_of("sent_at"))
             .values_list("bucket_day", flat=True)
             .order_by()
@@ -116,7 +118,7 @@ def metrics_mark_stale(
         marks += [StaleMark(kind=StaleKind.INVITATION_DAY, day=day) for day in days]
     if interaction_ids:
         rows = (
-            Interaction.objects.filter(id__in=interaction_ids)
+            Interaction.objects.filter(id__any=interaction_ids)
             .annotate(bucket_day=day_of("occurred_at"))
             .values_list("bucket_day", "journey_id")
             .order_by()
@@ -129,7 +131,7 @@ def metrics_mark_stale(
                 journey_ids.add(journey_id)
         marks += [StaleMark(kind=StaleKind.INTERACTION_DAY, day=day) for day in sorted(days)]
     if journey_ids:
-        starts = Journey.objects.filter(id__in=journey_ids).values_list("id", "started_at")
+        starts = Journey.objects.filter(id__any=journey_ids).values_list("id", "started_at")
         marks += [
             StaleMark(kind=StaleKind.JOURNEY, journey_id=journey_id, day=local_day(started_at))
             for journey_id, started_at in starts

@@ -117,7 +117,7 @@ def customer_delete(*, customer: Customer) -> None:
 
 
 def _existing(external_ids: Collection[str]) -> dict[str, dict]:
-    rows = Customer.objects.filter(external_id__in=external_ids).values(
+    rows = Customer.objects.filter(external_id__any=external_ids).values(
         "external_id", "id", "segment", "value_tier", "email_opt_out", "email_opt_out_at"
     )
     return {row["external_id"]: row for row in rows}

@@ -72,7 +72,7 @@ def _resolve(cleaned: dict[int, dict], results: dict[int, ItemResult]) -> tuple[
     customers = {
         external_id: _CustomerRef(id=pk, external_id=external_id, locale=locale)
         for external_id, pk, locale in Customer.objects.filter(
-            external_id__in={d["customer"] for d in cleaned.values()}
+            external_id__any={d["customer"] for d in cleaned.values()}
         ).values_list("external_id", "id", "locale")
     }
     touchpoints = {
@@ -183,7 +183,9 @@ def _write(
 
     rows = _rows(cleaned, customers, touchpoints)
     external_ids = [row.values["external_id"] for row in rows if row.values.get("external_id")]
-    existing = dict(Interaction.objects.filter(external_id__in=external_ids).values_list("external_id", "id"))
+    existing = dict(
+        Interaction.objects.filter(external_id__any=external_ids).values_list("external_id", "id")
+    )
     for row in rows:
         row.id = existing.get(row.values.get("external_id"))
         row.created = row.id is None
@@ -267,7 +269,7 @@ def _recent(rows: list[_Row], customers: dict, touchpoints: dict, *, since: date
     ]
     updated_ids = [row.id for row in rows if not row.created]
     if updated_ids:
-        recent += Interaction.objects.filter(id__in=updated_ids, occurred_at__gte=since).select_related(
+        recent += Interaction.objects.filter(id__any=updated_ids, occurred_at__gte=since).select_related(
             "touchpoint", "customer"
         )
     return recent
