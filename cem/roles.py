@@ -67,6 +67,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Follow-ups", "follow-up-list", ROLES),
     NavItem("Surveys", "survey-builder-list", (MANAGER,)),
     NavItem("Dashboards", "dashboard-overview", (MANAGER,)),
+    NavItem("Audit log", "audit-log", (MANAGER,)),
 )
 
 

@@ -10,6 +10,7 @@ import importlib.util
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,16 +63,19 @@ INSTALLED_APPS = [
     "surveys",
     "analytics",
     "cem.api",
+    "cem.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cem.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cem.audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -150,6 +154,11 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
     # Webhook retries that came due, and deliveries whose task was lost, are enqueued.
     "webhooks-sweep": {"task": "analytics.tasks.webhooks_sweep", "schedule": 60.0},
+    # Responses past RESPONSE_RETENTION_DAYS are anonymised or deleted, daily at a quiet hour (UTC).
+    "responses-retention": {
+        "task": "touchpoints.tasks.retention_apply",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # --- Follow-ups -------------------------------------------------------------------
@@ -169,6 +178,17 @@ SURVEY_TEXT_MAX_LENGTH = 2000  # characters of one free-text answer
 # Failed survey-link lookups or submissions allowed per client address and window.
 SURVEY_FAILURE_LIMIT = env.int("SURVEY_FAILURE_LIMIT", default=30)
 SURVEY_FAILURE_WINDOW_SECONDS = env.int("SURVEY_FAILURE_WINDOW_SECONDS", default=600)
+
+# --- Response retention -------------------------------------------------------------
+# Responses submitted more than this many days ago are anonymised (free text and the link to the
+# customer removed, scores kept: figures unchanged) or deleted (figures recomputed without them)
+# by a daily task. 0 keeps responses forever.
+RESPONSE_RETENTION_DAYS = env.int("RESPONSE_RETENTION_DAYS", default=0)
+RESPONSE_RETENTION_MODE = env.str("RESPONSE_RETENTION_MODE", default="anonymise")
+if RESPONSE_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("RESPONSE_RETENTION_DAYS must be 0 (keep forever) or a number of days.")
+if RESPONSE_RETENTION_MODE not in ("anonymise", "delete"):
+    raise ImproperlyConfigured('RESPONSE_RETENTION_MODE must be "anonymise" or "delete".')
 
 # --- Webhooks ---------------------------------------------------------------------
 # Webhook URLs must resolve to public addresses. An operator may allow private networks (an
@@ -210,6 +230,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Failed sign-ins allowed per username, and per client address, within the window (cem/signin.py);
+# past either limit sign-ins are refused (429) without checking the password.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -236,17 +261,27 @@ STORAGES = {
 }
 
 # --- Security ---------------------------------------------------------------------------
+# Headers: cem.security adds the Content-Security-Policy and Permissions-Policy; the public
+# survey pages keep their own stricter ones (no script, no referrer).
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 30)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading binds the whole domain and its subdomains to HTTPS in browsers for months; the
+    # domain's owner opts in (with DJANGO_HSTS_SECONDS of a year or more), the app does not.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "preload is not set": deliberate, see above
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- REST framework ------------------------------------------------------------------------
@@ -254,7 +289,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "cem.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cem.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["cem.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["cem.api.permissions.HasScope"],
     "DEFAULT_THROTTLE_CLASSES": ["cem.api.throttling.ApiKeyThrottle"],

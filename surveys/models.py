@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from touchpoints.models import Direction, Stage
+from touchpoints.models import Channel, Direction, Stage
 
 from .tokens import token_nonce_new
 
@@ -185,6 +185,22 @@ class Invitation(models.Model):
     rule = models.ForeignKey(
         "SurveyRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
     )
+    # Set when the link to the interaction is cut to anonymise an old response: the rollups slice
+    # the invitation and its response by these, as they did by the interaction.
+    interaction_touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The touchpoint of the interaction it followed, kept once that link is cut.",
+    )
+    interaction_channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        blank=True,
+        help_text="The channel of the interaction it followed, kept once that link is cut.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     suppression_reason = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=16, blank=True)
@@ -221,6 +237,10 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("created_at")),
                 name="invitation_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=Q(interaction_channel="") | Q(interaction_channel__in=Channel.values),
+                name="invitation_interaction_channel_valid",
             ),
             # A rule invites once per interaction, however often it is evaluated.
             models.UniqueConstraint(

@@ -178,3 +178,23 @@ class CsvImportForm(forms.Form):
         if upload.size > CSV_UPLOAD_MAX_BYTES:
             raise ValidationError("The file is over 5 MB: import it with “manage.py import_csv” instead.")
         return upload
+
+
+class CustomerEraseForm(forms.Form):
+    """Erasure is irreversible: the manager types the customer's external id to confirm it is this one."""
+
+    confirm = forms.CharField(
+        max_length=200,
+        label="Type the customer's external id to confirm",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+    def clean_confirm(self) -> str:
+        typed = self.cleaned_data["confirm"].strip()
+        if typed != self.customer.external_id:
+            raise ValidationError("That is not this customer's external id; nothing was erased.")
+        return typed

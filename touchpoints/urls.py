@@ -13,6 +13,9 @@ urlpatterns = [
         views.interaction_create,
         name="customer-interaction-create",
     ),
+    # A customer's data on request (download, erasure), for CX managers.
+    path("customers/<int:customer_id>/data.json", views.customer_export_download, name="customer-export"),
+    path("customers/<int:customer_id>/erase/", views.customer_erase_confirm, name="customer-erase"),
     # CSV import and export, for CX managers.
     path("data/import/", views.csv_import, name="csv-import"),
     path("data/export/customers.csv", views.customers_export, name="csv-export-customers"),

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 
 from django.db.models import Case, Count, F, FloatField, IntegerField, Min, Q, Sum, Value, When
-from django.db.models.functions import Abs, Cast, Coalesce, Floor, Greatest, Least, Ln
+from django.db.models.functions import Abs, Cast, Coalesce, Floor, Greatest, Least, Ln, NullIf
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 
 from analytics.buckets import day_of, within_days
@@ -80,17 +80,25 @@ SLICE_COLUMNS = (
 )
 
 
-def survey_slice(*, interaction: str, survey: str, customer: str) -> dict:
-    """Annotations of a survey slice from the paths to the invitation's interaction, the survey and
-    the customer: the touchpoint, stage and channel are the interaction's, else the survey's own
-    touchpoint's, else none (a relationship survey)."""
+def survey_slice(*, invitation: str, survey: str, customer: str) -> dict:
+    """Annotations of a survey slice from the paths to the invitation ("" when the rows are
+    invitations), the survey and the customer: the touchpoint, stage and channel are those of the
+    interaction the invitation followed, else those the invitation kept when that link was cut
+    (an anonymised response), else the survey's own touchpoint's, else none (a relationship survey)."""
+    at = f"{invitation}__" if invitation else ""
+    interaction, kept = f"{at}interaction", f"{at}interaction_touchpoint"
     return {
         "bucket_survey": F(survey),
-        "bucket_touchpoint": Coalesce(f"{interaction}__touchpoint", f"{survey}__touchpoint"),
+        "bucket_touchpoint": Coalesce(f"{interaction}__touchpoint", kept, f"{survey}__touchpoint"),
         "bucket_stage": Coalesce(
-            f"{interaction}__touchpoint__stage", f"{survey}__touchpoint__stage", Value("")
+            f"{interaction}__touchpoint__stage", f"{kept}__stage", f"{survey}__touchpoint__stage", Value("")
         ),
-        "bucket_channel": Coalesce(f"{interaction}__channel", f"{survey}__touchpoint__channel", Value("")),
+        "bucket_channel": Coalesce(
+            f"{interaction}__channel",
+            NullIf(f"{at}interaction_channel", Value("")),
+            f"{survey}__touchpoint__channel",
+            Value(""),
+        ),
         "bucket_segment": F(f"{customer}__segment"),
         "bucket_tier": F(f"{customer}__value_tier"),
     }
@@ -110,7 +118,6 @@ def slice_fields(row: dict) -> dict:
 
 def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
     """Rollup rows of the responses submitted on ``days`` (one query)."""
-    interaction = "invitation__interaction"
     answer_type = "answers__question_type"
     nps = Q(**{answer_type: QuestionType.NPS, "answers__score__isnull": False})
     csat = Q(**{answer_type: QuestionType.CSAT, "answers__score__isnull": False})
@@ -127,7 +134,7 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
     )
     grouped = (
         Response.objects.filter(within_days("submitted_at", days))
-        .annotate(**survey_slice(interaction=interaction, survey="survey", customer="customer"))
+        .annotate(**survey_slice(invitation="invitation", survey="survey", customer="customer"))
         .annotate(bucket_day=day_of("submitted_at"))
         .values("bucket_day", *SLICE_COLUMNS)
         .annotate(

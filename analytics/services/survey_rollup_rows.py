@@ -69,7 +69,7 @@ def _driver_ratings(days: Collection[date]):
         .exclude(question__driver="")
         .annotate(
             **survey_slice(
-                interaction="response__invitation__interaction",
+                invitation="response__invitation",
                 survey="response__survey",
                 customer="response__customer",
             )
@@ -139,7 +139,7 @@ def invitation_rollup_rows(days: Collection[date]) -> list[InvitationRollup]:
     """Invitations emailed on ``days``, per survey slice: sent, answered, bounced after sending."""
     grouped = (
         Invitation.objects.filter(within_days("sent_at", days))
-        .annotate(**survey_slice(interaction="interaction", survey="survey", customer="customer"))
+        .annotate(**survey_slice(invitation="", survey="survey", customer="customer"))
         .annotate(bucket_day=day_of("sent_at"))
         .values("bucket_day", *SLICE_COLUMNS)
         .annotate(

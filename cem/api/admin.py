@@ -75,5 +75,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the selected API keys")
     def revoke(self, request, queryset):
         for api_key in queryset.filter(revoked_at__isnull=True):
-            api_key_revoke(api_key=api_key)
+            api_key_revoke(api_key=api_key, revoked_by=request.user)
         messages.success(request, "The selected keys are revoked; they authenticate nothing from now on.")

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -11,6 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cem.audit.models import AuditAction
+from cem.audit.services import audit_record
+
 from .models import ApiKey
 from .scopes import ALL_SCOPES, scopes_unknown
 
@@ -18,6 +22,7 @@ KEY_PREFIX = "cem_"
 PREFIX_HEX = 8  # characters of the public prefix
 # last_used_at is written at most this often per key, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+_HEX_PREFIX = re.compile(f"[0-9a-f]{{{PREFIX_HEX}}}")
 
 
 def key_hash(key: str) -> str:
@@ -48,6 +53,12 @@ def api_key_create(*, name: str, scopes: Iterable[str] | None = None, created_by
     api_key = ApiKey.objects.create(
         name=name[:100], prefix=prefix, key_hash=key_hash(key), scopes=scopes, created_by=created_by
     )
+    audit_record(
+        action=AuditAction.API_KEY_CREATED,
+        actor=created_by,
+        target=str(api_key),
+        details={"name": api_key.name, "prefix": prefix, "scopes": scopes},
+    )
     return api_key, key
 
 
@@ -59,6 +70,8 @@ def api_key_find(*, key: str) -> ApiKey | None:
     if not key.startswith(KEY_PREFIX) or len(key) < len(KEY_PREFIX) + PREFIX_HEX + 2:
         return None
     prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_HEX]
+    if not _HEX_PREFIX.fullmatch(prefix):  # never query with what cannot be a prefix (a NUL would crash it)
+        return None
     api_key = ApiKey.objects.filter(prefix=prefix).first()
     if api_key is None or not hmac.compare_digest(api_key.key_hash, key_hash(key)):
         return None
@@ -80,9 +93,16 @@ def api_key_touch(*, api_key: ApiKey, now: datetime | None = None) -> bool:
     return bool(written)
 
 
-def api_key_revoke(*, api_key: ApiKey, now: datetime | None = None) -> ApiKey:
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, now: datetime | None = None, revoked_by=None) -> ApiKey:
     """Revoke the key: from now on it authenticates nothing. Revoking twice keeps the first time."""
     if api_key.revoked_at is None:
         api_key.revoked_at = now or timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditAction.API_KEY_REVOKED,
+            actor=revoked_by,
+            target=str(api_key),
+            details={"name": api_key.name, "prefix": api_key.prefix},
+        )
     return api_key

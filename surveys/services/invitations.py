@@ -5,23 +5,26 @@ Sending protocol
 ``invitation_send`` locks the invitation row (``SKIP LOCKED``: a second
 worker holding the same id moves on) and the customer row (so two invitations
 to one customer cannot both pass the frequency cap), re-checks that it is
-still queued, decides suppression, hands the email to the SMTP server and
-marks it sent in the same transaction. A task that runs twice finds the row
+still queued, decides suppression, marks it sent (and its day stale), then
+hands the email to the SMTP server, all in one transaction; the SMTP session
+is closed (QUIT) only after the commit. A task that runs twice finds the row
 sent and does nothing; a worker killed before the commit leaves the row
 queued, and the sweeper enqueues it again. The one window left is a crash
 between the SMTP server accepting the message and the commit (a duplicate,
-never a loss); it is as short as one commit.
+never a loss); it is as short as one commit (bench/faults_worker_kill.py).
 
 The token is never stored: it is derived from the invitation's nonce when the
 email is built (``surveys.tokens``).
 """
 
+import contextlib
 import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +33,7 @@ from analytics.services import metrics_mark_stale
 from analytics.services.webhook_events import invitation_bounced_publish
 from surveys.email import invitation_message
 from surveys.models import EmailSuppression, Invitation, InvitationStatus, Response, Survey, SurveyStatus
+from surveys.suppressions import suppression_keys
 from surveys.tokens import token_for, token_hash, token_nonce_new
 from touchpoints.models import Customer
 
@@ -106,7 +110,7 @@ def _suppression(invitation: Invitation, *, now: datetime) -> Suppression | None
         return Suppression("customer opted out of email")
     if not customer.email:
         return Suppression("customer has no email address")
-    blocked = EmailSuppression.objects.filter(email=customer.email.lower()).first()
+    blocked = EmailSuppression.objects.filter(email__in=suppression_keys(customer.email)).first()
     if blocked:
         return Suppression(f"address suppressed: {blocked.reason}")
     if survey.status != SurveyStatus.LIVE:
@@ -137,7 +141,16 @@ def invitation_send(*, invitation_id: int, now: datetime | None = None) -> str:
     An SMTP failure other than a refused recipient raises, leaving the
     invitation queued for a retry.
     """
-    now = now or timezone.now()
+    mail = get_connection(fail_silently=False)
+    try:
+        return _invitation_send_once(invitation_id=invitation_id, now=now or timezone.now(), mail=mail)
+    finally:
+        # QUIT after the commit: the end of the SMTP session is no part of the duplicate window.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            mail.close()
+
+
+def _invitation_send_once(*, invitation_id: int, now: datetime, mail) -> str:
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
@@ -162,15 +175,21 @@ def invitation_send(*, invitation_id: int, now: datetime | None = None) -> str:
             invitation.save(update_fields=["status", "suppressed_at", "suppression_reason"])
             return "suppressed"
         message = invitation_message(invitation, token=token_for(invitation.token_nonce))
+        message.connection = mail
+        mail.open()
         try:
-            message.send(fail_silently=False)
+            # Written before the email leaves, so that once the server has accepted it only the
+            # commit is left; a refused recipient rolls the savepoint back.
+            with transaction.atomic():
+                invitation.status = InvitationStatus.SENT
+                invitation.sent_at = now
+                invitation.save(update_fields=["status", "sent_at"])
+                metrics_mark_stale(invitation_ids=[invitation.id])  # the response rate counts it
+                message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as refused:
+            invitation.sent_at = None  # rolled back with the savepoint
             _bounce(invitation, reason=f"refused by the mail server: {refused.recipients}", now=now)
             return "bounced"
-        invitation.status = InvitationStatus.SENT
-        invitation.sent_at = now
-        invitation.save(update_fields=["status", "sent_at"])
-        metrics_mark_stale(invitation_ids=[invitation.id])  # the response rate counts it
         return "sent"
 
 
@@ -255,7 +274,7 @@ def invitation_remind(*, invitation_id: int, now: datetime | None = None) -> str
         if (
             customer.email_opt_out
             or not customer.email
-            or EmailSuppression.objects.filter(email=customer.email.lower()).exists()
+            or EmailSuppression.objects.filter(email__in=suppression_keys(customer.email)).exists()
         ):
             return "suppressed"
         token = token_for(invitation.token_nonce)

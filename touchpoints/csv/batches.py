@@ -108,6 +108,14 @@ def _batches(records: Iterable[list[str]], columns: list[str], report: ImportRep
             reason = f"Has {len(cells)} cells where the header has {len(columns)}."
             report.errors.append(RowError(row=row, field="", reason=reason))
             continue
+        with_nul = [column for column, cell in zip(columns, cells, strict=True) if "\x00" in cell]
+        if with_nul:
+            # PostgreSQL stores no NUL character: refuse the row before any lookup or insert sees it.
+            report.errors.extend(
+                RowError(row=row, field=column, reason="Holds a NUL character, which cannot be stored.")
+                for column in with_nul
+            )
+            continue
         batch.append((row, dict(zip(columns, cells, strict=True))))
         if len(batch) >= size:
             yield batch

@@ -13,24 +13,14 @@ indexes, so ``makemigrations`` never tries to drop them.
 
 from django.db import migrations
 
+from cem.migration_ops import RunSQLOnPostgreSQL
+
 TABLE = "touchpoints_customer"
 COLUMNS = ("name", "email", "external_id", "phone")
 
 
 def _index(column: str) -> str:
     return f"customer_{column}_trgm_idx"
-
-
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """RunSQL that runs only when the database is PostgreSQL, and is a no-op elsewhere."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

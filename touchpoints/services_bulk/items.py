@@ -74,6 +74,8 @@ def _number(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
         return None, error(name, "invalid", "A valid number is required.")
     try:
         number = float(value)
+    except OverflowError:  # an integer beyond any float, e.g. 10**400
+        return None, error(name, "invalid", "A finite number is required.")
     except ValueError:
         return None, error(name, "invalid", "A valid number is required.")
     if not math.isfinite(number):

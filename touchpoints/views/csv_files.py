@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cem.audit.models import AuditAction
+from cem.audit.services import audit_record
 from cem.roles import MANAGER, role_required
 
 from .. import csv as csv_files
@@ -21,7 +23,9 @@ ERRORS_SHOWN = 1000
 @require_http_methods(["GET", "POST"])
 def csv_import(request: HttpRequest) -> HttpResponse:
     """Upload a customers or interactions file; the page shows what was stored and what was refused."""
-    form = CsvImportForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, an empty one included: it gets "required", never the GET page.
+    posted = request.method == "POST"
+    form = CsvImportForm(request.POST if posted else None, request.FILES if posted else None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -67,10 +71,19 @@ def _csv_download(rows, name: str) -> StreamingHttpResponse:
 @role_required(MANAGER)
 @require_GET
 def customers_export(request: HttpRequest) -> StreamingHttpResponse:
+    audit_record(
+        action=AuditAction.EXPORT, request=request, target="customers.csv", details={"file": "customers"}
+    )
     return _csv_download(csv_files.customers_export_rows(), "customers")
 
 
 @role_required(MANAGER)
 @require_GET
 def interactions_export(request: HttpRequest) -> StreamingHttpResponse:
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        target="interactions.csv",
+        details={"file": "interactions"},
+    )
     return _csv_download(csv_files.interactions_export_rows(), "interactions")

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from analytics.exports import ExportTable, csv_response, xlsx_response
 from analytics.forms import FILTER_FIELDS, CommentSearchForm
+from cem.audit.models import AuditAction
+from cem.audit.services import audit_record
 from cem.roles import MANAGER, role_required
 
 from .comments import comments_tables
@@ -91,6 +93,16 @@ def _errors(state: FilterState, request: HttpRequest) -> list[str]:
     return errors
 
 
+def _audit_export(request: HttpRequest, *, slug: str, fmt: str, tables: list[str]) -> None:
+    filters = {name: value for name, value in request.GET.items() if name != "table" and value}
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        target=f"dashboard {slug} ({fmt})",
+        details={"dashboard": slug, "format": fmt, "tables": tables, "filters": filters},
+    )
+
+
 @role_required(MANAGER)
 @require_GET
 def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
@@ -113,7 +125,9 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
+        _audit_export(request, slug=slug, fmt=fmt, tables=[table.name])
         return csv_response(table, filename=f"{stem}-{table.name}.csv")
+    _audit_export(request, slug=slug, fmt=fmt, tables=[t.name for t in tables])
     about = [
         ("Dashboard", page.title),
         *filter_description(state),

@@ -1,0 +1,67 @@
+"""Naming one customer on the command line: by the platform's id or by the CRM's external id."""
+
+from touchpoints.models import Customer
+
+ID_PREFIX = "id:"
+EXTERNAL_PREFIX = "external:"
+_MAX_ID = 2**63 - 1  # the id column is a bigint
+_MAX_EXTERNAL_ID = Customer._meta.get_field("external_id").max_length
+
+
+class CustomerReferenceError(ValueError):
+    """The reference names no customer, or more than one; the message says which and how to fix it."""
+
+
+def _by_id(text: str) -> Customer | None:
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= _MAX_ID:
+        return None
+    return Customer.objects.filter(pk=int(text)).first()
+
+
+def _by_external_id(text: str) -> Customer | None:
+    if len(text) > _MAX_EXTERNAL_ID:
+        return None
+    return Customer.objects.filter(external_id=text).first()
+
+
+def customer_by_reference(reference: str) -> Customer:
+    """The customer ``reference`` names: ``id:<n>`` (the platform's id), ``external:<text>`` (the
+    CRM's id), or a bare value that is either.
+
+    A bare number that is one customer's id and another customer's external id
+    is refused as ambiguous rather than guessed: these references feed exports
+    and irreversible erasures. Raises ``CustomerReferenceError``.
+    """
+    text = (reference or "").strip()
+    if not text:
+        raise CustomerReferenceError("Give a customer id or external id.")
+    if "\x00" in text:
+        raise CustomerReferenceError("A customer reference cannot contain a NUL character.")
+    if text.startswith(ID_PREFIX):
+        number = text.removeprefix(ID_PREFIX).strip()
+        if not (number.isascii() and number.isdigit() and 0 < int(number) <= _MAX_ID):
+            raise CustomerReferenceError(f"{text!r} is not a customer id: use id:<a positive whole number>.")
+        customer = _by_id(number)
+        if customer is None:
+            raise CustomerReferenceError(f"No customer has the id {number}.")
+        return customer
+    if text.startswith(EXTERNAL_PREFIX):
+        external_id = text.removeprefix(EXTERNAL_PREFIX).strip()
+        if not external_id or len(external_id) > _MAX_EXTERNAL_ID:
+            raise CustomerReferenceError(
+                f"An external id has 1 to {_MAX_EXTERNAL_ID} characters; got {len(external_id)}."
+            )
+        customer = _by_external_id(external_id)
+        if customer is None:
+            raise CustomerReferenceError(f"No customer has the external id {external_id!r}.")
+        return customer
+    by_id, by_external_id = _by_id(text), _by_external_id(text)
+    if by_id is not None and by_external_id is not None and by_id.pk != by_external_id.pk:
+        raise CustomerReferenceError(
+            f"{text!r} is the id of customer {by_id.external_id!r} and the external id of another "
+            f"customer: say which with id:{text} or external:{text}."
+        )
+    customer = by_id or by_external_id
+    if customer is None:
+        raise CustomerReferenceError(f"No customer has the id or external id {text!r}.")
+    return customer
