@@ -283,8 +283,16 @@ def get_path(record, path: str):
 
 def _same_number(stored, sent) -> bool:
     """jsonb keeps a number's decimal digits, not its JSON spelling: 1.5e308 comes back as an
-    integer of 309 digits, the same number."""
+    integer of 309 digits, the same number; the same holds inside lists and objects."""
     numbers = (int, float)
+    if isinstance(sent, list) and isinstance(stored, list):
+        return len(sent) == len(stored) and all(
+            a == b or _same_number(a, b) for a, b in zip(stored, sent, strict=True)
+        )
+    if isinstance(sent, dict) and isinstance(stored, dict):
+        return sent.keys() == stored.keys() and all(
+            stored[k] == sent[k] or _same_number(stored[k], sent[k]) for k in sent
+        )
     if not isinstance(stored, numbers) or not isinstance(sent, numbers) or isinstance(sent, bool):
         return False
     return float(stored) == float(sent)
@@ -680,3 +688,11 @@ def test_nasty_query_filters_are_400_or_a_page(api, world, path):
             elif response.status_code >= 400:
                 assert_api_error(response)
     assert not problems, "\n".join(problems)
+
+
+def test_numbers_jsonb_respells_count_as_stored_as_sent_at_any_depth():
+    assert _same_number(18179570989740070, 1.817957098974007e16)
+    assert _same_number([18179570989740070], [1.817957098974007e16])
+    assert _same_number({"a": [int(1.5e308)]}, {"a": [1.5e308]})
+    assert not _same_number([1, 2], [1, 3])
+    assert not _same_number({"a": 1}, {"b": 1})
