@@ -19,11 +19,11 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from cem.audit.services import client_address
+from cem.counters import counter_add, counter_reset, counter_value
 
 REFUSED_CODE = "too_many_failures"
 REFUSED_MESSAGE = (
@@ -43,18 +43,12 @@ def _address_key(address: str) -> str:
 
 
 def _count(key: str) -> int:
-    return cache.get(key) or 0
+    return counter_value(key)
 
 
 def _increment(key: str) -> None:
     """Count one failure; the count expires a window after its first failure."""
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
+    counter_add(key, window=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def signin_refused(*, username: str, address: str | None) -> bool:
@@ -72,7 +66,7 @@ def signin_failure_record(*, username: str, address: str | None) -> None:
 
 
 def signin_failures_reset(*, username: str) -> None:
-    cache.delete(_username_key(username))
+    counter_reset(_username_key(username))
 
 
 class FailureLimitMixin:

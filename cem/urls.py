@@ -37,3 +37,6 @@ urlpatterns = [
     path("", include("touchpoints.urls")),
     path("", include("surveys.urls")),
 ]
+
+# An outage (database, cache or broker unreachable) answers 503 with Retry-After; see cem.outages.
+handler500 = "cem.outages.server_error"

@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
+from cem.outages import MESSAGE, RETRY_AFTER_SECONDS, is_outage
+
 logger = logging.getLogger("cem.api")
 
 NON_FIELD = ("non_field_errors", "__all__")
@@ -81,6 +83,13 @@ def _translated(exc: Exception) -> Exception:
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     exc = _translated(exc)
     response = exception_handler(exc, context)
+    if response is None and is_outage(exc):
+        logger.error("service unavailable in %s: %s", context.get("view"), exc, exc_info=exc)
+        response = Response(
+            {"errors": [error("service_unavailable", MESSAGE)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if response is None:
         if isinstance(exc, DatabaseError):
             logger.exception("database error in %s", context.get("view"))

@@ -25,13 +25,13 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cem.counters import counter_add, counter_value
 from cem.roles import MANAGER, role_required
 from surveys.forms.answers import AnswerForm
 from surveys.models import Invitation, Survey
@@ -94,17 +94,11 @@ def _failure_key(request: HttpRequest) -> str:
 
 def _failure_record(request: HttpRequest) -> None:
     """Count one failure of this client; the count expires a window after its first failure."""
-    key, window = _failure_key(request), settings.SURVEY_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
+    counter_add(_failure_key(request), window=settings.SURVEY_FAILURE_WINDOW_SECONDS)
 
 
 def _failures_exceeded(request: HttpRequest) -> bool:
-    return (cache.get(_failure_key(request)) or 0) >= settings.SURVEY_FAILURE_LIMIT
+    return counter_value(_failure_key(request)) >= settings.SURVEY_FAILURE_LIMIT
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
