@@ -287,6 +287,8 @@ def main() -> int:
                 ]
             )
             section = "faults_worker_kill.py" + (" (worst moment)" if args.worst_moment else "")
+            if args.kills != parser.get_default("kills"):
+                section += f", kills {args.kills}"
             _faults.results_write(section, body)
         return 0 if verdict else 1
     finally:
