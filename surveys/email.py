@@ -5,6 +5,8 @@ unsubscribe link, and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post``
 headers (RFC 2369, RFC 8058) so mail clients offer a one-click unsubscribe.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -55,6 +57,16 @@ def invitation_links(token: str) -> dict[str, str]:
     }
 
 
+def message_id(invitation: Invitation, *, reminder: bool = False) -> str:
+    """The same Message-ID every time this invitation (or its reminder) is built: should a crash
+    between the mail server's acceptance and our commit make us send it again, mail systems that
+    drop repeated Message-IDs deliver it once. Unique across installations by the nonce's hash."""
+    kind = "reminder" if reminder else "invitation"
+    salt = hashlib.sha256(f"{invitation.id}:{invitation.token_nonce}".encode()).hexdigest()[:16]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<{kind}-{invitation.id}.{salt}@{domain}>"
+
+
 def invitation_message(
     invitation: Invitation, *, token: str, reminder: bool = False
 ) -> EmailMultiAlternatives:
@@ -87,6 +99,7 @@ def invitation_message(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Content-Language": language,
             "X-CEM-Invitation": str(invitation.id),
+            "Message-ID": message_id(invitation, reminder=reminder),
         },
     )
     message.attach_alternative(render_to_string("surveys/email/invitation.html", context), "text/html")
