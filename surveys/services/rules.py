@@ -18,6 +18,20 @@ from .invitations import invitation_create
 RULE_MAX_AGE = timedelta(days=7)
 
 
+def survey_rule_targets() -> tuple[set[int], set[str]]:
+    """The touchpoints and the stages that active rules of live surveys watch (one query): an
+    interaction at none of them can invite nobody, so a bulk writer need not offer it."""
+    touchpoints, stages = set(), set()
+    for touchpoint_id, stage in SurveyRule.objects.filter(
+        active=True, survey__status=SurveyStatus.LIVE
+    ).values_list("touchpoint_id", "stage"):
+        if touchpoint_id is not None:
+            touchpoints.add(touchpoint_id)
+        elif stage:
+            stages.add(stage)
+    return touchpoints, stages
+
+
 @transaction.atomic
 def survey_rules_apply(
     *, interactions: Sequence[Interaction], now: datetime | None = None

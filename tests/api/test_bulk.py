@@ -15,7 +15,7 @@ from tests.factories import (
     SurveyFactory,
     TouchpointFactory,
 )
-from touchpoints.models import Customer, Interaction
+from touchpoints.models import Customer, Interaction, Stage
 
 from .conftest import assert_error
 
@@ -243,6 +243,27 @@ def test_the_batch_applies_the_survey_rules_once_per_interaction(api, catalogue)
     api.post("/api/v1/interactions/bulk/", {"items": items})
     api.post("/api/v1/interactions/bulk/", {"items": items})
     assert Invitation.objects.filter(rule=rule).count() == 3
+
+
+def test_a_batch_invites_at_watched_touchpoints_and_stages_only(api, catalogue):
+    watched, _ = catalogue
+    TouchpointFactory(code="counter", stage=Stage.PRE_SALE)  # watched by the stage rule
+    unwatched = TouchpointFactory(code="quiet", stage=Stage.POST_SALE)
+    watched.stage = Stage.POST_SALE
+    watched.save(update_fields=["stage"])
+    at_touchpoint = SurveyRule.objects.create(survey=SurveyFactory(), touchpoint=watched, delay_hours=0)
+    at_stage = SurveyRule.objects.create(survey=SurveyFactory(), stage=Stage.PRE_SALE, delay_hours=0)
+    now = timezone.now().isoformat()
+    items = [
+        {"external_id": f"W{i}", "customer": f"C-{i}", "touchpoint": code, "occurred_at": now}
+        for i, code in enumerate(["delivery", "counter", "quiet", "delivery"])
+    ]
+    assert api.post("/api/v1/interactions/bulk/", {"items": items}).json()["summary"]["created"] == 4
+    invited = sorted(Invitation.objects.values_list("rule_id", "interaction__touchpoint__code"))
+    assert invited == sorted(
+        [(at_touchpoint.id, "delivery"), (at_touchpoint.id, "delivery"), (at_stage.id, "counter")]
+    )
+    assert not Invitation.objects.filter(interaction__touchpoint=unwatched).exists()
 
 
 def test_old_interactions_invite_nobody(api, catalogue):

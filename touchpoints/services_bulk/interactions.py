@@ -209,7 +209,7 @@ def interactions_upsert(
     stale and applies the survey rules, once, in the same transaction.
     """
     from analytics.services import metrics_mark_stale
-    from surveys.services.rules import RULE_MAX_AGE, survey_rules_apply
+    from surveys.services.rules import RULE_MAX_AGE, survey_rule_targets, survey_rules_apply
 
     now = now or timezone.now()
     results: dict[int, ItemResult] = {}
@@ -241,13 +241,22 @@ def interactions_upsert(
             row.index, "created" if row.created else "updated", external_id, row.id
         )
     metrics_mark_stale(interaction_ids=[row.id for row in rows])
-    survey_rules_apply(interactions=_recent(rows, customers, touchpoints, since=now - RULE_MAX_AGE), now=now)
+    watched_touchpoints, watched_stages = survey_rule_targets()
+    if watched_touchpoints or watched_stages:
+        watched = {
+            t.id for t in touchpoints.values() if t.id in watched_touchpoints or t.stage in watched_stages
+        }
+        recent = _recent(rows, customers, touchpoints, since=now - RULE_MAX_AGE, watched=watched)
+        survey_rules_apply(interactions=recent, now=now)
     return [results[index] for index in range(len(items))]
 
 
-def _recent(rows: list[_Row], customers: dict, touchpoints: dict, *, since: datetime) -> list[Interaction]:
-    """The interactions the survey rules may act on (they ignore those before ``since``), as model
-    instances: new rows built from what is in hand, updated rows read back whole (one query)."""
+def _recent(
+    rows: list[_Row], customers: dict, touchpoints: dict, *, since: datetime, watched: set[int]
+) -> list[Interaction]:
+    """The interactions the survey rules may act on (at a ``watched`` touchpoint, none before
+    ``since``), as model instances: new rows built from what is in hand, updated rows read back
+    whole (one query)."""
     customer_of = {customer.id: customer for customer in customers.values()}
     instances: dict[int, Customer] = {}
     touchpoint_of = {touchpoint.id: touchpoint for touchpoint in touchpoints.values()}
@@ -265,9 +274,9 @@ def _recent(rows: list[_Row], customers: dict, touchpoints: dict, *, since: date
             id=row.id,
         )
         for row in rows
-        if row.created and row.values["occurred_at"] >= since
+        if row.created and row.values["occurred_at"] >= since and row.values["touchpoint_id"] in watched
     ]
-    updated_ids = [row.id for row in rows if not row.created]
+    updated_ids = [row.id for row in rows if not row.created and row.values["touchpoint_id"] in watched]
     if updated_ids:
         recent += Interaction.objects.filter(id__any=updated_ids, occurred_at__gte=since).select_related(
             "touchpoint", "customer"
