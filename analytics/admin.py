@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cem.admin_json import SafeJSONAdmin
+
 from .models import (
     FollowUp,
     JourneyScore,
@@ -59,7 +61,7 @@ class StaleMarkAdmin(ComputedAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SafeJSONAdmin, admin.ModelAdmin):
     """Endpoints are created through the API (which validates the URL and hands out the secret once);
     here they are inspected, described and switched back on. The secret is never shown."""
 

@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from cem.admin_json import SafeJSONAdmin
+
 from .models import Answer, EmailSuppression, Invitation, Question, Response, Survey, SurveyRule
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(SafeJSONAdmin, admin.StackedInline):
     model = Question
     extra = 0
     ordering = ("order",)
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(SafeJSONAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "status", "touchpoint", "updated_at")
     list_filter = ("kind", "status")
     search_fields = ("name",)

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from cem.admin_json import SafeJSONAdmin
+
 from .models import Customer, Interaction, Touchpoint
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(SafeJSONAdmin, admin.ModelAdmin):
     list_display = (
         "name",
         "external_id",
