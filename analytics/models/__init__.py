@@ -18,6 +18,8 @@ from .rollups import (
     RollupBucket,
     StaleKind,
     StaleMark,
+    coarse_models_of,
+    twin_columns,
 )
 from .webhooks import WebhookEndpoint, WebhookEventType, WebhookMessage, WebhookMessageStatus
 
@@ -48,4 +50,6 @@ __all__ = [
     "WebhookMessage",
     "WebhookMessageStatus",
     "WorkerHeartbeat",
+    "coarse_models_of",
+    "twin_columns",
 ]

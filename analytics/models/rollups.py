@@ -5,6 +5,8 @@ platform's ``TIME_ZONE``) and one combination of dimensions, so any slice is a
 ``SUM`` over rows and ``analytics.metrics`` turns the sums into figures.
 """
 
+from functools import cache
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -436,3 +438,23 @@ COARSE_ROLLUPS: dict[type[models.Model], type[models.Model]] = {
     InvitationTouchpointRollup: InvitationRollup,
     InteractionTouchpointRollup: InteractionRollup,
 }
+
+_SUMMED = (models.PositiveIntegerField, models.IntegerField, models.FloatField)
+
+
+@cache
+def twin_columns(coarse: type[models.Model]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The key columns and the summed columns of a coarse rollup model (attribute names)."""
+    keys, sums = [], []
+    for field in coarse._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        (sums if isinstance(field, _SUMMED) and not field.is_relation else keys).append(field.attname)
+    return tuple(keys), tuple(sums)
+
+
+@cache
+def coarse_models_of(fine: type[models.Model]) -> tuple[type[models.Model], ...]:
+    """The coarser copies of ``fine``, fewest key columns (smallest) first."""
+    copies = [coarse for coarse, source in COARSE_ROLLUPS.items() if source is fine]
+    return tuple(sorted(copies, key=lambda coarse: len(twin_columns(coarse)[0])))

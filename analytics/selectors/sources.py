@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from analytics.services.rollup_twins import coarse_models_of, twin_columns
+from analytics.models import coarse_models_of, twin_columns
 
 from .filters import MetricFilters
 

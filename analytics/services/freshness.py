@@ -40,6 +40,7 @@ from analytics.models import (
     RollupBucket,
     StaleKind,
     StaleMark,
+    coarse_models_of,
 )
 from journeys.models import Journey
 from surveys.models import Invitation, Response
@@ -48,7 +49,7 @@ from touchpoints.models import Interaction
 from . import rollup_rows, survey_rollup_rows
 from .followups import follow_ups_open_for_days
 from .journey_scores import journey_score_rows
-from .rollup_twins import coarse_models_of, twin_rows
+from .rollup_twins import twin_rows
 
 # How many days one refresh transaction recomputes, and how many journeys.
 DAY_BATCH = 31

@@ -9,30 +9,10 @@ the fine rows it sums. The refresh writes both in one transaction
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cache
 
 from django.db import models
 
-from analytics.models import COARSE_ROLLUPS
-
-_SUMMED = (models.PositiveIntegerField, models.IntegerField, models.FloatField)
-
-
-@cache
-def twin_columns(coarse: type[models.Model]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The key columns and the summed columns of a coarse rollup model (attribute names)."""
-    keys, sums = [], []
-    for field in coarse._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        (sums if isinstance(field, _SUMMED) and not field.is_relation else keys).append(field.attname)
-    return tuple(keys), tuple(sums)
-
-
-def coarse_models_of(fine: type[models.Model]) -> tuple[type[models.Model], ...]:
-    """The coarser copies of ``fine``, fewest key columns (smallest) first."""
-    copies = [coarse for coarse, source in COARSE_ROLLUPS.items() if source is fine]
-    return tuple(sorted(copies, key=lambda coarse: len(twin_columns(coarse)[0])))
+from analytics.models import coarse_models_of, twin_columns
 
 
 def twin_rows(rows: Iterable[models.Model]) -> list[models.Model]:

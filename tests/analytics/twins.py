@@ -4,8 +4,7 @@ import math
 
 from django.db.models import Sum
 
-from analytics.models import COARSE_ROLLUPS
-from analytics.services.rollup_twins import twin_columns
+from analytics.models import COARSE_ROLLUPS, twin_columns
 
 
 def twin_differences() -> list[str]:
