@@ -23,7 +23,7 @@ class ApiActor:
     id = None
     is_authenticated = True
     is_active = True
-    is_superuser = True  # holds every role (cem.roles.user_roles): the scope was checked already
+    is_superuser = True  # holds every role (access.roles.user_roles): the scope was checked already
 
     def get_full_name(self) -> str:
         return f"API key '{self.key_name}'"

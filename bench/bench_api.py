@@ -63,7 +63,7 @@ def prepare() -> str:
     """Empty the database, load customers and touchpoints, return an all-scopes API key."""
     from django.db import connection
 
-    from cem.api.keys import api_key_create
+    from api.keys import api_key_create
     from touchpoints.models import Customer, Touchpoint
 
     with connection.cursor() as cursor:

@@ -134,7 +134,7 @@ def _manager_client():
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from cem.roles import MANAGER
+    from access.roles import MANAGER
 
     user, _ = get_user_model().objects.get_or_create(username="bench-manager")
     user.groups.add(Group.objects.get_or_create(name=MANAGER)[0])

@@ -314,7 +314,7 @@ def _agent_client():
     from django.contrib.auth.models import Group
     from django.test import Client
 
-    from cem.roles import AGENT
+    from access.roles import AGENT
 
     user, _ = get_user_model().objects.get_or_create(username="bench-agent")
     user.groups.add(Group.objects.get_or_create(name=AGENT)[0])

@@ -148,8 +148,8 @@ def main() -> int:
         _faults.redis_flush(args.redis_url)
         from django.db import connection
 
+        from api.keys import api_key_create
         from bench.bench_surveys import customers_create, invitations_create, survey_create
-        from cem.api.keys import api_key_create
         from surveys.models import InvitationStatus
 
         survey = survey_create()

@@ -248,8 +248,8 @@ def prepare(args) -> dict:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from api.keys import api_key_create
     from bench.bench_surveys import customers_create, invitations_create, survey_create
-    from cem.api.keys import api_key_create
     from surveys.models import InvitationStatus
     from touchpoints.demo.people import DEMO_MANAGER
     from touchpoints.models import Customer, Touchpoint

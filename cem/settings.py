@@ -58,24 +58,26 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "infra",
+    "access",
     "touchpoints",
     "journeys",
     "surveys",
     "analytics",
-    "cem.api",
-    "cem.audit",
+    "api",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "cem.security.SecurityHeadersMiddleware",
+    "infra.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cem.audit.middleware.AuditRequestMiddleware",
+    "audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -92,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cem.roles.navigation",
+                "access.roles.navigation",
             ],
         },
     },
@@ -230,7 +232,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed sign-ins allowed per username, and per client address, within the window (cem/signin.py);
+# Failed sign-ins allowed per username, and per client address, within the window (access/signin.py);
 # past either limit sign-ins are refused (429) without checking the password.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
@@ -261,7 +263,7 @@ STORAGES = {
 }
 
 # --- Security ---------------------------------------------------------------------------
-# Headers: cem.security adds the Content-Security-Policy and Permissions-Policy; the public
+# Headers: infra.security adds the Content-Security-Policy and Permissions-Policy; the public
 # survey pages keep their own stricter ones (no script, no referrer).
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -285,18 +287,18 @@ if HTTPS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- REST framework ------------------------------------------------------------------------
-# The API (cem/api): bearer API keys with scopes, per-key throttling, cursor pages, one error shape.
+# The API (api): bearer API keys with scopes, per-key throttling, cursor pages, one error shape.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "cem.api.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["cem.api.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["cem.api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["cem.api.permissions.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["cem.api.throttling.ApiKeyThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "cem.api.pagination.IdCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "cem.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cem.admin_json import SafeJSONAdmin
+from infra.admin_json import SafeJSONAdmin
 
 from .models import Answer, EmailSuppression, Invitation, Question, Response, Survey, SurveyRule
 

@@ -12,8 +12,8 @@ import shutil
 import pytest
 from django.contrib.auth.models import Group
 
+from access.roles import AGENT, MANAGER
 from cem import celery_app
-from cem.roles import AGENT, MANAGER
 
 from .factories import UserFactory
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from analytics.models import WebhookEndpoint, WebhookEventType
 from analytics.services.webhooks import webhook_endpoint_create, webhook_endpoint_delete
-from cem.api.idempotency import idempotent
+from api.idempotency import idempotent
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

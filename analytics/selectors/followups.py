@@ -14,9 +14,9 @@ from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Query
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from access.roles import AGENT, MANAGER, ROLES, has_role
 from analytics.metrics import nps_category
 from analytics.models import FollowUp, FollowUpStatus
-from cem.roles import AGENT, MANAGER, ROLES, has_role
 from surveys.models import Answer, QuestionType
 
 # Which list a person asks for.

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from access.roles import MANAGER, ROLES, has_role
 from analytics.models import FollowUp, FollowUpStatus
 from analytics.selectors.followups import follow_up_may_take, follow_up_may_work
-from cem.roles import MANAGER, ROLES, has_role
 
 STATUS_ORDER = (
     FollowUpStatus.OPEN,

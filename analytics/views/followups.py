@@ -14,10 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from access.roles import MANAGER, ROLES, has_role, role_required
 from analytics.models import FollowUp, FollowUpStatus
 from analytics.selectors import followups as selectors
 from analytics.services import followup_work as services
-from cem.roles import MANAGER, ROLES, has_role, role_required
 
 PAGE_SIZE = 50
 

@@ -9,7 +9,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from cem.api.idempotency import idempotent
+from api.idempotency import idempotent
 from surveys.models import Answer, Response, Survey, SurveyKind, SurveyStatus
 from surveys.services.invitations import invitation_create
 from touchpoints.api.filters import IdFilter

@@ -10,7 +10,7 @@ the index, so ``makemigrations`` never tries to drop it. SQLite: no-op.
 
 from django.db import migrations
 
-from cem.migration_ops import RunSQLOnPostgreSQL
+from infra.migration_ops import RunSQLOnPostgreSQL
 
 
 class Migration(migrations.Migration):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cem.roles import MANAGER, role_required
+from access.roles import MANAGER, role_required
 
 from .. import selectors_builder as selectors
 from ..forms.builder import QuestionForm, SurveyForm, SurveyRuleForm, add_service_error

@@ -31,8 +31,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cem.counters import counter_add, counter_value
-from cem.roles import MANAGER, role_required
+from access.roles import MANAGER, role_required
+from infra.counters import counter_add, counter_value
 from surveys.forms.answers import AnswerForm
 from surveys.models import Invitation, Survey
 from surveys.public_text import PUBLIC_TEXT, language_name, public_text, survey_language

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from access.roles import user_roles
 from analytics.models import FollowUp, FollowUpReason, FollowUpStatus
 from analytics.selectors.followups import (
     ASSIGNEE_QUEUE,
@@ -18,7 +19,6 @@ from analytics.selectors.followups import (
 )
 from analytics.services import metrics_mark_stale, metrics_refresh_stale
 from analytics.services.followup_work import follow_up_assign, follow_up_progress, follow_up_take
-from cem.roles import user_roles
 from tests.factories import (
     AnswerFactory,
     InvitationFactory,

@@ -3,8 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from cem.api.keys import api_key_create
-from cem.api.scopes import ALL_SCOPES
+from api.keys import api_key_create
+from api.scopes import ALL_SCOPES
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from cem.api.keys import api_key_find, api_key_revoke, key_hash
-from cem.api.models import ApiKey
-from cem.api.scopes import ALL_SCOPES
+from api.keys import api_key_find, api_key_revoke, key_hash
+from api.models import ApiKey
+from api.scopes import ALL_SCOPES
 
 from .conftest import assert_error, client_with
 from .endpoints import ENDPOINTS, SCOPED, endpoint_id

@@ -10,8 +10,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from cem.api.idempotency import request_fingerprint
-from cem.api.models import IdempotencyRecord
+from api.idempotency import request_fingerprint
+from api.models import IdempotencyRecord
 from tests.factories import TouchpointFactory
 from touchpoints.models import Customer, Interaction
 

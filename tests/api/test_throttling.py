@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from cem.api.throttling import ApiKeyThrottle, parse_rate
+from api.throttling import ApiKeyThrottle, parse_rate
 
 from .conftest import assert_error, client_with
 

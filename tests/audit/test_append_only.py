@@ -3,8 +3,8 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from cem.audit.models import AuditAction, AuditEvent, AuditLogAppendOnly
-from cem.audit.services import audit_record
+from audit.models import AuditAction, AuditEvent, AuditLogAppendOnly
+from audit.services import audit_record
 from tests.conftest import skip_or_fail
 from tests.factories import UserFactory
 

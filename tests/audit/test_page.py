@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from cem.audit.models import AuditAction, AuditEvent
-from cem.audit.services import audit_record
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_record
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from cem.api.keys import api_key_create, api_key_revoke
-from cem.api.models import ApiKey
-from cem.audit.models import AuditAction, AuditEvent
-from cem.audit.services import audit_record
-from cem.roles import AGENT, MANAGER
+from access.roles import AGENT, MANAGER
+from api.keys import api_key_create, api_key_revoke
+from api.models import ApiKey
+from audit.models import AuditAction, AuditEvent
+from audit.services import audit_record
 from tests.conftest import PASSWORD
 from tests.factories import InteractionFactory, UserFactory
 

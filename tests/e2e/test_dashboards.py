@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from cem.roles import ROLES
+from access.roles import ROLES
 from touchpoints.demo import DEMO_MANAGER, DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

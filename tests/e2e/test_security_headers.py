@@ -3,7 +3,7 @@ console error (a blocked script or style would log one)."""
 
 import pytest
 
-from cem.security import DEFAULT_POLICY
+from infra.security import DEFAULT_POLICY
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 

@@ -16,10 +16,10 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from access.roles import AGENT
 from analytics.models import FollowUp, FollowUpReason, FollowUpStatus, StaleMark, WebhookEndpoint
-from cem.api.keys import api_key_create
-from cem.api.models import IdempotencyRecord
-from cem.roles import AGENT
+from api.keys import api_key_create
+from api.models import IdempotencyRecord
 from journeys.models import Journey, JourneyMap
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyRule
 from surveys.tokens import token_for

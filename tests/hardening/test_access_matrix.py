@@ -29,8 +29,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from cem.api.keys import api_key_create, api_key_revoke
-from cem.api.scopes import ALL_SCOPES
+from api.keys import api_key_create, api_key_revoke
+from api.scopes import ALL_SCOPES
 
 from .conftest import api_client, db_state, signed_in
 from .test_form_input import csv_file

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
 
-from cem.api.parsers import MAX_DEPTH, JSONParser
+from api.parsers import MAX_DEPTH, JSONParser
 from touchpoints import csv as csv_files
 from touchpoints.models import Customer, Interaction
 

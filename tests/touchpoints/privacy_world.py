@@ -36,8 +36,8 @@ from analytics.selectors import (
 )
 from analytics.services.webhook_events import invitation_payload, response_payload
 from analytics.services.webhooks import webhook_event_publish
-from cem.api.keys import api_key_create
-from cem.api.models import IdempotencyRecord
+from api.keys import api_key_create
+from api.models import IdempotencyRecord
 from surveys.models import EmailSuppression, Invitation, Question
 from tests.factories import (
     AnswerFactory,

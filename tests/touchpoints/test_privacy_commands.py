@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from cem.audit.models import AuditEvent
+from audit.models import AuditEvent
 from tests.factories import CustomerFactory
 from touchpoints.models import Customer
 from touchpoints.privacy import CustomerReferenceError, customer_by_reference

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from analytics.models import FollowUp, StaleMark, WebhookMessage
 from analytics.services import metrics_rebuild
-from cem.audit.models import AuditEvent
+from audit.models import AuditEvent
 from surveys.models import Answer, EmailSuppression, Invitation
 from surveys.services.invitations import invitation_send
 from surveys.suppressions import suppression_hash

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from cem.audit.models import AuditEvent
+from audit.models import AuditEvent
 from touchpoints.privacy import EXPORT_FORMAT, customer_export
 
 from .privacy_world import CASE_NOTE, COMMENT, EMAIL, EXTERNAL_ID, NAME, NOTE, PHONE, build_world

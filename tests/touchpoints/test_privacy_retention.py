@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from analytics.models import FollowUp, StaleMark, WebhookMessage
 from analytics.selectors import MetricFilters, response_summary
 from analytics.services import metrics_rebuild, metrics_refresh_stale
-from cem.audit.models import AuditEvent
+from audit.models import AuditEvent
 from surveys.models import Answer, Invitation, Question, Response
 from surveys.tokens import token_for, token_hash
 from tests.factories import AnswerFactory, InvitationFactory, ResponseFactory

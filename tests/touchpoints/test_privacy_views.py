@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cem.audit.models import AuditEvent
+from audit.models import AuditEvent
 from tests.factories import CustomerFactory, InteractionFactory
 from touchpoints.models import Customer
 from touchpoints.privacy import EXPORT_FORMAT

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db.models import Sum
 from django.utils import timezone
 
-from cem.roles import AGENT, MANAGER
+from access.roles import AGENT, MANAGER
 from journeys.models import Journey, JourneyMap
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from touchpoints.models import Channel, Customer, Interaction, Stage, Touchpoint

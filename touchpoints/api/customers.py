@@ -5,8 +5,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cem.api.bulk import bulk_answer, bulk_items
-from cem.api.idempotency import idempotent
+from api.bulk import bulk_answer, bulk_items
+from api.idempotency import idempotent
 from touchpoints.models import Customer
 from touchpoints.services_bulk import (
     customer_create,

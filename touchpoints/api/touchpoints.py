@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from cem.api.idempotency import idempotent
+from api.idempotency import idempotent
 from touchpoints.models import Touchpoint
 from touchpoints.services_bulk import touchpoint_create, touchpoint_update
 

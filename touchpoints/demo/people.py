@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from cem.roles import AGENT, MANAGER
+from access.roles import AGENT, MANAGER
 from touchpoints.models import Customer, ValueTier
 
 # A fixed, documented password: this is demo data for a local run only.

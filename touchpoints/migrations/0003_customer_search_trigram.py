@@ -13,7 +13,7 @@ indexes, so ``makemigrations`` never tries to drop them.
 
 from django.db import migrations
 
-from cem.migration_ops import RunSQLOnPostgreSQL
+from infra.migration_ops import RunSQLOnPostgreSQL
 
 TABLE = "touchpoints_customer"
 COLUMNS = ("name", "email", "external_id", "phone")

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from analytics.models import WebhookMessage
-from cem.api.models import IdempotencyRecord
+from api.models import IdempotencyRecord
 
 
 def _json_strings(value: str) -> set[str]:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from analytics.models import FollowUp
-from cem.audit.services import audit_record
+from audit.services import audit_record
 from surveys.models import Answer, EmailSuppression, Invitation, InvitationStatus, Response
 from surveys.suppressions import suppression_hash
 from touchpoints.models import Customer, Interaction

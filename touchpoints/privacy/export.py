@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from analytics.models import FollowUp, JourneyScore
-from cem.audit.services import audit_record
+from audit.services import audit_record
 from journeys.models import Journey
 from surveys.models import Answer, EmailSuppression, Invitation, Response
 from surveys.suppressions import suppression_keys

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from analytics.models import FollowUp, WebhookMessage, WebhookMessageStatus
 from analytics.services import metrics_mark_stale
-from cem.audit.services import audit_record
+from audit.services import audit_record
 from surveys.models import Answer, Response
 
 from .invitations import invitations_scrub

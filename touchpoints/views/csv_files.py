@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cem.audit.models import AuditAction
-from cem.audit.services import audit_record
-from cem.roles import MANAGER, role_required
+from access.roles import MANAGER, role_required
+from audit.models import AuditAction
+from audit.services import audit_record
 
 from .. import csv as csv_files
 from ..forms import CsvImportForm

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
-from cem.roles import ROLES, role_required
+from access.roles import ROLES, role_required
 
 from .. import selectors
 from ..forms import CustomerSearchForm, InteractionLogForm, add_service_error

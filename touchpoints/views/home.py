@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cem.roles import MANAGER, ROLES, has_role, role_required
+from access.roles import MANAGER, ROLES, has_role, role_required
 from surveys import selectors as survey_selectors
 
 from .. import selectors

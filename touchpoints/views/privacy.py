@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cem.roles import MANAGER, role_required
+from access.roles import MANAGER, role_required
 
 from .. import selectors
 from ..forms import CustomerEraseForm

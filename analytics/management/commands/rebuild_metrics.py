@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.services import metrics_rebuild
-from cem.progress import progress_bar
+from infra.progress import progress_bar
 
 
 def _date(text: str) -> date:

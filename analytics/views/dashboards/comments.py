@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics.exports import ExportTable
 from analytics.forms import CommentSearchForm
 from analytics.selectors import MetricFilters
-from cem.roles import MANAGER, role_required
 from surveys.selectors_comments import Comment, comment_export, comment_list
 from touchpoints.models import Stage
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics import charts
 from analytics.charts.drivers import MAX_SEGMENT_PANELS, QUADRANT_LABELS, dimension_label
 from analytics.exports import ExportTable
 from analytics.metrics import DriverResult, driver_quadrants
 from analytics.selectors import MetricFilters, driver_summary
 from analytics.selectors.dashboards import driver_summary_by_segment
-from cem.roles import MANAGER, role_required
 
 from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state, render_dashboard
 

@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics.exports import ExportTable, csv_response, xlsx_response
 from analytics.forms import FILTER_FIELDS, CommentSearchForm
-from cem.audit.models import AuditAction
-from cem.audit.services import audit_record
-from cem.roles import MANAGER, role_required
+from audit.models import AuditAction
+from audit.services import audit_record
 
 from .comments import comments_tables
 from .common import PAGES_BY_SLUG, FilterState, filter_state, period_text

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics import charts
 from analytics.exports import ExportTable
 from analytics.selectors import (
@@ -16,7 +17,6 @@ from analytics.selectors import (
     moments_of_truth,
 )
 from analytics.selectors.dashboards import JourneyCurve, TouchpointOption, journey_curve
-from cem.roles import MANAGER, role_required
 
 from .common import (
     JOURNEYS,

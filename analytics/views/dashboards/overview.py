@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics import charts
 from analytics.exports import ExportTable
 from analytics.selectors import (
@@ -25,7 +26,6 @@ from analytics.selectors import (
     response_comparison,
     response_series,
 )
-from cem.roles import MANAGER, role_required
 
 from .common import (
     OVERVIEW,

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics.selectors import interaction_summary
-from cem.roles import MANAGER, role_required
 from surveys.selectors_comments import comment_list
 
 from .comments import comment_filters

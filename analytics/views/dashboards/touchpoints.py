@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from access.roles import MANAGER, role_required
 from analytics import charts
 from analytics.exports import ExportTable
 from analytics.selectors import (
@@ -18,7 +19,6 @@ from analytics.selectors import (
     response_breakdown,
 )
 from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption, expectation_heatmap
-from cem.roles import MANAGER, role_required
 
 from .common import (
     TOUCHPOINTS,

@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cem.progress import progress_bar
+from infra.progress import progress_bar
 from touchpoints.privacy import responses_retention_apply
 from touchpoints.privacy.retention import BATCH
 

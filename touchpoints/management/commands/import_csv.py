@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cem.progress import progress_bar
+from infra.progress import progress_bar
 from touchpoints.csv import BATCH_SIZE, KINDS, CsvFileError, csv_import
 
 ERRORS_PRINTED = 50

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import ProtectedError, RestrictedError
 
-from cem.progress import progress_bar
+from infra.progress import progress_bar
 from touchpoints.demo import DEMO_AGENT, DEMO_MANAGER, DEMO_PASSWORD, DemoDataPresent, build_demo
 
 

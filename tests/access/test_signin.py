@@ -1,4 +1,4 @@
-"""Failed sign-ins are limited per username and per client address (cem/signin.py)."""
+"""Failed sign-ins are limited per username and per client address (access/signin.py)."""
 
 import json
 from unittest import mock
@@ -9,7 +9,7 @@ from django.contrib.auth import forms as auth_forms
 
 from tests.conftest import PASSWORD
 
-from .test_production_settings import run
+from tests.cem.test_production_settings import run
 
 WRONG = "not-the-password"
 

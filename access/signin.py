@@ -22,8 +22,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from cem.audit.services import client_address
-from cem.counters import counter_add, counter_reset, counter_value
+from audit.services import client_address
+from infra.counters import counter_add, counter_reset, counter_value
 
 REFUSED_CODE = "too_many_failures"
 REFUSED_MESSAGE = (

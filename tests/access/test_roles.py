@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cem.roles import AGENT, MANAGER, has_role, user_roles
+from access.roles import AGENT, MANAGER, has_role, user_roles
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

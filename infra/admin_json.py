@@ -3,7 +3,7 @@
 Django's JSON form field accepts any valid JSON, but ``jsonb`` refuses a NUL character
 (``"\\u0000"``) and a lone surrogate (``"\\ud800"``), and very deep nesting exhausts the
 parser's stack: each gave a 500 on saving. The API refuses the same bodies in its parser
-(``cem.api.parsers``); ``SafeJSONAdmin`` gives every admin with JSON fields the same rules.
+(``api.parsers``); ``SafeJSONAdmin`` gives every admin with JSON fields the same rules.
 """
 
 import json
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.fields import InvalidJSONInput
 
-from cem.api.parsers import json_refusal
+from api.parsers import json_refusal
 
 
 def _refusal(value) -> str | None:

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cem.roles import MANAGER, role_required
+from access.roles import MANAGER, role_required
 
 from .forms import AuditFilterForm
 from .selectors import audit_events_recent

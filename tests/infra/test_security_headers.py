@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from cem.security import DEFAULT_POLICY
+from infra.security import DEFAULT_POLICY
 from surveys.tokens import token_for
 from tests.conftest import PASSWORD
 from tests.factories import (

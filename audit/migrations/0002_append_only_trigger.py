@@ -11,7 +11,7 @@ SQLite has no such triggers here: there the operations do nothing.
 
 from django.db import migrations
 
-from cem.migration_ops import RunSQLOnPostgreSQL
+from infra.migration_ops import RunSQLOnPostgreSQL
 
 FUNCTION = "audit_event_refuse_change"
 TRIGGER = "audit_event_append_only"

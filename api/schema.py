@@ -81,7 +81,7 @@ _POST_ERRORS = {"422": "This Idempotency-Key was used before with a different re
 
 
 class ApiKeySecurityScheme(OpenApiAuthenticationExtension):
-    target_class = "cem.api.authentication.ApiKeyAuthentication"
+    target_class = "api.authentication.ApiKeyAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
-from cem.outages import MESSAGE, RETRY_AFTER_SECONDS, is_outage
+from infra.outages import MESSAGE, RETRY_AFTER_SECONDS, is_outage
 
-logger = logging.getLogger("cem.api")
+logger = logging.getLogger("api")
 
 NON_FIELD = ("non_field_errors", "__all__")
 

@@ -8,8 +8,8 @@ daily from cron, or never: the rows are small).
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cem.api.idempotency import ttl
-from cem.api.models import IdempotencyRecord
+from api.idempotency import ttl
+from api.models import IdempotencyRecord
 
 
 class Command(BaseCommand):

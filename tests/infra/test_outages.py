@@ -15,7 +15,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from analytics import tasks
 from analytics.models import StaleMark
 from analytics.services import metrics_mark_stale
-from cem.counters import counter_add, counter_value
+from infra.counters import counter_add, counter_value
 from tests.factories import InteractionFactory
 
 
@@ -40,7 +40,7 @@ def api_call(request, kind):
 
 
 urlpatterns = [path("page/<str:kind>/", page), path("api/v1/boom/<str:kind>/", api_call)]
-handler500 = "cem.outages.server_error"
+handler500 = "infra.outages.server_error"
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_a_bug_is_still_a_500(client):
 def _cache_down():
     down = RedisConnectionError("Connection refused")
     return mock.patch.multiple(
-        "cem.counters.cache",
+        "infra.counters.cache",
         add=mock.Mock(side_effect=down),
         get=mock.Mock(side_effect=down),
         incr=mock.Mock(side_effect=down),

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cem.audit.models import AuditAction
-from cem.audit.services import audit_record
+from audit.models import AuditAction
+from audit.services import audit_record
 
 from .models import ApiKey
 from .scopes import ALL_SCOPES, scopes_unknown

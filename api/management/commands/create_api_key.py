@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from cem.api.keys import api_key_create
-from cem.api.scopes import ALL_SCOPES
+from api.keys import api_key_create
+from api.scopes import ALL_SCOPES
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Who may sign in and what they may open: staff roles, throttled sign-in."""
