@@ -10,7 +10,7 @@ PORT ?= 8000
 help:
 	@echo "make run     - install, migrate, seed demo data if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test    - run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
-	@echo "make lint    - ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint    - ruff check, ruff format --check, makemigrations --check, lint-imports (the layer contract)"
 	@echo "make worker  - a Celery worker (needs REDIS_URL)"
 	@echo "make beat    - the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make bench   - run the benchmarks in bench/ (see bench/RESULTS.md)"
@@ -46,6 +46,7 @@ lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 format: venv-dev
 	$(VENV)/bin/ruff check --fix .

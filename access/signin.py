@@ -22,7 +22,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from audit.services import client_address
+from infra.clients import client_address
 from infra.counters import counter_add, counter_reset, counter_value
 
 REFUSED_CODE = "too_many_failures"

@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: receivers import models, which exist only once the app
+        # registry is ready. This is where an app connects to the hooks of the apps below it.
+        from surveys import hooks as survey_hooks
+        from touchpoints import hooks as ledger_hooks
+
+        from . import receivers
+
+        ledger_hooks.interactions_changed.connect(receivers.interactions_changed)
+        ledger_hooks.customers_changed.connect(receivers.customers_changed)
+        survey_hooks.responses_changed.connect(receivers.responses_changed)
+        survey_hooks.invitations_changed.connect(receivers.invitations_changed)

@@ -6,7 +6,6 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from . import services
-from .services import webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +38,3 @@ def metrics_refresh_stale() -> dict:
         "rows": report.rows,
         "complete": report.complete,
     }
-
-
-@shared_task
-def webhook_deliver(message_id: int) -> str:
-    """Make the due delivery attempt of one webhook message; safe to run any number of times.
-
-    No Celery retry: a failed attempt is rescheduled in the outbox row, and the sweeper enqueues it.
-    """
-    return webhooks.webhook_message_deliver(message_id=message_id)
-
-
-@shared_task
-def webhooks_sweep() -> int:
-    """Beat, every minute: enqueue due webhook deliveries (retries, lost tasks, a broker outage)."""
-    return webhooks.webhooks_sweep()

@@ -9,34 +9,10 @@ Two kinds of valid JSON are refused whole, as a ``parse_error`` (400), before an
   every recursive step after parsing (validation, hashing, rendering) would exhaust the stack.
 """
 
-import re
-
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-MAX_DEPTH = 64
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def json_refusal(data) -> str | None:
-    """Why a parsed JSON value is refused, or None; iterative, so any depth is safe to walk."""
-    pending = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                return "a string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
-            continue
-        if not isinstance(value, dict | list):
-            continue
-        if depth > MAX_DEPTH:
-            return f"arrays and objects nest deeper than {MAX_DEPTH} levels"
-        if isinstance(value, dict):
-            pending.extend((key, depth) for key in value)
-            pending.extend((item, depth + 1) for item in value.values())
-        else:
-            pending.extend((item, depth + 1) for item in value)
-    return None
+from infra.json_values import MAX_DEPTH, json_refusal
 
 
 class JSONParser(parsers.JSONParser):

@@ -10,6 +10,8 @@ v1 = [
     path("", include("journeys.api.urls")),
     path("", include("surveys.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("followups.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [

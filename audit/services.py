@@ -1,9 +1,10 @@
 """Writing the audit log: ``audit_record``, the one way in."""
 
-import ipaddress
 from contextvars import ContextVar
 
 from django.http import HttpRequest
+
+from infra.clients import client_address
 
 from .models import AuditAction, AuditEvent
 
@@ -13,17 +14,6 @@ LABEL_MAX_LENGTH = AuditEvent._meta.get_field("actor_label").max_length
 # The request being served, set by ``AuditRequestMiddleware``: a change recorded from a
 # model signal (a user's groups edited in the admin) is attributed to whoever made it.
 current_request: ContextVar[HttpRequest | None] = ContextVar("audit_current_request", default=None)
-
-
-def client_address(request: HttpRequest | None) -> str | None:
-    """The address the request came from (``REMOTE_ADDR``), or None when it is not an IP address."""
-    if request is None:
-        return None
-    address = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def audit_record(

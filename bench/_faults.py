@@ -9,44 +9,34 @@ services of their own, never the shared ones:
   everything it held, as a crashed cache-only Redis does).
 
 ``guard_postgres_cluster`` and ``guard_redis`` refuse the shared ports (5432, 6379) for
-anything a script would stop, restart or empty. Processes the scripts start (Celery worker
-and beat, gunicorn, the SMTP server) run in sessions of their own and are ended by their
-process ids.
+anything a script would stop, restart or empty. ``fault_run`` sets a run up and ends it: the
+copy of the code, the environment, the SMTP sink, and every process started through its
+``Run`` (Celery worker and beat, gunicorn; see ``bench/_services.py``), ended by process id.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import platform
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench import _services
+from bench._services import ROOT, SmtpSink, info
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5433/cem_faults"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"
 DEFAULT_PG_CLUSTER = "15/faults"
 SHARED_POSTGRES_PORT = 5432
 SHARED_REDIS_PORT = 6379
-SECRET_KEY = "bench-faults-secret-" + "x" * 40
-PYTHON = sys.executable
-# The tree the processes of a run import: a snapshot of ROOT (see ``snapshot``), so that edits made
-# in the working tree during a run (a new migration, say) never reach a worker restarted mid-run.
-SRC = ROOT
+RESULTS_PATH = ROOT / "bench" / "RESULTS_hardening.md"
 
 
 # --- output ----------------------------------------------------------------------------------------
@@ -68,69 +58,141 @@ class Figures:
         return "\n".join(rows)
 
 
-def info(message: str) -> None:
-    print(f"  … {message}", flush=True)
+def results_write(section: str, body: str, *, path: Path = RESULTS_PATH) -> None:
+    """Replace (or add) the ``## section`` of the results file with ``body``."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Hardening: faults and load\n"
+    heading = f"## {section}"
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
+    block = f"{heading}\n\n{body.strip()}\n\n"
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block
+    path.write_text(text, encoding="utf-8")
+    info(f"results written to {path.relative_to(ROOT)} (section {section!r})")
 
 
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+def command_line() -> str:
+    """The command that ran this script, as typed from the repository root."""
+    return " ".join(["nice -n 19 .venv/bin/python", os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]])
 
 
-def machine() -> str:
-    """One line: cores, memory, Python, the date, the load average now."""
-    kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        f"{os.cpu_count()} cores, {kib / 1024 / 1024:.0f} GiB, Python {platform.python_version()}, "
-        f"{now}, load average {load_average()}"
-    )
+# --- a run -----------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The ``q`` quantile (0–1) of ``values`` by nearest rank; NaN when empty."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+def add_run_arguments(parser, *, database_url: str, redis_url: str, results: bool = True) -> None:
+    """The options every fault script takes: its database and Redis, --keep-logs, --no-results."""
+    parser.add_argument("--database-url", default=database_url)
+    parser.add_argument("--redis-url", default=redis_url)
+    parser.add_argument("--keep-logs", action="store_true")
+    if results:
+        parser.add_argument(
+            "--no-results", action="store_true", help="do not write bench/RESULTS_hardening.md"
+        )
 
 
-# --- the code under test ------------------------------------------------------------------------------
+@dataclass
+class Run:
+    """One fault (or load) run: its directory, environment, machine and code, figures, processes."""
 
-_SNAPSHOT_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "node_modules", "staticfiles", "*.sqlite3"
-)
+    name: str
+    workdir: Path
+    env: dict[str, str]
+    host: str
+    code: str
+    redis_url: str
+    owns_redis: bool
+    smtp: SmtpSink | None = None
+    figures: Figures = field(default_factory=Figures)
+    processes: list = field(default_factory=list)
+    worker_logs: list[Path] = field(default_factory=list)
+
+    def setup(self, *, static: str | None = None, reset: bool = True) -> None:
+        """collectstatic (when ``static`` says why it is needed), Django migrated in this process with
+        the project's tables emptied (``reset``), and our Redis emptied."""
+        if static:
+            info(f"collectstatic ({static})")
+            _services.collectstatic(self.env)
+        _services.django_setup(self.env, reset_apps=_services.PROJECT_APPS if reset else ())
+        if self.owns_redis:
+            redis_flush(self.redis_url)
+
+    def worker(self, log: str = "worker.log", **options) -> subprocess.Popen:
+        """A Celery worker, ended with the run; its log is one of ``worker_logs``."""
+        path = self.workdir / log
+        self.worker_logs.append(path)
+        worker = _services.celery_worker_start(self.env, path, **options)
+        self.processes.append(worker)
+        return worker
+
+    def beat(self) -> subprocess.Popen:
+        beat = _services.celery_beat_start(
+            self.env, self.workdir / "beat.log", self.workdir / "celerybeat-schedule"
+        )
+        self.processes.append(beat)
+        return beat
+
+    def gunicorn(self, **options) -> _services.Gunicorn:
+        server = _services.gunicorn_start(self.env, self.workdir / "gunicorn.log", **options)
+        self.processes.append(server.process)
+        return server
+
+    def write_results(
+        self, section: str, *, intro: Sequence[str] = (), notes: Sequence[str] = (), host_note: str = ""
+    ) -> None:
+        """The ``section`` of bench/RESULTS_hardening.md: machine, code, command, ``intro``, the
+        figures, ``notes``."""
+        lines = [
+            f"Machine: {self.host}{host_note}. Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
+            f"Code: {self.code} (run from a copy taken at the start).",
+            "",
+            f"Command: `{command_line()}`",
+            "",
+        ]
+        lines += [*(paragraph for text in intro for paragraph in (text, "")), self.figures.markdown()]
+        if notes:
+            lines += ["", *[f"- {note}" for note in notes]]
+        results_write(section, "\n".join(lines))
+
+    def end(self) -> None:
+        for process in reversed(self.processes):
+            _services.stop(process)
+        if self.smtp is not None:
+            self.smtp.stop()
+        if self.owns_redis:
+            try:
+                redis_flush(self.redis_url)
+            except Exception as error:  # noqa: BLE001 - cleanup must not hide the run's own error
+                print(f"could not empty {self.redis_url}: {error}", file=sys.stderr)
 
 
-def snapshot(workdir: Path) -> Path:
-    """Copy the working tree into ``workdir/src`` and make it the code of this run (this process's
-    imports, the worker, beat, gunicorn). Returns the copy."""
-    global SRC
-    destination = workdir / "src"
-    shutil.copytree(ROOT, destination, ignore=_SNAPSHOT_IGNORE)
-    SRC = destination
-    sys.path.insert(0, str(destination))
-    return destination
+@contextlib.contextmanager
+def fault_run(
+    name: str, args, *, smtp: bool = False, snapshot: bool = True, owns_redis: bool = True
+) -> Iterator[Run]:
+    """Set a run up against ``args.database_url`` and ``args.redis_url``: print the machine and the code,
+    run from a copy of the tree (``snapshot``), start the SMTP sink (``smtp``); at the end stop every
+    process of the run, the sink, empty our Redis (``owns_redis``, which also refuses the shared one)
+    and remove the logs unless ``args.keep_logs``."""
+    if owns_redis:
+        guard_redis(args.redis_url)
+    with _services.workdir(f"{name}-", keep=getattr(args, "keep_logs", False)) as workdir:
+        if snapshot:
+            _services.snapshot(workdir)
+        code, host = _services.code_version(), _services.machine()
+        print(f"{name}: {host}; {code}", flush=True)
+        sink = SmtpSink.start() if smtp else None
+        env = _services.environment(
+            database_url=args.database_url,
+            redis_url=args.redis_url,
+            static_root=workdir / "static",
+            smtp_port=sink.port if sink else None,
+        )
+        run = Run(name, workdir, env, host, code, args.redis_url, owns_redis, smtp=sink)
+        try:
+            yield run
+        finally:
+            run.end()
 
 
-def code_version() -> str:
-    """The commit checked out and how many files of the working tree differ from it (read-only git)."""
-
-    def git(*arguments: str) -> str:
-        return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-    changed = len(git("status", "--porcelain").splitlines())
-    return (
-        f"commit {git('rev-parse', '--short', 'HEAD')} + {changed} changed or new files in the working tree"
-    )
-
-
-# --- services: guards, database, Redis -------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+# --- guards and restarts -----------------------------------------------------------------------------
 
 
 def guard_redis(url: str) -> None:
@@ -156,107 +218,9 @@ def guard_postgres_cluster(cluster: str, database_url: str) -> None:
         raise SystemExit(f"cluster {cluster} listens on {ports[cluster]}, the database URL says {port}")
 
 
-def ensure_database(url: str) -> None:
-    """CREATE DATABASE when it does not exist yet."""
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "root",
-        password=parts.password or None,
-        dbname="postgres",
-        connect_timeout=10,
-    )
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                info(f"creating database {name}")
-                cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        connection.close()
-
-
-def environment(
-    *, database_url: str, redis_url: str, static_root: Path, smtp_port: int | None = None, **extra: str
-) -> dict[str, str]:
-    """Production-mode settings (DEBUG off, Redis broker and cache) for every process of a run."""
-    values = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "cem.settings",
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "DJANGO_HTTPS": "False",
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        # Every request of a run comes from 127.0.0.1: the per-address failure limit would trip.
-        "SURVEY_FAILURE_LIMIT": "1000000000",
-        "API_THROTTLE_RATE": "none",
-        "SITE_URL": "http://127.0.0.1:8000",
-    }
-    if smtp_port is not None:
-        values |= {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)}
-    return {**os.environ, **values, **extra}
-
-
-def collectstatic(env: dict[str, str]) -> None:
-    """The manifest the production static storage needs (into the run's own STATIC_ROOT)."""
-    subprocess.run(
-        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=SRC, env=env, check=True, timeout=600
-    )
-
-
-def django_setup(env: dict[str, str], *, reset: bool = True) -> None:
-    """Configure Django in this process with ``env``, migrate, and (``reset``) empty the project's
-    tables."""
-    os.environ.update(env)
-    ensure_database(env["DATABASE_URL"])
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    if reset:
-        reset_tables(env["DATABASE_URL"])
-
-
-def reset_tables(database_url: str) -> None:
-    """Empty every table of the project's apps (never another database than ``database_url``)."""
-    from django.apps import apps
-    from django.db import connection
-
-    parts = urlsplit(database_url)
-    settings = connection.settings_dict
-    assert (settings["NAME"], int(settings["PORT"] or 5432)) == (parts.path.lstrip("/"), parts.port or 5432)
-    existing = set(connection.introspection.table_names())
-    tables = [
-        model._meta.db_table
-        for label in ("analytics", "surveys", "journeys", "touchpoints", "api")
-        for model in apps.get_app_config(label).get_models()
-        if model._meta.managed and not model._meta.proxy and model._meta.db_table in existing
-    ]
-    names = ", ".join(connection.ops.quote_name(table) for table in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-
-
-def redis_client(url: str):
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-
-
 def redis_flush(url: str) -> None:
     guard_redis(url)
-    redis_client(url).flushdb()
+    _services.redis_flush(url)
 
 
 def redis_restart(url: str, *, down_seconds: float) -> tuple[float, float]:
@@ -268,10 +232,10 @@ def redis_restart(url: str, *, down_seconds: float) -> tuple[float, float]:
     guard_redis(url)
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
-    client = redis_client(url)
+    client = _services.redis_client(url)
     with contextlib.suppress(redis.ConnectionError):
         client.shutdown(nosave=True)
-    while _port_open(host, port):
+    while _services.port_open(host, port):
         time.sleep(0.05)
     stopped = time.monotonic()
     time.sleep(down_seconds)
@@ -300,16 +264,10 @@ def redis_start(host: str, port: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with contextlib.suppress(Exception):
-            if redis_client(f"redis://{host}:{port}/0").ping():
+            if _services.redis_client(f"redis://{host}:{port}/0").ping():
                 return
         time.sleep(0.05)
     raise RuntimeError(f"redis-server on {host}:{port} did not come back")
-
-
-def _port_open(host: str, port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-        return True
-    return False
 
 
 def pg_ctl(cluster: str, action: str, *, mode: str = "fast") -> float:
@@ -323,88 +281,7 @@ def pg_ctl(cluster: str, action: str, *, mode: str = "fast") -> float:
     return time.monotonic() - started
 
 
-# --- processes ---------------------------------------------------------------------------------------
-
-
-def spawn(command: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start ``command`` in a session of its own (so it and its children can be ended by id)."""
-    with log.open("w") as output:
-        return subprocess.Popen(
-            command, cwd=SRC, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def wait_for_log(process: subprocess.Popen, log: Path, marker: str, *, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while marker not in log.read_text(errors="replace"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(process)
-            raise RuntimeError(f"{log.name}: {marker!r} never appeared:\n{log.read_text()[-3000:]}")
-        time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen | None, *, timeout: float = 30) -> None:
-    """SIGTERM the process's group (a warm shutdown), SIGKILL it if it does not end in time."""
-    if process is None:
-        return
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError):  # children left behind by a killed parent
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
-
-
-def children(pid: int) -> list[int]:
-    """The live child processes of ``pid`` (the prefork pool of a Celery worker)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                stat = (entry / "stat").read_text()
-                if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
-def celery_worker_start(env: dict[str, str], log: Path, *, concurrency: int = 2) -> subprocess.Popen:
-    """``celery -A cem worker`` with a prefork pool, as docker-compose.yml runs it."""
-    worker = spawn(
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "cem",
-            "worker",
-            "--pool=prefork",
-            f"--concurrency={concurrency}",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"faults-{uuid.uuid4().hex[:6]}@%h",
-        ],
-        env={**env, "DJANGO_LOG_LEVEL": "INFO"},
-        log=log,
-    )
-    wait_for_log(worker, log, "ready.")
-    return worker
-
-
-def celery_beat_start(env: dict[str, str], log: Path, schedule: Path) -> subprocess.Popen:
-    """``celery -A cem beat`` with the project's CELERY_BEAT_SCHEDULE (sweeper every minute)."""
-    beat = spawn(
-        [PYTHON, "-m", "celery", "-A", "cem", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
-        env={**env, "DJANGO_LOG_LEVEL": "INFO"},
-        log=log,
-    )
-    wait_for_log(beat, log, "beat: Starting")
-    return beat
-
+# --- the send-out ------------------------------------------------------------------------------------
 
 _SWEEP_RESULT = re.compile(r"surveys\.tasks\.invitations_sweep\[[^\]]+\] succeeded in [0-9.]+s: (\d+)")
 
@@ -418,134 +295,28 @@ def sweeps_in_logs(logs: list[Path]) -> list[int]:
     return found
 
 
-def gunicorn_start(env: dict[str, str], log: Path, *, workers: int = 2, timeout: int = 30) -> tuple:
-    """gunicorn serving ``cem.wsgi`` (sync workers, as docker-compose.yml); returns (process, port)."""
-    port = free_port()
-    server = spawn(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "cem.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            str(timeout),
-        ],
-        env=env,
-        log=log,
-    )
-    import http.client
-
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            connection.request("GET", "/login/")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return server, port
-        time.sleep(0.2)
-    stop(server)
-    raise RuntimeError(f"gunicorn did not answer within 90 s:\n{log.read_text()[-3000:]}")
-
-
-# --- an SMTP server counting messages per invitation --------------------------------------------------
-
-_INVITATION_HEADER = re.compile(rb"^X-CEM-Invitation: *([0-9]+)\r?$", re.MULTILINE)
-
-
-def _smtp_serve(port: int, pipe) -> None:
-    """Run in a process of its own: aiosmtpd on ``port``. Commands on ``pipe``:
-    ``("counts",)`` → (messages, {invitation id: [arrival times]}); ``("kill_after", n, pgid)`` →
-    SIGKILL the process group ``pgid`` as the n-th message is accepted; ``("stop",)``."""
-    from aiosmtpd.controller import Controller
-
-    class Count:
-        def __init__(self) -> None:
-            self.messages = 0
-            self.arrivals: dict[int, list[float]] = {}
-            self.kill_after: tuple[int, int] | None = None
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages += 1
-            match = _INVITATION_HEADER.search(envelope.content)
-            if match:
-                self.arrivals.setdefault(int(match.group(1)), []).append(time.time())
-            if self.kill_after and self.messages >= self.kill_after[0]:
-                # The server has the whole message (an MTA would queue it now); its sender dies before
-                # it hears the reply, so before it can commit that the invitation was sent.
-                _kill_group(self.kill_after[1])
-                self.kill_after = None
-            return "250 Message accepted for delivery"
-
-    handler = Count()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    pipe.send("ready")
-    try:
-        while True:
-            command = pipe.recv()
-            if command[0] == "counts":
-                pipe.send((handler.messages, handler.arrivals))
-            elif command[0] == "kill_after":
-                handler.kill_after = (command[1], command[2])
-                pipe.send("ok")
-            else:
-                break
-    finally:
-        controller.stop()
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-@dataclass
-class SmtpCounter:
-    process: multiprocessing.Process
-    pipe: object
-    port: int
-
-    @classmethod
-    def start(cls) -> SmtpCounter:
-        port = free_port()
-        context = multiprocessing.get_context("spawn")
-        ours, theirs = context.Pipe()
-        process = context.Process(target=_smtp_serve, args=(port, theirs), daemon=True)
-        process.start()
-        if not ours.poll(30):
-            process.kill()
-            raise RuntimeError("the SMTP server did not start within 30 s")
-        ours.recv()
-        return cls(process, ours, port)
-
-    def counts(self) -> tuple[int, dict[int, list[float]]]:
-        """(messages accepted, arrival times per invitation id) so far."""
-        self.pipe.send(("counts",))
-        return self.pipe.recv()
-
-    def messages(self) -> int:
-        return self.counts()[0]
-
-    def kill_after(self, n: int, pgid: int) -> None:
-        """SIGKILL process group ``pgid`` as the n-th message is accepted, before the reply."""
-        self.pipe.send(("kill_after", n, pgid))
-        self.pipe.recv()
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            with contextlib.suppress(OSError):
-                self.pipe.send(("stop",))
-            self.process.join(timeout=10)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+def await_send_out(
+    smtp: SmtpSink, *, started: float, timeout: float, settle: float, pending: Callable[[], dict[str, int]]
+) -> float | None:
+    """Wait until everything ``pending()`` counts is 0 and the SMTP server has been quiet ``settle``
+    seconds (``timeout`` after ``started`` at the most), reporting every 30 s. Returns when the
+    first count (the queued invitations) reached 0, None when it never did."""
+    last_change, last_messages, last_report, finished = time.monotonic(), -1, 0.0, None
+    while time.monotonic() - started < timeout:
+        messages = smtp.messages()
+        if messages != last_messages:
+            last_messages, last_change = messages, time.monotonic()
+        counts = pending()
+        if next(iter(counts.values())) == 0 and finished is None:
+            finished = time.monotonic()
+        if not any(counts.values()) and time.monotonic() - last_change >= settle:
+            break
+        if time.monotonic() - last_report >= 30:
+            last_report = time.monotonic()
+            left = ", ".join(f"{n:,} {what}" for what, n in counts.items())
+            info(f"{time.monotonic() - started:6.0f} s: {messages:,} messages received, {left}")
+        time.sleep(0.5)
+    return finished
 
 
 @dataclass
@@ -582,29 +353,27 @@ class Delivery:
         return not self.duplicates and not self.missing and not self.foreign
 
 
-# --- results file -------------------------------------------------------------------------------------
-
-RESULTS_PATH = ROOT / "bench" / "RESULTS_hardening.md"
-
-
-def results_write(section: str, body: str, *, path: Path = RESULTS_PATH) -> None:
-    """Replace (or add) the ``## section`` of the results file with ``body``."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Hardening: faults and load\n"
-    heading = f"## {section}"
-    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
-    block = f"{heading}\n\n{body.strip()}\n\n"
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block
-    path.write_text(text, encoding="utf-8")
-    info(f"results written to {path.relative_to(ROOT)} (section {section!r})")
+def emit_received(figures: Figures, delivery: Delivery) -> None:
+    figures.emit("messages received by the SMTP server", f"{delivery.messages:,}")
+    figures.emit("distinct invitations received", f"{delivery.distinct:,}", f"of {delivery.expected:,}")
 
 
-def command_line() -> str:
-    """The command that ran this script, as typed from the repository root."""
-    return " ".join(["nice -n 19 .venv/bin/python", os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]])
+def emit_sweeps(figures: Figures, sweeps: list[int]) -> None:
+    """The sweeps that re-enqueued sends, from the worker logs."""
+    figures.emit(
+        "sweeps that enqueued sends",
+        sum(1 for n in sweeps if n),
+        f"{sum(sweeps):,} sends re-enqueued by {len(sweeps)} sweeps: {[n for n in sweeps if n]}",
+    )
 
 
-def workdir_remove(path: Path, *, keep: bool) -> None:
-    if keep:
-        print(f"logs kept in {path}", file=sys.stderr)
+def emit_completion(
+    figures: Figures, *, finished: float | None, started: float, since: float, since_what: str, timeout: float
+) -> None:
+    """When the send-out was complete (and how long after ``since``), or that it never was."""
+    if finished is not None:
+        figures.emit(
+            "send-out complete after", f"{finished - started:.0f} s", f"{finished - since:.0f} s {since_what}"
+        )
     else:
-        shutil.rmtree(path, ignore_errors=True)
+        figures.emit("send-out complete after", "NEVER", f"still queued after {timeout:.0f} s")

@@ -1,10 +1,11 @@
 """Shared set-up of the benchmarks: a dedicated PostgreSQL database and fast synthetic data.
 
 ``django_setup()`` points Django at ``cem_bench`` (created when missing, never the
-development or test database), migrates it and returns. ``generate(n)`` empties the
-source and rollup tables and loads ``n`` survey responses with their invitations,
-interactions and answers through ``COPY … FROM STDIN`` (an in-memory CSV per chunk),
-not the ORM row by row. The data respects every CHECK constraint of the models.
+development or test database; ``bench/_services.py`` does the set-up), migrates it and
+returns. ``generate(n)`` empties the source and rollup tables and loads ``n`` survey
+responses with their invitations, interactions and answers through ``COPY … FROM STDIN``
+(``bench/_bulk_load.py``: an in-memory CSV per chunk), not the ORM row by row. The data
+respects every CHECK constraint of the models.
 
 Shape of the data (see ``Shape``):
 
@@ -23,19 +24,18 @@ Shape of the data (see ``Shape``):
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import sys
+import statistics
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import _services
+from bench._bulk_load import COPY_SECONDS, copy_frame, utc
+
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/cem_bench")
 
 SEGMENTS = ("consumer", "smb", "enterprise", "public_sector", "partner")
@@ -82,68 +82,20 @@ LOADED = (
 )
 
 
-def _ensure_database(url: str) -> None:
-    """CREATE DATABASE the benchmark database when it does not exist yet."""
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    params = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": parts.username or "root",
-        "dbname": "postgres",
-    }
-    if parts.password:
-        params["password"] = parts.password
-    connection = psycopg2.connect(**params)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        connection.close()
-
-
 def django_setup(*, migrate: bool = True) -> None:
     """Configure Django for the benchmark database, set it up and migrate."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cem.settings"
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    _ensure_database(BENCH_DATABASE_URL)
-
-    import django
-
-    django.setup()
+    _services.django_setup(
+        {
+            "DATABASE_URL": BENCH_DATABASE_URL,
+            "DJANGO_SETTINGS_MODULE": "cem.settings",
+            "DJANGO_LOG_LEVEL": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
+        },
+        migrate=migrate,
+    )
     from django.conf import settings
 
     # Production runs without DEBUG: no per-query log in connection.queries.
     settings.DEBUG = False
-    if migrate:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, interactive=False)
-
-
-def code_fingerprint() -> str:
-    """A short hash of the Python sources the benchmark exercises (the tree moves under it)."""
-    digest = hashlib.sha256()
-    files = sorted(
-        path
-        for app in ("analytics", "surveys", "touchpoints", "journeys", "cem")
-        for path in (ROOT / app).rglob("*.py")
-        if "__pycache__" not in path.parts
-    )
-    for path in files:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    newest = max(path.stat().st_mtime for path in files)
-    stamp = datetime.fromtimestamp(newest).strftime("%Y-%m-%d %H:%M:%S")
-    return f"{digest.hexdigest()[:12]} ({len(files)} files, newest modified {stamp})"
 
 
 # --- timing helpers ------------------------------------------------------------------------
@@ -170,6 +122,35 @@ def emit(size: int | None, figure: str, value: str) -> None:
     print(f"{label:>13} {figure:<58} {value}", flush=True)
 
 
+def timings_ms(call, runs: int, *, warmups: int = 0) -> list[float]:
+    """Milliseconds of ``runs`` calls of ``call``, after ``warmups`` untimed ones."""
+    for _ in range(warmups):
+        call()
+    times = []
+    for _ in range(runs):
+        with Timer() as t:
+            call()
+        times.append(t.seconds * 1000)
+    return times
+
+
+def median_ms(call, runs: int = 3, *, warmups: int = 0) -> float:
+    return statistics.median(timings_ms(call, runs, warmups=warmups))
+
+
+def signed_in_client(username: str, group: str):
+    """A Django test client signed in as ``username``, a member of ``group`` (both created if missing)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 # --- data generation --------------------------------------------------------------------------
 
 
@@ -188,80 +169,6 @@ class Shape:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-# Seconds spent writing CSV and in COPY, per table, since the last generate().
-COPY_SECONDS: dict[str, float] = {}
-
-
-# Columns the generator does not know that were filled from the model's default.
-FILLED_FROM_DEFAULT: set[str] = set()
-
-
-def _required_columns(cursor, table: str) -> list[str]:
-    """NOT NULL columns of ``table`` without a database default (identity columns aside)."""
-    cursor.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
-        "AND table_name = %s AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
-        [table],
-    )
-    return [name for (name,) in cursor.fetchall()]
-
-
-def _complete(cursor, table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the required columns ``frame`` lacks (the schema moves on) from the model's defaults.
-
-    A callable default is called once per row for a unique field, once for all rows otherwise;
-    a field without default gets "" when it is a text field. Anything else is an error.
-    """
-    import json
-
-    from django.apps import apps
-    from django.db import models
-
-    missing = [c for c in _required_columns(cursor, table) if c not in frame.columns]
-    if not missing:
-        return frame
-    model = next(m for m in apps.get_models() if m._meta.db_table == table)
-    by_column = {f.column: f for f in model._meta.concrete_fields}
-    for column in missing:
-        field = by_column[column]
-        if field.has_default():
-            if callable(field.default) and field.unique:
-                value = [field.get_default() for _ in range(len(frame))]
-            else:
-                value = field.get_default()
-                if isinstance(value, list | dict):
-                    value = json.dumps(value)
-        elif isinstance(field, models.CharField | models.TextField):
-            value = ""
-        else:
-            raise RuntimeError(f"bench/_setup.py does not know how to fill {table}.{column}")
-        frame[column] = value
-        FILLED_FROM_DEFAULT.add(f"{table}.{column}")
-    return frame
-
-
-def _copy(cursor, table: str, columns: list[str], frame: pd.DataFrame) -> None:
-    """COPY ``frame`` into ``table`` from an in-memory CSV (``columns`` first, then any required
-    column the generator does not know, from the model's default)."""
-    frame = _complete(cursor, table, frame)
-    columns = [*columns, *(c for c in frame.columns if c not in columns)]
-    frame = frame[columns]
-    with Timer() as csv_time:
-        buffer = io.StringIO()
-        frame.to_csv(buffer, header=False, index=False, na_rep="\\N")
-        buffer.seek(0)
-    column_list = ", ".join(f'"{c}"' for c in columns)
-    with Timer() as copy_time:
-        cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-    COPY_SECONDS["csv"] = COPY_SECONDS.get("csv", 0.0) + csv_time.seconds
-    COPY_SECONDS[table] = COPY_SECONDS.get(table, 0.0) + copy_time.seconds
-
-
-def _utc(seconds: np.ndarray) -> np.ndarray:
-    """Naive UTC datetimes (the COPY session runs with ``TIME ZONE 'UTC'``): the fast CSV path."""
-    return np.asarray(seconds, dtype=np.int64).astype("datetime64[s]")
-
-
 def truncate() -> None:
     from django.db import connection
 
@@ -269,9 +176,9 @@ def truncate() -> None:
         cursor.execute(f"TRUNCATE {', '.join(TRUNCATE)} RESTART IDENTITY CASCADE")
 
 
-def _catalogue(shape: Shape) -> None:
-    """Touchpoints, surveys and questions (a few rows: the ORM is fine here)."""
-    from surveys.models import Question, QuestionDriver, QuestionType, Survey
+def touchpoints_new(code_prefix: str = "bench-tp") -> list:
+    """20 unsaved touchpoints over the three stages (``STAGE_SIZES``): every third with a floor
+    score, every fourth with a measure (a wait time, lower is better)."""
     from touchpoints.models import Direction, Touchpoint
 
     touchpoints = []
@@ -282,7 +189,7 @@ def _catalogue(shape: Shape) -> None:
             measured = number % 4 == 0
             touchpoints.append(
                 Touchpoint(
-                    code=f"bench-tp-{number:02d}",
+                    code=f"{code_prefix}-{number:02d}",
                     name=f"Touchpoint {number:02d}",
                     stage=stage,
                     channel=CHANNELS[number % len(CHANNELS)],
@@ -292,6 +199,15 @@ def _catalogue(shape: Shape) -> None:
                     measure_direction=Direction.LOWER_IS_BETTER if measured else "",
                 )
             )
+    return touchpoints
+
+
+def _catalogue(shape: Shape) -> None:
+    """Touchpoints, surveys and questions (a few rows: the ORM is fine here)."""
+    from surveys.models import Survey
+    from touchpoints.models import Touchpoint
+
+    touchpoints = touchpoints_new()
     Touchpoint.objects.bulk_create(touchpoints)
     shape.touchpoints = [
         {
@@ -317,6 +233,19 @@ def _catalogue(shape: Shape) -> None:
         Survey(name="Satisfaction", kind=Survey.Kind.CSAT, languages=["en"], status="live"),
     ]
     Survey.objects.bulk_create(surveys)
+    questions = _questions(surveys)
+    shape.survey_ids = [s.id for s in surveys]
+    shape.survey_touchpoint = [None, transactional_tp.id, None]
+    shape.questions = [
+        [(q.id, str(q.type)) for q in questions if q.survey_id == survey.id] for survey in surveys
+    ]
+
+
+def _questions(surveys: list) -> list:
+    """The questions of the three surveys (NPS; NPS, expectation pair, CES; CSAT), saved."""
+    from surveys.models import Question, QuestionDriver, QuestionType
+    from touchpoints.models import Direction
+
     layout = [
         [QuestionType.NPS],
         [QuestionType.NPS, QuestionType.EXPECTATION_EXPERIENCE, QuestionType.CES],
@@ -349,11 +278,7 @@ def _catalogue(shape: Shape) -> None:
         for order, kind in enumerate(kinds, start=1)
     ]
     Question.objects.bulk_create(questions)
-    shape.survey_ids = [s.id for s in surveys]
-    shape.survey_touchpoint = [None, transactional_tp.id, None]
-    shape.questions = [
-        [(q.id, str(q.type)) for q in questions if q.survey_id == survey.id] for survey in surveys
-    ]
+    return questions
 
 
 def _customers(cursor, shape: Shape, rng: np.random.Generator, now: datetime) -> None:
@@ -375,7 +300,7 @@ def _customers(cursor, shape: Shape, rng: np.random.Generator, now: datetime) ->
             "updated_at": now.isoformat(),
         }
     )
-    _copy(cursor, "touchpoints_customer", list(frame.columns), frame)
+    copy_frame(cursor, "touchpoints_customer", list(frame.columns), frame)
 
 
 def _answers(
@@ -439,29 +364,76 @@ def _chunk(
     # Interactions the invitations followed.
     m = int(followed.sum())
     interaction_ids = np.arange(next_interaction, next_interaction + m)
+    occurred = submitted[followed] - lag[followed]
+    _interactions(cursor, shape, rng, interaction_ids, customer[followed], occurred)
+    invitation_interaction = np.full(count, np.nan)
+    invitation_interaction[followed] = interaction_ids
+    invitations = _invitations(shape, rng, ids, survey_idx, customer, lag, submitted)
+    invitations["interaction_id"] = pd.array(invitation_interaction, dtype="Int64")
+    copy_frame(cursor, "surveys_invitation", list(invitations.columns), invitations)
+
+    responses = pd.DataFrame(
+        {
+            "id": ids,
+            "submitted_at": utc(submitted),
+            "language": "en",
+            "customer_id": customer,
+            "invitation_id": ids,
+            "survey_id": np.array(shape.survey_ids)[survey_idx],
+        }
+    )
+    copy_frame(cursor, "surveys_response", list(responses.columns), responses)
+
+    # Stored in response order, as a writer inserting a response with its answers leaves them.
+    answers = _answers(survey_idx, ids, shape, rng).sort_values("response_id", kind="stable")
+    copy_frame(cursor, "surveys_answer", list(answers.columns), answers)
+    shape.counts["answers"] = shape.counts.get("answers", 0) + len(answers)
+    shape.counts["interactions"] = shape.counts.get("interactions", 0) + m
+    return next_interaction + m
+
+
+def _interactions(
+    cursor,
+    shape: Shape,
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    customer: np.ndarray,
+    occurred: np.ndarray,
+) -> None:
+    """The interactions ``ids`` of ``customer`` at ``occurred``, on random touchpoints and channels."""
+    m = len(ids)
     tp_idx = rng.integers(0, len(shape.touchpoints), size=m)
     channel_pick = rng.choice(3, size=m, p=(0.7, 0.2, 0.1))
     channels = np.array([list(tp["channels"]) for tp in shape.touchpoints])
-    occurred = submitted[followed] - lag[followed]
     interactions = pd.DataFrame(
         {
-            "id": interaction_ids,
+            "id": ids,
             "channel": channels[tp_idx, channel_pick],
-            "occurred_at": _utc(occurred),
+            "occurred_at": utc(occurred),
             "category": "",
             "outcome": "resolved",
             "notes": "",
             "experience_score": np.round(rng.uniform(0, 10, size=m), 1),
             "source": "agent",
-            "created_at": _utc(occurred),
-            "customer_id": customer[followed],
+            "created_at": utc(occurred),
+            "customer_id": customer,
             "touchpoint_id": np.array([tp["id"] for tp in shape.touchpoints])[tp_idx],
         }
     )
-    _copy(cursor, "touchpoints_interaction", list(interactions.columns), interactions)
+    copy_frame(cursor, "touchpoints_interaction", list(interactions.columns), interactions)
 
-    invitation_interaction = np.full(count, np.nan)
-    invitation_interaction[followed] = interaction_ids
+
+def _invitations(
+    shape: Shape,
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    survey_idx: np.ndarray,
+    customer: np.ndarray,
+    lag: np.ndarray,
+    submitted: np.ndarray,
+) -> pd.DataFrame:
+    """One responded invitation per response (``interaction_id`` is the caller's to add)."""
+    count = len(ids)
     created = submitted - (lag * 0.8).astype(np.int64)
     tokens = [hashlib.sha256(b"bench-%d" % i).hexdigest() for i in ids]
     # 128-bit random nonces, hex (Invitation.token_nonce); the hashes above need not match them.
@@ -475,47 +447,26 @@ def _chunk(
             "status": "responded",
             "suppression_reason": "",
             "language": "en",
-            "created_at": _utc(created),
-            "send_after": _utc(created),
-            "sent_at": _utc(created + 60),
-            "opened_at": _utc(submitted - (lag * 0.05).astype(np.int64)),
-            "responded_at": _utc(submitted),
-            "expires_at": _utc(created + 14 * 86400),
+            "created_at": utc(created),
+            "send_after": utc(created),
+            "sent_at": utc(created + 60),
+            "opened_at": utc(submitted - (lag * 0.05).astype(np.int64)),
+            "responded_at": utc(submitted),
+            "expires_at": utc(created + 14 * 86400),
             "customer_id": customer,
-            "interaction_id": pd.array(invitation_interaction, dtype="Int64"),
             "survey_id": np.array(shape.survey_ids)[survey_idx],
         }
     )
     if not _has_field("surveys.Invitation", "token_nonce"):
         invitations = invitations.drop(columns="token_nonce")
-    _copy(cursor, "surveys_invitation", list(invitations.columns), invitations)
-
-    responses = pd.DataFrame(
-        {
-            "id": ids,
-            "submitted_at": _utc(submitted),
-            "language": "en",
-            "customer_id": customer,
-            "invitation_id": ids,
-            "survey_id": np.array(shape.survey_ids)[survey_idx],
-        }
-    )
-    _copy(cursor, "surveys_response", list(responses.columns), responses)
-
-    # Stored in response order, as a writer inserting a response with its answers leaves them.
-    answers = _answers(survey_idx, ids, shape, rng).sort_values("response_id", kind="stable")
-    _copy(cursor, "surveys_answer", list(answers.columns), answers)
-    shape.counts["answers"] = shape.counts.get("answers", 0) + len(answers)
-    shape.counts["interactions"] = shape.counts.get("interactions", 0) + m
-    return next_interaction + m
+    return invitations
 
 
 def generate(n_responses: int, *, seed: int = 20240601, progress: bool = True) -> Shape:
     """Empty the tables and load ``n_responses`` responses (and the rest); returns the shape."""
-    from django.db import connection, transaction
     from django.utils import timezone
 
-    from analytics.buckets import day_start
+    from infra.days import day_start
 
     rng = np.random.default_rng(seed)
     shape = Shape(responses=n_responses, customers=max(5_000, n_responses // 10))
@@ -534,46 +485,12 @@ def generate(n_responses: int, *, seed: int = 20240601, progress: bool = True) -
     shape.seconds["truncate"] = t.seconds
 
     with Timer() as t:
-        with connection.cursor() as cursor:
-            cursor.execute("SET TIME ZONE 'UTC'")
-            # A bulk load skips the row-by-row foreign-key triggers (superuser only, this
-            # session only); _check_foreign_keys() then verifies them set-based, once.
-            cursor.execute("SET session_replication_role = replica")
-        try:
-            with transaction.atomic():
-                _catalogue(shape)
-                with connection.cursor() as cursor:
-                    _customers(cursor, shape, rng, now)
-            next_interaction = 1
-            for first in range(1, n_responses + 1, CHUNK):
-                count = min(CHUNK, n_responses - first + 1)
-                with transaction.atomic(), connection.cursor() as cursor:
-                    next_interaction = _chunk(
-                        cursor,
-                        shape,
-                        rng,
-                        first,
-                        count,
-                        next_interaction,
-                        submitted[first - 1 : first - 1 + count],
-                    )
-                if progress:
-                    print(f"    … loaded {first + count - 1:,} / {n_responses:,} responses", flush=True)
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET session_replication_role")
-        with connection.cursor() as cursor:
-            for table in LOADED:
-                cursor.execute(  # table names are this module's constants
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
-                )
+        _load(shape, rng, submitted, now, progress=progress)
     shape.seconds["copy"] = t.seconds
 
     # What autovacuum would do soon after a bulk load: statistics and the visibility map.
-    with Timer() as t, connection.cursor() as cursor:
-        for table in LOADED:
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    with Timer() as t:
+        vacuum_analyze(*LOADED)
     shape.seconds["vacuum_analyze"] = t.seconds
     with Timer() as t:
         orphans = _check_foreign_keys()
@@ -582,6 +499,50 @@ def generate(n_responses: int, *, seed: int = 20240601, progress: bool = True) -
         raise RuntimeError(f"generated rows break foreign keys: {orphans}")
     shape.counts.update(responses=n_responses, invitations=n_responses, customers=shape.customers)
     return shape
+
+
+def _load(
+    shape: Shape, rng: np.random.Generator, submitted: np.ndarray, now: datetime, *, progress: bool
+) -> None:
+    """The catalogue, the customers and the responses in chunks (foreign-key triggers off), then the
+    id sequences past the loaded rows."""
+    from django.db import connection, transaction
+
+    n_responses = len(submitted)
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+        # A bulk load skips the row-by-row foreign-key triggers (superuser only, this
+        # session only); _check_foreign_keys() then verifies them set-based, once.
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        with transaction.atomic():
+            _catalogue(shape)
+            with connection.cursor() as cursor:
+                _customers(cursor, shape, rng, now)
+        next_interaction = 1
+        for first in range(1, n_responses + 1, CHUNK):
+            count = min(CHUNK, n_responses - first + 1)
+            with transaction.atomic(), connection.cursor() as cursor:
+                next_interaction = _chunk(
+                    cursor,
+                    shape,
+                    rng,
+                    first,
+                    count,
+                    next_interaction,
+                    submitted[first - 1 : first - 1 + count],
+                )
+            if progress:
+                print(f"    … loaded {first + count - 1:,} / {n_responses:,} responses", flush=True)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET session_replication_role")
+    with connection.cursor() as cursor:
+        for table in LOADED:
+            cursor.execute(  # table names are this module's constants
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
 
 
 # (table, column, referenced table) of every foreign key the bulk load fills.

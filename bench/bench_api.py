@@ -32,12 +32,8 @@ import io
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -48,10 +44,9 @@ os.environ["BENCH_DATABASE_URL"] = DATABASE_URL
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["API_THROTTLE_RATE"] = "none"
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-import _setup  # noqa: E402
-from _setup import Timer, emit  # noqa: E402
+from bench import _services, _setup  # noqa: E402
+from bench._setup import Timer, emit  # noqa: E402
 
 BATCH = 1000
 CUSTOMERS = 10_000
@@ -119,84 +114,53 @@ def through_test_client(key: str, payloads: list[bytes]) -> float:
     return t.seconds
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def through_gunicorn(key: str, payloads: list[bytes], *, workers: int = 2, clients: int = 2) -> float:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": DATABASE_URL,
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_HTTPS": "False",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "cem.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+    env = _services.environment(
+        database_url=DATABASE_URL, redis_url=REDIS_URL, DJANGO_ALLOWED_HOSTS="127.0.0.1"
     )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+    # No static manifest here (the API serves none): ready once it accepts connections; its
+    # warnings go to this terminal.
+    with _services.gunicorn_start(
+        env, None, workers=workers, ready_path=None, options=("--log-level", "warning")
+    ) as server:
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         # Warm both workers (imports, connections) before timing.
         for _ in range(workers * 2):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
             connection.request("GET", "/api/v1/touchpoints/", headers=headers)
             connection.getresponse().read()
             connection.close()
-        queue = list(payloads)
-        lock, failures = threading.Lock(), []
+        return post_all(server.port, payloads, headers, clients=clients)
 
-        def post_all():
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            while True:
-                with lock:
-                    if not queue:
-                        break
-                    body = queue.pop()
-                connection.request("POST", "/api/v1/interactions/bulk/", body=body, headers=headers)
-                response = connection.getresponse()
-                answer = response.read()
-                if response.status != 200 or json.loads(answer)["summary"]["failed"]:
-                    failures.append(answer[:300])
-            connection.close()
 
-        threads = [threading.Thread(target=post_all) for _ in range(clients)]
-        with Timer() as t:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        if failures:
-            raise RuntimeError(f"bulk calls failed: {failures[:2]}")
-        return t.seconds
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+def post_all(port: int, payloads: list[bytes], headers: dict[str, str], *, clients: int) -> float:
+    """``clients`` threads post the bodies over keep-alive connections; the seconds it took."""
+    queue = list(payloads)
+    lock, failures = threading.Lock(), []
+
+    def post():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                body = queue.pop()
+            connection.request("POST", "/api/v1/interactions/bulk/", body=body, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+            if response.status != 200 or json.loads(answer)["summary"]["failed"]:
+                failures.append(answer[:300])
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(clients)]
+    with Timer() as t:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise RuntimeError(f"bulk calls failed: {failures[:2]}")
+    return t.seconds
 
 
 def through_copy(items_batches: list[list[dict]]) -> float:
@@ -267,9 +231,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM touchpoints_interaction")
         emit(None, "interactions stored (3 x calls x 1,000 expected)", f"{cursor.fetchone()[0]:,}")
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()  # the refresh tasks nobody consumed
+    _services.redis_flush(REDIS_URL)  # the refresh tasks nobody consumed
 
 
 if __name__ == "__main__":

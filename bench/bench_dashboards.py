@@ -49,10 +49,9 @@ DATABASE_URL = os.environ.get(
 os.environ["BENCH_DATABASE_URL"] = DATABASE_URL  # read by _setup at import
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _setup  # noqa: E402
-from _setup import Timer, emit  # noqa: E402
+from bench import _setup  # noqa: E402
+from bench._setup import Timer, emit  # noqa: E402
 
 COMMENT_SHARE = 0.3
 ROLLUP_TABLES = (
@@ -130,17 +129,9 @@ def _journeys_and_comments() -> dict[str, int]:
 
 
 def _manager_client():
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
-
     from access.roles import MANAGER
 
-    user, _ = get_user_model().objects.get_or_create(username="bench-manager")
-    user.groups.add(Group.objects.get_or_create(name=MANAGER)[0])
-    client = Client()
-    client.force_login(user)
-    return client
+    return _setup.signed_in_client("bench-manager", MANAGER)
 
 
 def _pages() -> list[tuple[str, str, dict]]:

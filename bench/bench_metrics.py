@@ -51,23 +51,21 @@ Benchmarks are measurements: nothing here asserts on a time.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
 import sys
-import uuid
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _setup
 import numpy as np
 import pandas as pd
-from _setup import Timer, emit
+
+from bench import _bulk_load, _metrics_writes, _services, _setup
+from bench._setup import Timer, emit
 
 GATE_SIZE = 1_000_000
 PARTS = ("rebuild", "refresh", "selectors", "peak-end")
@@ -77,8 +75,8 @@ def _holds(size: int) -> bool:
     """cem_bench holds exactly ``size`` responses before today, and rollups of them."""
     from django.utils import timezone
 
-    from analytics.buckets import day_start
     from analytics.models import ResponseRollup
+    from infra.days import day_start
     from surveys.models import Response
 
     before_today = Response.objects.filter(submitted_at__lt=day_start(timezone.localdate())).count()
@@ -88,7 +86,7 @@ def _holds(size: int) -> bool:
 def _days_with_responses():
     from django.db.models import Max, Min
 
-    from analytics.buckets import local_day
+    from infra.days import local_day
     from surveys.models import Response
 
     bounds = Response.objects.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
@@ -121,29 +119,33 @@ def _response_day_kind():
     return (ResponseRollup,), rollup_rows.response_rollup_rows
 
 
-def _median_ms(call, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        with Timer() as t:
-            call()
-        times.append(t.seconds * 1000)
-    return statistics.median(times)
-
-
 def bench_rebuild(size: int) -> float:
     """Full rebuild of the response-day rollups, the grouped queries alone, and the floor."""
-    from django.conf import settings
-    from django.db import connection
-    from django.db.models import Sum
-
-    from analytics.buckets import day_start
-    from analytics.models import FollowUp, ResponseRollup
-    from analytics.services import freshness, rollup_rows
-    from surveys.models import Answer, Response
+    from analytics.services import freshness
 
     days = _days_with_responses()
     batches = _batches(days, freshness.DAY_BATCH)
     models, build = _response_day_kind()
+    rebuild, query = _rebuild_timed(size, days, batches, models, build)
+    floor = _floor_seconds(size, batches)
+    emit(size, "ratio rebuild / floor", f"{rebuild / floor:8.1f} x")
+    emit(size, "ratio grouped queries / floor", f"{query / floor:8.1f} x")
+    _check_sums(size)
+    _spans(size, days, build)
+
+    # What autovacuum would do after a rebuild (index-only scans need the visibility map).
+    tables = [m._meta.db_table for m in models]
+    _setup.vacuum_analyze(*tables, "analytics_rollupbucket", "analytics_followup")
+    for model in models:
+        emit(size, f"{model.__name__} rows", f"{model.objects.count():>8,}")
+    return rebuild
+
+
+def _rebuild_timed(size: int, days: list, batches: list[list], models, build) -> tuple[float, float]:
+    """The rebuild in ``batches``, and the seconds its builder took inside it: (rebuild, builder)."""
+    from analytics.services import freshness, rollup_rows
+    from followups.models import FollowUp
+
     names = " + ".join(m.__name__ for m in models)
 
     # Time the builder inside the rebuild (the grouped queries and the rows they return) by
@@ -185,6 +187,15 @@ def bench_rebuild(size: int) -> float:
             for batch in batches:
                 rollup_rows.response_rollup_rows(batch)
         emit(size, "  response_rollup_rows alone, same batches (rerun)", f"{response_query.seconds:8.2f} s")
+    return rebuild.seconds, query
+
+
+def _floor_seconds(size: int, batches: list[list]) -> float:
+    """The bare grouped SELECT over the same rows, in the same batches."""
+    from django.conf import settings
+    from django.db import connection
+
+    from infra.days import day_start
 
     with Timer() as floor, connection.cursor() as cursor:
         groups = 0
@@ -199,10 +210,16 @@ def bench_rebuild(size: int) -> float:
         "floor: bare SELECT day, survey, count(*) GROUP BY",
         f"{floor.seconds:8.2f} s  ({groups:,} groups)",
     )
-    emit(size, "ratio rebuild / floor", f"{rebuild.seconds / floor.seconds:8.1f} x")
-    emit(size, "ratio grouped queries / floor", f"{query / floor.seconds:8.1f} x")
+    return floor.seconds
 
-    # Sanity check (not timed): the rollups hold every response and every NPS answer once.
+
+def _check_sums(size: int) -> None:
+    """Sanity check (not timed): the rollups hold every response and every NPS answer once."""
+    from django.db.models import Sum
+
+    from analytics.models import ResponseRollup
+    from surveys.models import Answer, Response
+
     totals = ResponseRollup.objects.aggregate(responses=Sum("responses"), nps=Sum("nps_n"))
     source = (Response.objects.count(), Answer.objects.filter(question_type="nps").count())
     same = (totals["responses"], totals["nps"]) == source
@@ -212,12 +229,19 @@ def bench_rebuild(size: int) -> float:
         f"{'yes' if same else 'NO'}  ({totals['responses']:,}, {totals['nps']:,})",
     )
 
+
+def _spans(size: int, days: list, build) -> None:
+    """The builder for 1, 7 and 31 days mid-history, and the 31 days without JIT."""
+    from django.db import connection
+
+    from analytics.services import rollup_rows
+
     # Does a recompute cost what the days asked for hold, or what the whole table holds?
     middle = days[len(days) // 2]
     for span, runs in ((1, 3), (7, 3), (31, 1)):
         window = _setup.bucket_days(middle, middle + timedelta(days=span - 1))
-        whole = _median_ms(lambda w=window: build(w), runs)
-        alone = _median_ms(lambda w=window: rollup_rows.response_rollup_rows(w), runs)
+        whole = _setup.median_ms(lambda w=window: build(w), runs)
+        alone = _setup.median_ms(lambda w=window: rollup_rows.response_rollup_rows(w), runs)
         emit(
             size,
             f"grouped queries for {span} day(s) mid-history ({'median of 3' if runs == 3 else 'once'})",
@@ -229,8 +253,8 @@ def bench_rebuild(size: int) -> float:
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
     try:
-        whole = _median_ms(lambda: build(window), 1)
-        alone = _median_ms(lambda: rollup_rows.response_rollup_rows(window), 1)
+        whole = _setup.median_ms(lambda: build(window), 1)
+        alone = _setup.median_ms(lambda: rollup_rows.response_rollup_rows(window), 1)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET jit")
@@ -239,113 +263,6 @@ def bench_rebuild(size: int) -> float:
         "grouped queries for 31 day(s), SET jit = off (once)",
         f"{whole:8.0f} ms  (response_rollup_rows alone {alone:.0f} ms)",
     )
-
-    # What autovacuum would do after a rebuild (index-only scans need the visibility map).
-    tables = [m._meta.db_table for m in models]
-    _setup.vacuum_analyze(*tables, "analytics_rollupbucket", "analytics_followup")
-    for model in models:
-        emit(size, f"{model.__name__} rows", f"{model.objects.count():>8,}")
-    return rebuild.seconds
-
-
-def _new_responses(n: int, rng: np.random.Generator) -> list[int]:
-    """Insert ``n`` responses submitted today (with invitations and answers) and mark them stale,
-    in one transaction, like a writer. Returns their ids."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from analytics import tasks
-    from analytics.buckets import day_start
-    from analytics.services import metrics_mark_stale
-    from surveys.models import Answer, Invitation, Question, Response, Survey
-    from touchpoints.models import Interaction
-
-    now = timezone.now()
-    today_start = day_start(timezone.localdate())
-    window = max(1, min(3600, int((now - today_start).total_seconds()) - 1))
-    surveys = list(Survey.objects.order_by("id"))
-    questions = {s.id: list(Question.objects.filter(survey=s).order_by("order")) for s in surveys}
-    # Invitations follow interactions of the last days (the response comes a day or two later).
-    recent = list(
-        Interaction.objects.filter(occurred_at__gte=now - timedelta(days=3)).values_list("id", "customer_id")
-    )
-    pick = rng.choice(3, size=n, p=_setup.SURVEY_P)
-    invitations = []
-    for k in range(n):
-        survey = surveys[pick[k]]
-        interaction_id, customer_id = None, int(rng.integers(1, 5_000))
-        if survey.kind != Survey.Kind.RELATIONSHIP and recent:
-            interaction_id, customer_id = recent[int(rng.integers(0, len(recent)))]
-        invitations.append(
-            Invitation(
-                survey=survey,
-                customer_id=customer_id,
-                interaction_id=interaction_id,
-                token_hash=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
-                status=Invitation.Status.RESPONDED,
-                language="en",
-                send_after=now - timedelta(hours=2),
-                sent_at=now - timedelta(hours=2),
-                responded_at=now,
-                expires_at=now + timedelta(days=14),
-            )
-        )
-    scores = {
-        "nps": lambda: float(rng.choice(11, p=_setup.NPS_P)),
-        "csat": lambda: float(rng.choice(5, p=_setup.CSAT_P) + 1),
-        "ces": lambda: float(rng.choice(7, p=_setup.CES_P) + 1),
-        "expectation_experience": lambda: float(rng.integers(0, 11)),
-    }
-    with mock.patch.object(tasks.metrics_refresh_stale, "delay_on_commit"), transaction.atomic():
-        Invitation.objects.bulk_create(invitations)
-        responses = Response.objects.bulk_create(
-            [
-                Response(
-                    invitation=inv,
-                    survey_id=inv.survey_id,
-                    customer_id=inv.customer_id,
-                    submitted_at=today_start + timedelta(seconds=int(rng.integers(0, window))),
-                    language="en",
-                )
-                for inv in invitations
-            ]
-        )
-        answers = []
-        for response in responses:
-            for question in questions[response.survey_id]:
-                expected = float(rng.integers(1, 11)) if question.type == "expectation_experience" else None
-                answers.append(
-                    Answer(
-                        response=response,
-                        question=question,
-                        question_type=question.type,
-                        score=scores[question.type](),
-                        expected=expected,
-                    )
-                )
-        Answer.objects.bulk_create(answers)
-        metrics_mark_stale(response_ids=[r.id for r in responses])
-    return [r.id for r in responses]
-
-
-def _remove_responses(ids: list[int]) -> None:
-    """Delete what ``_new_responses`` added, marking it stale first as a writer must, and refresh
-    (untimed): the next repetition starts from the same state."""
-    from django.db import transaction
-
-    from analytics import tasks
-    from analytics.models import FollowUp
-    from analytics.services import metrics_mark_stale, metrics_refresh_stale
-    from surveys.models import Answer, Invitation, Response
-
-    with mock.patch.object(tasks.metrics_refresh_stale, "delay_on_commit"), transaction.atomic():
-        metrics_mark_stale(response_ids=ids)
-        invitation_ids = list(Response.objects.filter(id__in=ids).values_list("invitation_id", flat=True))
-        FollowUp.objects.filter(response_id__in=ids).delete()
-        Answer.objects.filter(response_id__in=ids).delete()
-        Response.objects.filter(id__in=ids).delete()
-        Invitation.objects.filter(id__in=invitation_ids).delete()
-    metrics_refresh_stale()
 
 
 def _runs(seconds: list[float]) -> str:
@@ -363,8 +280,8 @@ def _refresh_past_day(size: int, *, reps: int) -> None:
     from django.utils import timezone
 
     from analytics import tasks
-    from analytics.buckets import day_start
     from analytics.services import metrics_mark_stale, metrics_refresh_stale
+    from infra.days import day_start
     from surveys.models import Response
 
     day = timezone.localdate() - timedelta(days=180)
@@ -394,12 +311,12 @@ def bench_refresh(size: int, *, reps: int, new: int = 1000) -> None:
     write_times, refresh_times, report = [], [], None
     for _ in range(reps):
         with Timer() as write:
-            ids = _new_responses(new, rng)
+            ids = _metrics_writes.responses_today(new, rng)
         with Timer() as refresh:
             report = metrics_refresh_stale()
         write_times.append(write.seconds)
         refresh_times.append(refresh.seconds)
-        _remove_responses(ids)
+        _metrics_writes.responses_remove(ids)
     emit(
         size,
         f"write {new:,} responses today + metrics_mark_stale (median)",
@@ -437,13 +354,7 @@ def bench_selectors(size: int, *, runs: int) -> None:
         segmented = replace(filters, segment=segment)
         calls[f"summary, segment {segment!r} (fine table)"] = lambda f=segmented: response_summary(filters=f)
         for name, call in calls.items():
-            for _ in range(2):
-                call()
-            times = []
-            for _ in range(runs):
-                with Timer() as t:
-                    call()
-                times.append(t.seconds * 1000)
+            times = _setup.timings_ms(call, runs, warmups=2)
             emit(
                 size,
                 f"selector {name}, {days} days",
@@ -498,7 +409,7 @@ def bench_peak_end(*, journeys: int, moments: int, sample: int) -> None:
     emit(None, "vectorised vs scalar on the sample: journeys that differ", f"{differ:8d}")
 
 
-def main() -> None:
+def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -530,61 +441,77 @@ def main() -> None:
     parser.add_argument("--skip-peak-end", action="store_true")
     parser.add_argument("--peak-end-journeys", type=int, default=1_000_000)
     parser.add_argument("--peak-end-sample", type=int, default=100_000)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     parts = {p for p in args.only.split(",") if p}
     if args.skip_peak_end:
         parts.discard("peak-end")
 
     _setup.django_setup()
-    print(f"code measured: {_setup.code_fingerprint()}", flush=True)
+    print(f"code measured: {_services.code_fingerprint()}", flush=True)
     gate: float | None = None
     for size in sizes:
-        if size > GATE_SIZE:
-            if gate is None:
-                emit(size, "SKIPPED", f"needs a 1M run first to decide (gate {args.gate_seconds:.0f} s)")
-                continue
-            projected = gate * size / GATE_SIZE
-            if gate >= args.gate_seconds or projected > args.budget_seconds:
-                emit(
-                    size,
-                    "SKIPPED",
-                    f"generation + rebuild took {gate:.0f} s at 1M (gate {args.gate_seconds:.0f} s); "
-                    f"linear projection {projected / 60:.0f} min (budget {args.budget_seconds / 60:.0f} min)",
-                )
-                continue
-        if not parts & {"rebuild", "refresh", "selectors"}:
+        if _skipped(size, gate, args) or not parts & {"rebuild", "refresh", "selectors"}:
             continue
-        load = os.getloadavg()[0]
-        print(f"== {size:,} responses (load average {load:.1f} on {os.cpu_count()} CPUs)", flush=True)
-        reused = args.reuse and _holds(size)
-        if reused:
-            emit(size, "generate", "   reused the data already in cem_bench (--reuse)")
-        else:
-            with Timer() as generation:
-                shape = _setup.generate(size)
-            copy = ", ".join(f"{k} {v:.1f}" for k, v in _setup.COPY_SECONDS.items())
-            emit(
-                size,
-                "generate (truncate, COPY, VACUUM ANALYZE, FK check)",
-                f"{generation.seconds:8.2f} s  ({shape.counts['answers']:,} answers, "
-                f"{shape.counts['interactions']:,} interactions; {copy} s)",
-            )
-            if _setup.FILLED_FROM_DEFAULT:
-                filled = ", ".join(sorted(_setup.FILLED_FROM_DEFAULT))
-                emit(size, "columns filled from model defaults", filled)
-        if "rebuild" in parts or not reused:
-            rebuild = bench_rebuild(size)
-            if size == GATE_SIZE and not reused:
-                gate = generation.seconds + rebuild
-                emit(size, "generation + rebuild (the 10M gate)", f"{gate:8.2f} s")
-        if "refresh" in parts:
-            bench_refresh(size, reps=args.refresh_reps)
-        if "selectors" in parts:
-            bench_selectors(size, runs=args.runs)
+        gate = _bench_size(size, args, parts, gate)
     if "peak-end" in parts:
         print(f"== peak-end, no database (load average {os.getloadavg()[0]:.1f})", flush=True)
         bench_peak_end(journeys=args.peak_end_journeys, moments=5, sample=args.peak_end_sample)
+
+
+def _skipped(size: int, gate: float | None, args) -> bool:
+    """A size above 1M runs only when the 1M run's generation + rebuild (``gate``) says it fits."""
+    if size <= GATE_SIZE:
+        return False
+    if gate is None:
+        emit(size, "SKIPPED", f"needs a 1M run first to decide (gate {args.gate_seconds:.0f} s)")
+        return True
+    projected = gate * size / GATE_SIZE
+    if gate >= args.gate_seconds or projected > args.budget_seconds:
+        emit(
+            size,
+            "SKIPPED",
+            f"generation + rebuild took {gate:.0f} s at 1M (gate {args.gate_seconds:.0f} s); "
+            f"linear projection {projected / 60:.0f} min (budget {args.budget_seconds / 60:.0f} min)",
+        )
+        return True
+    return False
+
+
+def _bench_size(size: int, args, parts: set[str], gate: float | None) -> float | None:
+    """Generate (or reuse) ``size`` responses and run the parts asked for; returns the gate."""
+    load = os.getloadavg()[0]
+    print(f"== {size:,} responses (load average {load:.1f} on {os.cpu_count()} CPUs)", flush=True)
+    reused = args.reuse and _holds(size)
+    if reused:
+        emit(size, "generate", "   reused the data already in cem_bench (--reuse)")
+    else:
+        with Timer() as generation:
+            shape = _setup.generate(size)
+        copy = ", ".join(f"{k} {v:.1f}" for k, v in _bulk_load.COPY_SECONDS.items())
+        emit(
+            size,
+            "generate (truncate, COPY, VACUUM ANALYZE, FK check)",
+            f"{generation.seconds:8.2f} s  ({shape.counts['answers']:,} answers, "
+            f"{shape.counts['interactions']:,} interactions; {copy} s)",
+        )
+        if _bulk_load.FILLED_FROM_DEFAULT:
+            filled = ", ".join(sorted(_bulk_load.FILLED_FROM_DEFAULT))
+            emit(size, "columns filled from model defaults", filled)
+    if "rebuild" in parts or not reused:
+        rebuild = bench_rebuild(size)
+        if size == GATE_SIZE and not reused:
+            gate = generation.seconds + rebuild
+            emit(size, "generation + rebuild (the 10M gate)", f"{gate:8.2f} s")
+    if "refresh" in parts:
+        bench_refresh(size, reps=args.refresh_reps)
+    if "selectors" in parts:
+        bench_selectors(size, runs=args.runs)
+    return gate
 
 
 if __name__ == "__main__":

@@ -49,12 +49,12 @@ os.environ.setdefault(
     os.environ.get("WORKSPACE_BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/cem_bench_workspace"),
 )
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _setup
 import numpy as np
 import pandas as pd
-from _setup import Timer, emit
+
+from bench import _bulk_load, _services, _setup
+from bench._setup import Timer, emit
 
 
 def _words(text: str) -> list[str]:
@@ -76,8 +76,7 @@ FIRST = _words(
     "charles nancy wei fang min jing lei yan hao ming olga ivan sofia lucas emma noah mia leo chloe"
 )
 HEAVY_ID = 1
-STAGES = (("pre_sale", 6), ("mid_sale", 6), ("post_sale", 8))
-CHANNELS = ("phone", "email", "chat", "web", "in_store", "social", "sms", "app")
+CHANNELS = _setup.CHANNELS
 CATEGORIES = ("", "", "", "Late delivery", "Billing", "Product question", "Complaint", "Return", "Upgrade")
 OUTCOMES = ("", "resolved", "pending", "escalated", "informed")
 CHUNK = 1_000_000
@@ -122,7 +121,7 @@ def _customers(cursor, rng, n: int, now: datetime) -> None:
                 "updated_at": now.replace(tzinfo=None),
             }
         )
-        _setup._copy(cursor, "touchpoints_customer", list(frame.columns), frame)
+        _bulk_load.copy_frame(cursor, "touchpoints_customer", list(frame.columns), frame)
 
 
 def _interactions(cursor, rng, n: int, customers: int, touchpoints: list, now: datetime) -> None:
@@ -143,7 +142,7 @@ def _interactions(cursor, rng, n: int, customers: int, touchpoints: list, now: d
                 "customer_id": customer,
                 "touchpoint_id": tp[which],
                 "channel": channel,
-                "occurred_at": _setup._utc(np.sort(start_s + rng.integers(0, 365 * 86400, m))),
+                "occurred_at": _bulk_load.utc(np.sort(start_s + rng.integers(0, 365 * 86400, m))),
                 "category": np.array(CATEGORIES)[rng.integers(0, len(CATEGORIES), m)],
                 "outcome": np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), m)],
                 "notes": np.where(rng.random(m) < 0.2, "Customer called about their order.", ""),
@@ -152,15 +151,15 @@ def _interactions(cursor, rng, n: int, customers: int, touchpoints: list, now: d
                 "created_at": now.replace(tzinfo=None),
             }
         )
-        _setup._copy(cursor, "touchpoints_interaction", list(frame.columns), frame)
+        _bulk_load.copy_frame(cursor, "touchpoints_interaction", list(frame.columns), frame)
         next_id += m
         print(f"    … loaded {start + m:,} / {n:,} interactions", flush=True)
 
 
 def _heavy_customer_history(now: datetime) -> None:
     """Surveys, journeys and cases of the heavy customer (a few hundred rows: the ORM is fine)."""
-    from analytics.models import FollowUp
     from analytics.services import metrics_mark_stale, metrics_refresh_stale
+    from followups.models import FollowUp
     from journeys.models import Journey, JourneyMap
     from surveys.models import Answer, Invitation, Question, Response, Survey
     from touchpoints.models import Interaction
@@ -244,24 +243,7 @@ def prepare(customers: int, interactions: int, *, regenerate: bool) -> None:
                 "journeys_journey, journeys_journeymap, surveys_survey, analytics_stalemark "
                 "RESTART IDENTITY CASCADE"
             )
-        number = 0
-        touchpoints = []
-        for stage, count in STAGES:
-            for _ in range(count):
-                number += 1
-                measured = number % 4 == 0
-                touchpoints.append(
-                    Touchpoint(
-                        code=f"tp-{number:02d}",
-                        name=f"Touchpoint {number:02d}",
-                        stage=stage,
-                        channel=CHANNELS[number % len(CHANNELS)],
-                        floor_score=4.0 if number % 3 == 0 else None,
-                        measure_name="Wait time" if measured else "",
-                        measure_unit="minutes" if measured else "",
-                        measure_direction="lower_is_better" if measured else "",
-                    )
-                )
+        touchpoints = _setup.touchpoints_new(code_prefix="tp")
         Touchpoint.objects.bulk_create(touchpoints)
         with connection.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
@@ -299,28 +281,13 @@ def prepare(customers: int, interactions: int, *, regenerate: bool) -> None:
 
 
 def _median_ms(call, runs: int) -> float:
-    call()
-    call()
-    times = []
-    for _ in range(runs):
-        with Timer() as t:
-            call()
-        times.append(t.seconds * 1000)
-    return statistics.median(times)
+    return _setup.median_ms(call, runs, warmups=2)
 
 
 def _agent_client():
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
-
     from access.roles import AGENT
 
-    user, _ = get_user_model().objects.get_or_create(username="bench-agent")
-    user.groups.add(Group.objects.get_or_create(name=AGENT)[0])
-    client = Client()
-    client.force_login(user)
-    return client
+    return _setup.signed_in_client("bench-agent", AGENT)
 
 
 def _get(client, url: str, params: dict | None = None):
@@ -371,7 +338,7 @@ def bench_360(size: int, runs: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from touchpoints.selectors import customer_360
+    from workspace.selectors import customer_360
 
     client = _agent_client()
     for label, customer_id in (("typical customer", size // 3), ("heavy customer", HEAVY_ID)):
@@ -518,30 +485,13 @@ def bench_import(size: int, rows: int) -> None:
 
 
 def machine() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (pg,) = cursor.fetchone()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    ram = next(
-        (
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        ),
-        "0",
-    )
-    emit(None, "machine", f"{os.cpu_count()} CPUs, {cpu}, {int(ram) / 1024 / 1024:.1f} GiB RAM")
+    cpu, ram = _services.cpu_model(), _services.memory_gib()
+    emit(None, "machine", f"{os.cpu_count()} CPUs, {cpu}, {ram:.1f} GiB RAM")
     emit(
-        None, "versions", f"PostgreSQL {pg}, Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}"
+        None,
+        "versions",
+        f"PostgreSQL {_services.postgres_version()}, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d}",
     )
     # The machine may be shared: a load above the CPU count slows every figure below.
     emit(None, "load average (1, 5, 15 min) at start", " ".join(f"{x:.1f}" for x in os.getloadavg()))

@@ -19,9 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _setup
+from bench import _setup
 
 READS = ("surveys_response", "analytics_responserollup")
 

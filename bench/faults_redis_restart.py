@@ -39,19 +39,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _faults
-from bench._faults import Delivery, Figures, SmtpCounter, info
+from bench import _faults, _services
+from bench._faults import Delivery, Figures
+from bench._services import info
 
 TEXT_ANSWER = "Answered while the cache restarts."
 
@@ -60,6 +59,8 @@ TEXT_ANSWER = "Answered while the cache restarts."
 class Outage:
     down_at: float | None = None  # time.monotonic()
     up_at: float | None = None
+    messages_before: int = 0  # received by the SMTP server when Redis went down
+    queued_before: int = 0  # send tasks waiting in Redis then
 
     def phase(self, at: float) -> str:
         if self.down_at is None or at < self.down_at:
@@ -140,7 +141,7 @@ def consistency(survey_ids: list[int]) -> dict[str, int]:
     }
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invitations", type=int, default=2000, help="invitations sent (2000)")
     parser.add_argument("--answers", type=int, default=400, help="invitations customers may answer (400)")
@@ -150,203 +151,182 @@ def main() -> int:
     parser.add_argument("--answer-after", type=float, default=40.0, help="seconds of answers after (40)")
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds to wait for recovery (1200)")
     parser.add_argument("--settle", type=float, default=20.0, help="quiet seconds before counting (20)")
-    parser.add_argument("--database-url", default=_faults.DEFAULT_DATABASE_URL)
-    parser.add_argument("--redis-url", default=_faults.DEFAULT_REDIS_URL)
-    parser.add_argument("--keep-logs", action="store_true")
-    parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS_hardening.md")
-    args = parser.parse_args()
-
-    _faults.guard_redis(args.redis_url)
-    workdir = Path(tempfile.mkdtemp(prefix="faults-redis-"))
-    _faults.snapshot(workdir)
-    code = _faults.code_version()
-    figures = Figures()
-    host = _faults.machine()
-    print(f"faults_redis_restart: {host}; {code}", flush=True)
-    smtp = SmtpCounter.start()
-    env = _faults.environment(
-        database_url=args.database_url,
-        redis_url=args.redis_url,
-        static_root=workdir / "static",
-        smtp_port=smtp.port,
+    _faults.add_run_arguments(
+        parser, database_url=_faults.DEFAULT_DATABASE_URL, redis_url=_faults.DEFAULT_REDIS_URL
     )
-    processes: list = []
-    worker_logs = [workdir / "worker.log"]
-    stop_answers = threading.Event()
-    try:
-        info("collectstatic (the survey pages need the production manifest)")
-        _faults.collectstatic(env)
-        _faults.django_setup(env)
-        _faults.redis_flush(args.redis_url)
-        from django.db import transaction
+    return parser.parse_args()
 
-        from bench.bench_surveys import customers_create, invitations_create, survey_create
-        from surveys.models import Invitation, InvitationStatus, Response
-        from surveys.services.invitations import invitations_enqueue
 
-        processes.append(
-            _faults.celery_beat_start(env, workdir / "beat.log", workdir / "celerybeat-schedule")
-        )
-        processes.append(_faults.celery_worker_start(env, worker_logs[0]))
-        survey = survey_create()
-        sends = invitations_create(
-            survey.survey_id, customers_create(args.invitations, prefix="R"), status=InvitationStatus.QUEUED
-        )
-        ids = [i for i, _, _ in sends]
-        answerable = invitations_create(
-            survey.survey_id, customers_create(args.answers, prefix="A"), status=InvitationStatus.SENT
-        )
-        outage, answers = Outage(), Answers()
-        responder = threading.Thread(
-            target=answer_loop,
-            args=(answerable, survey, outage, answers),
-            kwargs={"rate": args.answer_rate, "stop": stop_answers},
-            daemon=True,
-        )
-        info(f"{len(ids):,} queued invitations enqueued; customers answer {args.answer_rate:g}/s")
-        started = time.monotonic()
-        with transaction.atomic():
-            invitations_enqueue(ids=ids)
-        responder.start()
-
-        point = round(len(ids) * args.restart_at)
-        while smtp.messages() < point:
-            if time.monotonic() - started > args.timeout:
-                raise RuntimeError(f"the send-out stalled before message {point}")
-            time.sleep(0.05)
-        before_restart = smtp.messages()
-        queued_before = _faults.redis_client(args.redis_url).llen("celery")
-        outage.down_at = time.monotonic()
-        stopped, answering = _faults.redis_restart(args.redis_url, down_seconds=args.down)
-        outage.up_at = answering
-        info(
-            f"Redis shut down at {stopped - started:.1f} s ({before_restart:,} messages received, "
-            f"{queued_before:,} tasks queued in Redis), answering again at {answering - started:.1f} s"
-        )
-        time.sleep(args.answer_after)
-        stop_answers.set()
-        responder.join(timeout=60)
-
-        last_change, last_messages, last_report, finished = time.monotonic(), -1, 0.0, None
-        while time.monotonic() - started < args.timeout:
-            messages = smtp.messages()
-            if messages != last_messages:
-                last_messages, last_change = messages, time.monotonic()
-            queued = Invitation.objects.filter(id__in=ids, status=InvitationStatus.QUEUED).count()
-            marks = consistency([survey.survey_id])["stale_marks"]
-            if queued == 0 and finished is None:
-                finished = time.monotonic()
-            if queued == 0 and marks == 0 and time.monotonic() - last_change >= args.settle:
-                break
-            if time.monotonic() - last_report >= 30:
-                last_report = time.monotonic()
-                info(
-                    f"{time.monotonic() - started:6.0f} s: {messages:,} messages received, "
-                    f"{queued:,} queued, {marks} stale marks"
-                )
-            time.sleep(0.5)
-        delivery = Delivery.of(ids, smtp.counts())
-        sweeps = _faults.sweeps_in_logs(worker_logs)
-        numbers = consistency([survey.survey_id])
-        stored = set(
-            Response.objects.filter(invitation_id__in=[i for i, _, _ in answerable]).values_list(
-                "invitation_id", flat=True
-            )
-        )
-        ok_missing = [i for i in answers.posted_ok if i not in stored]
-        failed_stored = [i for i in answers.posted_failed if i in stored]
-        worker_log = worker_logs[0].read_text(errors="replace")
-        send_errors = sum(
-            1
-            for line in worker_log.splitlines()
-            if "invitation_send[" in line and " raised unexpected" in line
-        )
-
-        figures.emit("invitations enqueued", f"{len(ids):,}", "worker prefork x2, SURVEY_SEND_RATE 20/s")
-        figures.emit(
-            "Redis restarted (no persistence)",
-            f"{outage.up_at - outage.down_at:.1f} s down",
-            f"at {outage.down_at - started:.1f} s, after {before_restart:,} messages; "
-            f"{queued_before:,} send tasks were waiting in the queue",
-        )
-        figures.emit("messages received by the SMTP server", f"{delivery.messages:,}")
-        figures.emit("distinct invitations received", f"{delivery.distinct:,}", f"of {len(ids):,}")
-        figures.emit("duplicates", len(delivery.duplicates), str(sorted(delivery.duplicates))[:200])
-        figures.emit("missing", len(delivery.missing), str(delivery.missing[:20]))
-        figures.emit(
-            "sweeps that enqueued sends",
-            sum(1 for n in sweeps if n),
-            f"{sum(sweeps):,} sends re-enqueued by {len(sweeps)} sweeps: {[n for n in sweeps if n]}",
-        )
-        figures.emit("send tasks that failed (worker log)", send_errors, "raised while Redis was away")
-        if finished is not None:
-            figures.emit(
-                "send-out complete after",
-                f"{finished - started:.0f} s",
-                f"{finished - outage.up_at:.0f} s after Redis came back",
-            )
-        else:
-            figures.emit("send-out complete after", "NEVER", f"still queued after {args.timeout:.0f} s")
-        for phase in ("before", "during", "after"):
-            counts = answers.statuses.get(phase, Counter())
-            slowest = {k.rsplit(" ", 1)[0]: v for k, v in answers.slowest.items() if k.endswith(phase)}
-            figures.emit(
-                f"customer requests {phase} the outage",
-                sum(counts.values()),
-                ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-                + "; slowest "
-                + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(slowest.items())),
-            )
-        figures.emit(
-            "answers stored / POSTs answered 302",
-            f"{len(stored)} / {len(answers.posted_ok)}",
-            f"302 without a stored answer: {len(ok_missing)}; other status but stored: {len(failed_stored)}",
-        )
-        figures.emit("stale marks left", numbers["stale_marks"])
-        figures.emit(
-            "rollups = source rows",
-            "yes"
-            if numbers["responses"] == numbers["rollup_responses"]
-            and numbers["sent"] == numbers["rollup_sent"]
-            and numbers["rollup_responded"] == numbers["responses"]
-            else "NO",
-            f"responses {numbers['responses']:,} vs ResponseRollup {numbers['rollup_responses']:,}; "
-            f"invitations sent {numbers['sent']:,} vs InvitationRollup {numbers['rollup_sent']:,} "
-            f"(responded {numbers['rollup_responded']:,})",
-        )
-        verdict = (
-            delivery.exactly_once
-            and finished is not None
-            and not ok_missing
-            and numbers["stale_marks"] == 0
-            and numbers["responses"] == numbers["rollup_responses"] == numbers["rollup_responded"]
-            and numbers["sent"] == numbers["rollup_sent"]
-        )
-        figures.emit("nothing lost after the sweeper and the refresh ran", "yes" if verdict else "NO")
-        figures.emit("load average at the end", _faults.load_average())
-        if not args.no_results:
-            body = "\n".join(
-                [
-                    f"Machine: {host}. Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Code: {code} "
-                    "(run from a copy taken at the start).",
-                    "",
-                    f"Command: `{_faults.command_line()}`",
-                    "",
-                    figures.markdown(),
-                ]
-            )
-            _faults.results_write("faults_redis_restart.py", body)
-        return 0 if verdict else 1
-    finally:
-        stop_answers.set()
-        for process in reversed(processes):
-            _faults.stop(process)
-        smtp.stop()
+def main() -> int:
+    args = parse_args()
+    with _faults.fault_run("faults_redis_restart", args, smtp=True) as run:
+        stop_answers = threading.Event()
         try:
-            _faults.redis_flush(args.redis_url)
-        except Exception as error:  # noqa: BLE001 - cleanup must not hide the run's own error
-            print(f"could not empty {args.redis_url}: {error}", file=sys.stderr)
-        _faults.workdir_remove(workdir, keep=args.keep_logs)
+            return restart_during_send_out(run, args, stop_answers)
+        finally:
+            stop_answers.set()
+
+
+def restart_during_send_out(run: _faults.Run, args, stop_answers: threading.Event) -> int:
+    """The send-out and the answers, Redis restarted in the middle; the figures; 0 when nothing is lost."""
+    run.setup(static="the survey pages need the production manifest")
+    from django.db import transaction
+
+    from bench._survey_data import customers_create, invitations_create, survey_create
+    from surveys.models import Invitation, InvitationStatus
+    from surveys.services.invitations import invitations_enqueue
+
+    run.beat()
+    run.worker()
+    survey = survey_create()
+    sends = invitations_create(
+        survey.survey_id, customers_create(args.invitations, prefix="R"), status=InvitationStatus.QUEUED
+    )
+    ids = [i for i, _, _ in sends]
+    answerable = invitations_create(
+        survey.survey_id, customers_create(args.answers, prefix="A"), status=InvitationStatus.SENT
+    )
+    outage, answers = Outage(), Answers()
+    responder = threading.Thread(
+        target=answer_loop,
+        args=(answerable, survey, outage, answers),
+        kwargs={"rate": args.answer_rate, "stop": stop_answers},
+        daemon=True,
+    )
+    info(f"{len(ids):,} queued invitations enqueued; customers answer {args.answer_rate:g}/s")
+    started = time.monotonic()
+    with transaction.atomic():
+        invitations_enqueue(ids=ids)
+    responder.start()
+    restart_redis(run, args, round(len(ids) * args.restart_at), outage, started)
+    time.sleep(args.answer_after)
+    stop_answers.set()
+    responder.join(timeout=60)
+
+    finished = _faults.await_send_out(
+        run.smtp,
+        started=started,
+        timeout=args.timeout,
+        settle=args.settle,
+        pending=lambda: {
+            "queued": Invitation.objects.filter(id__in=ids, status=InvitationStatus.QUEUED).count(),
+            "stale marks": consistency([survey.survey_id])["stale_marks"],
+        },
+    )
+    delivery = emit_send_out(run, args, ids, outage, started, finished)
+    ok_missing = emit_answers(run.figures, answers, [i for i, _, _ in answerable])
+    numbers = emit_consistency(run.figures, survey.survey_id)
+    verdict = nothing_lost(delivery, finished, ok_missing, numbers)
+    run.figures.emit("nothing lost after the sweeper and the refresh ran", "yes" if verdict else "NO")
+    run.figures.emit("load average at the end", _services.load_average())
+    if not args.no_results:
+        run.write_results("faults_redis_restart.py")
+    return 0 if verdict else 1
+
+
+def nothing_lost(delivery: Delivery, finished: float | None, ok_missing: list[int], numbers: dict) -> bool:
+    """Every invitation emailed once, the send-out finished, every answer stored and counted."""
+    return (
+        delivery.exactly_once
+        and finished is not None
+        and not ok_missing
+        and numbers["stale_marks"] == 0
+        and numbers["responses"] == numbers["rollup_responses"] == numbers["rollup_responded"]
+        and numbers["sent"] == numbers["rollup_sent"]
+    )
+
+
+def restart_redis(run: _faults.Run, args, point: int, outage: Outage, started: float) -> None:
+    """Once ``point`` messages have been received, Redis down ``--down`` seconds and up again, empty."""
+    run.smtp.wait_for_messages(point, deadline=started + args.timeout)
+    outage.messages_before = run.smtp.messages()
+    outage.queued_before = _services.redis_client(args.redis_url).llen("celery")
+    outage.down_at = time.monotonic()
+    stopped, answering = _faults.redis_restart(args.redis_url, down_seconds=args.down)
+    outage.up_at = answering
+    info(
+        f"Redis shut down at {stopped - started:.1f} s ({outage.messages_before:,} messages received, "
+        f"{outage.queued_before:,} tasks queued in Redis), answering again at {answering - started:.1f} s"
+    )
+
+
+def emit_send_out(
+    run: _faults.Run, args, ids: list[int], outage: Outage, started: float, finished: float | None
+) -> Delivery:
+    """The restart, what the SMTP server received, the sweeps, the failed sends, the completion."""
+    figures = run.figures
+    delivery = Delivery.of(ids, run.smtp.counts())
+    worker_log = run.worker_logs[0].read_text(errors="replace")
+    send_errors = sum(
+        1 for line in worker_log.splitlines() if "invitation_send[" in line and " raised unexpected" in line
+    )
+    figures.emit("invitations enqueued", f"{len(ids):,}", "worker prefork x2, SURVEY_SEND_RATE 20/s")
+    figures.emit(
+        "Redis restarted (no persistence)",
+        f"{outage.up_at - outage.down_at:.1f} s down",
+        f"at {outage.down_at - started:.1f} s, after {outage.messages_before:,} messages; "
+        f"{outage.queued_before:,} send tasks were waiting in the queue",
+    )
+    _faults.emit_received(figures, delivery)
+    figures.emit("duplicates", len(delivery.duplicates), str(sorted(delivery.duplicates))[:200])
+    figures.emit("missing", len(delivery.missing), str(delivery.missing[:20]))
+    _faults.emit_sweeps(figures, _faults.sweeps_in_logs(run.worker_logs))
+    figures.emit("send tasks that failed (worker log)", send_errors, "raised while Redis was away")
+    _faults.emit_completion(
+        figures,
+        finished=finished,
+        started=started,
+        since=outage.up_at,
+        since_what="after Redis came back",
+        timeout=args.timeout,
+    )
+    return delivery
+
+
+def emit_answers(figures: Figures, answers: Answers, answerable: list[int]) -> list[int]:
+    """The customers' requests per phase, and the answers stored against the POSTs answered 302.
+    Returns the invitations answered 302 without a stored answer."""
+    from surveys.models import Response
+
+    for phase in ("before", "during", "after"):
+        counts = answers.statuses.get(phase, Counter())
+        slowest = {k.rsplit(" ", 1)[0]: v for k, v in answers.slowest.items() if k.endswith(phase)}
+        figures.emit(
+            f"customer requests {phase} the outage",
+            sum(counts.values()),
+            ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+            + "; slowest "
+            + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(slowest.items())),
+        )
+    stored = set(
+        Response.objects.filter(invitation_id__in=answerable).values_list("invitation_id", flat=True)
+    )
+    ok_missing = [i for i in answers.posted_ok if i not in stored]
+    failed_stored = [i for i in answers.posted_failed if i in stored]
+    figures.emit(
+        "answers stored / POSTs answered 302",
+        f"{len(stored)} / {len(answers.posted_ok)}",
+        f"302 without a stored answer: {len(ok_missing)}; other status but stored: {len(failed_stored)}",
+    )
+    return ok_missing
+
+
+def emit_consistency(figures: Figures, survey_id: int) -> dict[str, int]:
+    """The stale marks left, and whether the rollups agree with the source rows."""
+    numbers = consistency([survey_id])
+    figures.emit("stale marks left", numbers["stale_marks"])
+    figures.emit(
+        "rollups = source rows",
+        "yes"
+        if numbers["responses"] == numbers["rollup_responses"]
+        and numbers["sent"] == numbers["rollup_sent"]
+        and numbers["rollup_responded"] == numbers["responses"]
+        else "NO",
+        f"responses {numbers['responses']:,} vs ResponseRollup {numbers['rollup_responses']:,}; "
+        f"invitations sent {numbers['sent']:,} vs InvitationRollup {numbers['rollup_sent']:,} "
+        f"(responded {numbers['rollup_responded']:,})",
+    )
+    return numbers
 
 
 if __name__ == "__main__":

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _faults
+from bench import _faults, _services
 
 
 def main() -> int:
@@ -40,45 +39,30 @@ def main() -> int:
         "--invitations", type=int, default=300, help="queued invitations enqueued at once (300)"
     )
     parser.add_argument("--seconds", type=float, default=120.0, help="longest wait (120)")
-    parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5433/cem_faults_rate")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6380/3")
-    parser.add_argument("--keep-logs", action="store_true")
-    args = parser.parse_args()
-
-    _faults.guard_redis(args.redis_url)
-    workdir = Path(tempfile.mkdtemp(prefix="faults-rate-"))
-    _faults.snapshot(workdir)
-    print(f"faults_send_rate: {_faults.machine()}; {_faults.code_version()}", flush=True)
-    smtp = _faults.SmtpCounter.start()
-    env = _faults.environment(
-        database_url=args.database_url,
-        redis_url=args.redis_url,
-        static_root=workdir / "static",
-        smtp_port=smtp.port,
+    _faults.add_run_arguments(
+        parser,
+        database_url="postgres://root@127.0.0.1:5433/cem_faults_rate",
+        redis_url="redis://127.0.0.1:6380/3",
+        results=False,
     )
-    worker = None
-    try:
-        _faults.django_setup(env)
-        _faults.redis_flush(args.redis_url)
+    args = parser.parse_args()
+    with _faults.fault_run("faults_send_rate", args, smtp=True) as run:
+        run.setup()
         from django.db import transaction
 
-        from bench.bench_surveys import customers_create, invitations_create, survey_create
-        from surveys.models import InvitationStatus
+        from bench._survey_data import queued_invitations, survey_create
         from surveys.services.invitations import invitations_enqueue
 
-        worker = _faults.celery_worker_start(env, workdir / "worker.log")
+        run.worker()
         survey = survey_create()
-        customers = customers_create(args.invitations, prefix="S")
-        ids = [
-            i for i, _, _ in invitations_create(survey.survey_id, customers, status=InvitationStatus.QUEUED)
-        ]
+        ids = queued_invitations(survey.survey_id, args.invitations, "S")
         began = time.monotonic()
         with transaction.atomic():
             invitations_enqueue(ids=ids)
         received: list[int] = []
         while time.monotonic() - began < args.seconds:
             time.sleep(1.0)
-            received.append(smtp.messages())
+            received.append(run.smtp.messages())
             if received[-1] >= len(ids):
                 break
         print(f"received after each second: {received}", flush=True)
@@ -87,13 +71,8 @@ def main() -> int:
         print(f"first 3 s: {early / 3:.1f} emails/s", flush=True)
         print(f"after that: {(received[-1] - early) / late_seconds:.1f} emails/s", flush=True)
         print(f"all {len(ids)} sent: {'yes' if received[-1] >= len(ids) else 'no'}", flush=True)
-        print(f"load average at the end: {_faults.load_average()}", flush=True)
+        print(f"load average at the end: {_services.load_average()}", flush=True)
         return 0
-    finally:
-        _faults.stop(worker)
-        smtp.stop()
-        _faults.redis_flush(args.redis_url)
-        _faults.workdir_remove(workdir, keep=args.keep_logs)
 
 
 if __name__ == "__main__":

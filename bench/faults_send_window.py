@@ -24,7 +24,6 @@ import argparse
 import smtplib
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -61,62 +60,29 @@ def instrument() -> None:
     smtplib.SMTP.data, smtplib.SMTP.quit, BaseDatabaseWrapper._commit = timed_data, timed_quit, timed_commit
 
 
+STEPS = (
+    "whole send",
+    "start → DATA sent",
+    "DATA sent → 250",
+    "250 → COMMIT done (the window)",
+    "COMMIT",
+    "QUIT (after 250)",
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sends", type=int, default=300, help="invitations sent (300; the first 20 warm up)")
     parser.add_argument("--database-url", default="postgres://root@127.0.0.1:5433/cem_faults_window")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6380/2")
     args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="faults-window-"))
-    print(f"faults_send_window: {_faults.machine()}; {_faults.code_version()}", flush=True)
-    smtp = _faults.SmtpCounter.start()
-    env = _faults.environment(
-        database_url=args.database_url,
-        redis_url=args.redis_url,
-        static_root=workdir / "static",
-        smtp_port=smtp.port,
-    )
-    try:
-        _faults.django_setup(env)
-        from bench.bench_surveys import customers_create, invitations_create, survey_create
-        from surveys.models import InvitationStatus
-        from surveys.services.invitations import invitation_send
+    with _faults.fault_run("faults_send_window", args, smtp=True, snapshot=False, owns_redis=False) as run:
+        run.setup()
+        from bench._survey_data import queued_invitations, survey_create
 
         instrument()
         survey = survey_create()
-        customers = customers_create(args.sends, prefix="W")
-        ids = [
-            i for i, _, _ in invitations_create(survey.survey_id, customers, status=InvitationStatus.QUEUED)
-        ]
-        steps: dict[str, list[float]] = {
-            "whole send": [],
-            "start → DATA sent": [],
-            "DATA sent → 250": [],
-            "250 → COMMIT done (the window)": [],
-            "COMMIT": [],
-            "QUIT (after 250)": [],
-        }
-        shares = []
-        for number, invitation_id in enumerate(ids):
-            MARKS.clear()
-            began = time.perf_counter()
-            outcome = invitation_send(invitation_id=invitation_id)
-            ended = time.perf_counter()
-            if outcome != "sent" or number < 20:
-                continue
-            window = MARKS["committed"] - MARKS["accepted"]
-            values = {
-                "whole send": ended - began,
-                "start → DATA sent": MARKS["data"] - began,
-                "DATA sent → 250": MARKS["accepted"] - MARKS["data"],
-                "250 → COMMIT done (the window)": window,
-                "COMMIT": MARKS["committed"] - MARKS["commit"],
-                "QUIT (after 250)": MARKS["quit"] - MARKS["accepted"],
-            }
-            for name, seconds in values.items():
-                steps[name].append(seconds)
-            shares.append(window / (ended - began))
+        steps, shares = time_sends(queued_invitations(survey.survey_id, args.sends, "W"))
         for name, values in steps.items():
             print(f"{name:<34} median {statistics.median(values) * 1000:7.2f} ms", flush=True)
         print(f"{'window share of a send':<34} mean   {statistics.mean(shares):7.0%}", flush=True)
@@ -125,9 +91,35 @@ def main() -> int:
         )
         print(f"{'QUIT before the commit':<34} {'yes' if quit_first else 'no'}", flush=True)
         return 0
-    finally:
-        smtp.stop()
-        _faults.workdir_remove(workdir, keep=False)
+
+
+def time_sends(ids: list[int]) -> tuple[dict[str, list[float]], list[float]]:
+    """Send each invitation in this process (the first 20 warm up); the seconds of each step per send,
+    and the window's share of each send."""
+    from surveys.services.invitations import invitation_send
+
+    steps: dict[str, list[float]] = {name: [] for name in STEPS}
+    shares = []
+    for number, invitation_id in enumerate(ids):
+        MARKS.clear()
+        began = time.perf_counter()
+        outcome = invitation_send(invitation_id=invitation_id)
+        ended = time.perf_counter()
+        if outcome != "sent" or number < 20:
+            continue
+        window = MARKS["committed"] - MARKS["accepted"]
+        values = (
+            ended - began,
+            MARKS["data"] - began,
+            MARKS["accepted"] - MARKS["data"],
+            window,
+            MARKS["committed"] - MARKS["commit"],
+            MARKS["quit"] - MARKS["accepted"],
+        )
+        for name, seconds in zip(STEPS, values, strict=True):
+            steps[name].append(seconds)
+        shares.append(window / (ended - began))
+    return steps, shares
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ import json
 import random
 import re
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -53,8 +52,9 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _faults
-from bench._faults import Figures, info, percentile
+from bench import _faults, _services
+from bench._faults import Figures
+from bench._services import info, percentile
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/cem_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/1"
@@ -194,7 +194,7 @@ async def arrivals(rate: float, rng: random.Random, start: float, stop: float, r
 async def run_load(args, port: int, prepared: dict, recorder: Recorder, start: float) -> None:
     import httpx
 
-    from touchpoints.demo.people import DEMO_MANAGER, DEMO_PASSWORD
+    from demo.services.people import DEMO_MANAGER, DEMO_PASSWORD
 
     base = f"http://127.0.0.1:{port}"
     timeout = httpx.Timeout(args.timeout)
@@ -249,9 +249,9 @@ def prepare(args) -> dict:
     from django.core.management import call_command
 
     from api.keys import api_key_create
-    from bench.bench_surveys import customers_create, invitations_create, survey_create
+    from bench._survey_data import customers_create, invitations_create, survey_create
+    from demo.services.people import DEMO_MANAGER
     from surveys.models import InvitationStatus
-    from touchpoints.demo.people import DEMO_MANAGER
     from touchpoints.models import Customer, Touchpoint
 
     if args.reseed or not get_user_model().objects.filter(username=DEMO_MANAGER).exists():
@@ -296,7 +296,7 @@ def prepare(args) -> dict:
     }
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=180.0, help="measured seconds (180)")
     parser.add_argument("--warmup", type=float, default=15.0, help="seconds of load not counted (15)")
@@ -315,149 +315,135 @@ def main() -> int:
     parser.add_argument("--demo-customers", type=int, default=5000, help="seed_demo --customers (5000)")
     parser.add_argument("--reseed", action="store_true", help="seed the database again")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the arrivals and bodies")
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
-    parser.add_argument("--keep-logs", action="store_true")
-    parser.add_argument("--no-results", action="store_true", help="do not write bench/RESULTS_hardening.md")
-    args = parser.parse_args()
+    _faults.add_run_arguments(parser, database_url=DEFAULT_DATABASE_URL, redis_url=DEFAULT_REDIS_URL)
+    return parser.parse_args()
 
-    _faults.guard_redis(args.redis_url)
-    workdir = Path(tempfile.mkdtemp(prefix="load-scenario-"))
-    _faults.snapshot(workdir)
-    code = _faults.code_version()
-    figures = Figures()
-    host_before = _faults.machine()
-    print(f"load_scenario: {host_before}; {code}", flush=True)
-    env = _faults.environment(
-        database_url=args.database_url, redis_url=args.redis_url, static_root=workdir / "static"
+
+def main() -> int:
+    args = parse_args()
+    with _faults.fault_run("load_scenario", args) as run:
+        return scenario(run, args)
+
+
+def scenario(run: _faults.Run, args) -> int:
+    """The site in its production shape under the open-loop load; the figures; 0 when all went well."""
+    run.setup(static="gunicorn serves the production manifest", reset=False)
+    prepared = prepare(args)
+    from django.db import connection
+
+    connection.close()
+    run.beat()
+    run.worker(concurrency=args.celery_concurrency)
+    server = run.gunicorn(workers=args.workers)
+    info(
+        f"gunicorn {args.workers} workers on 127.0.0.1:{server.port}; {args.customers:g} customers/s, "
+        f"{args.crm:g} CRM calls/s of {args.bulk}, {args.managers:g} dashboard views/s; "
+        f"{args.warmup:g} s warm-up, {args.duration:g} s measured"
     )
-    processes: list = []
-    try:
-        info("collectstatic (gunicorn serves the production manifest)")
-        _faults.collectstatic(env)
-        _faults.django_setup(env, reset=False)
-        _faults.redis_flush(args.redis_url)
-        prepared = prepare(args)
-        from django.db import connection
+    load_start = _services.load_average()
+    start = time.monotonic() + 1.0
+    recorder = Recorder(measure_from=start + args.warmup, measure_to=start + args.warmup + args.duration)
+    asyncio.run(run_load(args, server.port, prepared, recorder, start))
+    load_end = _services.load_average()
 
-        connection.close()
-        processes.append(
-            _faults.celery_beat_start(env, workdir / "beat.log", workdir / "celerybeat-schedule")
+    stored = stored_counts(prepared)
+    backlog = _services.redis_client(args.redis_url).llen("celery")
+    errors, server_errors = emit_requests(run.figures, args, recorder)
+    emit_checks(run.figures, recorder, stored)
+    run.figures.emit("Celery tasks still queued at the end", backlog, "metrics refreshes and sends waiting")
+    run.figures.emit("load average before / after", f"{load_start} / {load_end}")
+    verdict = (
+        errors == 0
+        and server_errors == 0
+        and stored["responses"] == recorder.posted
+        and not stored["duplicated"]
+        and stored["interactions"] == recorder.items
+    )
+    run.figures.emit("no 5xx, no error, every write stored once", "yes" if verdict else "NO")
+    if not args.no_results:
+        run.write_results(
+            "load_scenario.py",
+            host_note=" (before the run)",
+            intro=[
+                f"Arrival rates (Poisson, open loop): {args.customers:g} customers/s "
+                f"(GET, {args.think:g} s, POST), {args.crm:g} CRM bulk calls/s of {args.bulk} "
+                f"interactions, {args.managers:g} dashboard views/s ({MANAGER_SESSIONS} signed-in "
+                f"manager sessions). gunicorn {args.workers} sync workers, Celery worker prefork "
+                f"x{args.celery_concurrency} and beat, database `{args.database_url.rsplit('/', 1)[-1]}` "
+                f"(seed_demo, {args.demo_customers:,} customers), Redis on 6380."
+            ],
         )
-        processes.append(
-            _faults.celery_worker_start(env, workdir / "worker.log", concurrency=args.celery_concurrency)
+    return 0 if verdict else 1
+
+
+def stored_counts(prepared: dict) -> dict[str, int]:
+    """The responses and interactions the run stored, and the invitations answered twice."""
+    from django.db.models import Count
+
+    from surveys.models import Response
+    from touchpoints.models import Interaction
+
+    responses = Response.objects.filter(survey_id=prepared["survey_id"])
+    return {
+        "responses": responses.count(),
+        "interactions": Interaction.objects.filter(
+            external_id__startswith=f"LOAD-{prepared['run']}-"
+        ).count(),
+        "duplicated": responses.values("invitation_id").annotate(n=Count("id")).filter(n__gt=1).count(),
+    }
+
+
+def emit_requests(figures: Figures, args, recorder: Recorder) -> tuple[int, int]:
+    """Per request type: throughput, latencies, errors; then all requests. Returns (errors, 5xx)."""
+    total_requests, errors, server_errors = 0, 0, 0
+    for kind in sorted(recorder.outcomes):
+        outcomes = recorder.outcomes[kind]
+        latencies = recorder.latencies[kind]
+        n = sum(outcomes.values())
+        expected = {"customer GET": "200", "customer POST": "302", "CRM POST": "200"}.get(
+            " ".join(kind.split()[:2]), "200"
         )
-        server, port = _faults.gunicorn_start(env, workdir / "gunicorn.log", workers=args.workers)
-        processes.append(server)
-        info(
-            f"gunicorn {args.workers} workers on 127.0.0.1:{port}; {args.customers:g} customers/s, "
-            f"{args.crm:g} CRM calls/s of {args.bulk}, {args.managers:g} dashboard views/s; "
-            f"{args.warmup:g} s warm-up, {args.duration:g} s measured"
-        )
-        load_start = _faults.load_average()
-        start = time.monotonic() + 1.0
-        recorder = Recorder(measure_from=start + args.warmup, measure_to=start + args.warmup + args.duration)
-        asyncio.run(run_load(args, port, prepared, recorder, start))
-        load_end = _faults.load_average()
-
-        from django.db.models import Count
-
-        from surveys.models import Response
-        from touchpoints.models import Interaction
-
-        responses = Response.objects.filter(survey_id=prepared["survey_id"]).count()
-        interactions = Interaction.objects.filter(external_id__startswith=f"LOAD-{prepared['run']}-").count()
-        duplicated = (
-            Response.objects.filter(survey_id=prepared["survey_id"])
-            .values("invitation_id")
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .count()
-        )
-        backlog = _faults.redis_client(args.redis_url).llen("celery")
-
-        total_requests, errors, server_errors = 0, 0, 0
-        for kind in sorted(recorder.outcomes):
-            outcomes = recorder.outcomes[kind]
-            latencies = recorder.latencies[kind]
-            n = sum(outcomes.values())
-            expected = {"customer GET": "200", "customer POST": "302", "CRM POST": "200"}.get(
-                " ".join(kind.split()[:2]), "200"
-            )
-            bad = {k: v for k, v in outcomes.items() if k != expected}
-            total_requests += n
-            errors += sum(bad.values())
-            server_errors += sum(v for k, v in bad.items() if k.startswith("5"))
-            figures.emit(
-                kind,
-                f"{n / args.duration:.2f}/s",
-                f"{n} requests; p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
-                f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
-                f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms; "
-                f"errors {sum(bad.values())}" + (f" {bad}" if bad else ""),
-            )
+        bad = {k: v for k, v in outcomes.items() if k != expected}
+        total_requests += n
+        errors += sum(bad.values())
+        server_errors += sum(v for k, v in bad.items() if k.startswith("5"))
         figures.emit(
-            "all requests",
-            f"{total_requests / args.duration:.2f}/s",
-            f"{total_requests} requests in {args.duration:g} s (after {args.warmup:g} s of warm-up)",
+            kind,
+            f"{n / args.duration:.2f}/s",
+            f"{n} requests; p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+            f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
+            f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms; "
+            f"errors {sum(bad.values())}" + (f" {bad}" if bad else ""),
         )
-        figures.emit("errors (any unexpected status or client error)", errors)
-        figures.emit("5xx answers", server_errors)
-        figures.emit(
-            "generator lateness p99 / max",
-            f"{percentile(recorder.lateness, 0.99) * 1000:.1f} ms",
-            f"max {max(recorder.lateness, default=0) * 1000:.1f} ms; "
-            f"sessions dropped (over {MAX_IN_FLIGHT} in flight): {recorder.dropped}",
-        )
-        figures.emit(
-            "responses stored = POSTs answered 302",
-            "yes" if responses == recorder.posted and not duplicated else "NO",
-            f"{responses} stored, {recorder.posted} POSTs answered 302 (warm-up included), "
-            f"{duplicated} duplicated",
-        )
-        figures.emit(
-            "interactions stored = bulk items created",
-            "yes" if interactions == recorder.items else "NO",
-            f"{interactions:,} stored, {recorder.items:,} answered created",
-        )
-        figures.emit("Celery tasks still queued at the end", backlog, "metrics refreshes and sends waiting")
-        figures.emit("load average before / after", f"{load_start} / {load_end}")
-        verdict = (
-            errors == 0
-            and server_errors == 0
-            and responses == recorder.posted
-            and not duplicated
-            and interactions == recorder.items
-        )
-        figures.emit("no 5xx, no error, every write stored once", "yes" if verdict else "NO")
-        if not args.no_results:
-            body = "\n".join(
-                [
-                    f"Machine: {host_before} (before the run). Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
-                    f"Code: {code} (run from a copy taken at the start).",
-                    "",
-                    f"Command: `{_faults.command_line()}`",
-                    "",
-                    f"Arrival rates (Poisson, open loop): {args.customers:g} customers/s "
-                    f"(GET, {args.think:g} s, POST), {args.crm:g} CRM bulk calls/s of {args.bulk} "
-                    f"interactions, {args.managers:g} dashboard views/s ({MANAGER_SESSIONS} signed-in "
-                    f"manager sessions). gunicorn {args.workers} sync workers, Celery worker prefork "
-                    f"x{args.celery_concurrency} and beat, database `{args.database_url.rsplit('/', 1)[-1]}` "
-                    f"(seed_demo, {args.demo_customers:,} customers), Redis on 6380.",
-                    "",
-                    figures.markdown(),
-                ]
-            )
-            _faults.results_write("load_scenario.py", body)
-        return 0 if verdict else 1
-    finally:
-        for process in reversed(processes):
-            _faults.stop(process)
-        try:
-            _faults.redis_flush(args.redis_url)
-        except Exception as error:  # noqa: BLE001 - cleanup must not hide the run's own error
-            print(f"could not empty {args.redis_url}: {error}", file=sys.stderr)
-        _faults.workdir_remove(workdir, keep=args.keep_logs)
+    figures.emit(
+        "all requests",
+        f"{total_requests / args.duration:.2f}/s",
+        f"{total_requests} requests in {args.duration:g} s (after {args.warmup:g} s of warm-up)",
+    )
+    figures.emit("errors (any unexpected status or client error)", errors)
+    figures.emit("5xx answers", server_errors)
+    return errors, server_errors
+
+
+def emit_checks(figures: Figures, recorder: Recorder, stored: dict[str, int]) -> None:
+    """How late the generator was, and every answered write stored once."""
+    figures.emit(
+        "generator lateness p99 / max",
+        f"{percentile(recorder.lateness, 0.99) * 1000:.1f} ms",
+        f"max {max(recorder.lateness, default=0) * 1000:.1f} ms; "
+        f"sessions dropped (over {MAX_IN_FLIGHT} in flight): {recorder.dropped}",
+    )
+    figures.emit(
+        "responses stored = POSTs answered 302",
+        "yes" if stored["responses"] == recorder.posted and not stored["duplicated"] else "NO",
+        f"{stored['responses']} stored, {recorder.posted} POSTs answered 302 (warm-up included), "
+        f"{stored['duplicated']} duplicated",
+    )
+    figures.emit(
+        "interactions stored = bulk items created",
+        "yes" if stored["interactions"] == recorder.items else "NO",
+        f"{stored['interactions']:,} stored, {recorder.items:,} answered created",
+    )
 
 
 if __name__ == "__main__":

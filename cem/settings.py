@@ -60,10 +60,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "infra",
     "access",
+    "webhooks",
     "touchpoints",
     "journeys",
     "surveys",
+    "followups",
     "analytics",
+    "workspace",
+    "privacy",
+    "demo",
     "api",
     "audit",
 ]
@@ -155,10 +160,10 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-sweep": {"task": "surveys.tasks.invitations_sweep", "schedule": 60.0},
     "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
     # Webhook retries that came due, and deliveries whose task was lost, are enqueued.
-    "webhooks-sweep": {"task": "analytics.tasks.webhooks_sweep", "schedule": 60.0},
+    "webhooks-sweep": {"task": "webhooks.tasks.webhooks_sweep", "schedule": 60.0},
     # Responses past RESPONSE_RETENTION_DAYS are anonymised or deleted, daily at a quiet hour (UTC).
     "responses-retention": {
-        "task": "touchpoints.tasks.retention_apply",
+        "task": "privacy.tasks.retention_apply",
         "schedule": crontab(minute=30, hour=3),
     },
 }

@@ -19,7 +19,10 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("audit/", include("audit.urls")),
     path("", include("analytics.urls")),
+    path("follow-ups/", include("followups.urls")),
+    path("", include("workspace.urls")),
     path("", include("touchpoints.urls")),
+    path("", include("privacy.urls")),
     path("", include("surveys.urls")),
 ]
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.fields import InvalidJSONInput
 
-from api.parsers import json_refusal
+from infra.json_values import json_refusal
 
 
 def _refusal(value) -> str | None:

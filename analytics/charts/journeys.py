@@ -3,9 +3,10 @@ distribution of peak–end scores, and the touchpoints that are the moments of t
 
 import plotly.graph_objects as go
 
+from analytics.metrics import JourneyAggregate
 from analytics.models import PEAK_END_BINS
 from analytics.selectors import JourneyFigures, MomentOfTruth
-from analytics.selectors.dashboards import JourneyCurve, TouchpointOption
+from analytics.selectors.dashboards import JourneyCurve, JourneyStep, TouchpointOption
 
 from .base import (
     BRAND,
@@ -42,7 +43,23 @@ def journey_curve_figure(curve: JourneyCurve, *, map_name: str, empty_reason: st
         return empty_figure(title, empty_reason)
     labels = unique_labels([f"{step.position}. {step.label}" for step in curve.steps])
     by_position = dict(zip([step.position for step in curve.steps], labels, strict=True))
-    x = [by_position[step.position] for step in scored]
+    traces = [_experience_line(curve, scored, x=[by_position[step.position] for step in scored])]
+    spec = layout(
+        title,
+        subtitle="Mean experience of the interactions at each step; marker colour: stage",
+        height=420,
+        legend=False,
+        xaxis=axis("Step of the journey map", type="category", categoryorder="array", categoryarray=labels),
+        yaxis=axis("Mean experience (0–10, 5 = neutral)", range=[0, 10.5]),
+        shapes=[hline(NEUTRAL, color=MUTED, dash="dot", width=1)],
+        annotations=[_neutral_caption(), *_typical_peak_and_end_marks(curve, by_position)],
+    )
+    return figure_of(traces, spec)
+
+
+def _experience_line(curve: JourneyCurve, scored: list[JourneyStep], *, x: list[str]) -> dict:
+    """The mean experience of the scored steps as one line, each marker in its stage's colour, the
+    hover telling how often the step was the journey's peak and its end."""
     hover = [
         f"<b>{step.label}</b> ({stage_label(step.stage)})<br>mean experience {fmt(step.experience.mean)}"
         f" of 10 over {step.experience.n:,} interactions"
@@ -51,37 +68,43 @@ def journey_curve_figure(curve: JourneyCurve, *, map_name: str, empty_reason: st
         f" its end in {_share(step.ends, curve.journeys)}"
         for step in scored
     ]
-    traces = [
-        {
-            "type": "scatter",
-            "x": x,
-            "y": [step.experience.mean for step in scored],
-            "mode": "lines+markers",
-            "name": "Mean experience",
-            "line": {"color": BRAND, "width": 2, "shape": "spline", "smoothing": 0.6},
-            "marker": {
-                "size": 13,
-                "color": [stage_colour(step.stage) for step in scored],
-                "line": {"width": 1.5, "color": "#ffffff"},
-            },
-            "text": hover,
-            "hovertemplate": "%{text}<extra></extra>",
-        }
-    ]
-    annotations = [
-        {
-            "text": "neutral (5)",
-            "xref": "paper",
-            "yref": "y",
-            "x": 1,
-            "y": NEUTRAL,
-            "xanchor": "right",
-            "yanchor": "top",
-            "showarrow": False,
-            "font": {"size": 11, "color": MUTED},
-        }
-    ]
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": [step.experience.mean for step in scored],
+        "mode": "lines+markers",
+        "name": "Mean experience",
+        "line": {"color": BRAND, "width": 2, "shape": "spline", "smoothing": 0.6},
+        "marker": {
+            "size": 13,
+            "color": [stage_colour(step.stage) for step in scored],
+            "line": {"width": 1.5, "color": "#ffffff"},
+        },
+        "text": hover,
+        "hovertemplate": "%{text}<extra></extra>",
+    }
+
+
+def _neutral_caption() -> dict:
+    """The caption of the dotted neutral line, at the right end of the plot."""
+    return {
+        "text": "neutral (5)",
+        "xref": "paper",
+        "yref": "y",
+        "x": 1,
+        "y": NEUTRAL,
+        "xanchor": "right",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": 11, "color": MUTED},
+    }
+
+
+def _typical_peak_and_end_marks(curve: JourneyCurve, by_position: dict[int, str]) -> list[dict]:
+    """Arrows to the typical peak and the typical end, each with its share of the journeys; none
+    for a step without a mean experience."""
     marks = ((curve.typical_peak, "Typical peak", "peaks", -1), (curve.typical_end, "Typical end", "ends", 1))
+    annotations = []
     for step, caption, count, side in marks:
         if step is None or step.experience.mean is None:
             continue
@@ -103,17 +126,7 @@ def journey_curve_figure(curve: JourneyCurve, *, map_name: str, empty_reason: st
                 "bordercolor": MUTED,
             }
         )
-    spec = layout(
-        title,
-        subtitle="Mean experience of the interactions at each step; marker colour: stage",
-        height=420,
-        legend=False,
-        xaxis=axis("Step of the journey map", type="category", categoryorder="array", categoryarray=labels),
-        yaxis=axis("Mean experience (0–10, 5 = neutral)", range=[0, 10.5]),
-        shapes=[hline(NEUTRAL, color=MUTED, dash="dot", width=1)],
-        annotations=annotations,
-    )
-    return figure_of(traces, spec)
+    return annotations
 
 
 def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) -> go.Figure:
@@ -123,24 +136,43 @@ def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) 
     aggregate = figures.aggregate
     if not aggregate.journeys:
         return empty_figure(title, empty_reason)
+    marks = _mean_marks(aggregate)
+    spec = layout(
+        title,
+        subtitle=f"{aggregate.journeys:,} journeys; remembered − average (mean gap): "
+        f"{fmt(aggregate.mean_gap, 2, signed=True)} points",
+        height=380,
+        legend=False,
+        xaxis=axis("Peak–end score (0–10)", range=[0, 10], tickvals=list(range(11))),
+        yaxis=axis("Journeys", rangemode="tozero"),
+        shapes=[vline(value, **line) for value, _, line in marks],
+        annotations=_mean_mark_labels(marks),
+    )
+    return figure_of([_journeys_per_bin(figures)], spec)
+
+
+def _journeys_per_bin(figures: JourneyFigures) -> dict:
+    """The journeys in each peak–end bin as bars, the bins below neutral in vermillion."""
     labels = [f"{k}–{k + 1}" for k in range(PEAK_END_BINS)]
-    traces = [
-        {
-            "type": "bar",
-            "x": [k + 0.5 for k in range(PEAK_END_BINS)],
-            "y": figures.distribution,
-            "width": 0.9,
-            "name": "Journeys",
-            "marker": {"color": [VERMILLION if k < NEUTRAL else SKY_BLUE for k in range(PEAK_END_BINS)]},
-            "text": [
-                f"peak–end {label}: {count:,} journeys ({_share(count, aggregate.journeys)})"
-                for label, count in zip(labels, figures.distribution, strict=True)
-            ],
-            "textposition": "none",
-            "hovertemplate": "%{text}<extra></extra>",
-        }
-    ]
-    marks = (
+    return {
+        "type": "bar",
+        "x": [k + 0.5 for k in range(PEAK_END_BINS)],
+        "y": figures.distribution,
+        "width": 0.9,
+        "name": "Journeys",
+        "marker": {"color": [VERMILLION if k < NEUTRAL else SKY_BLUE for k in range(PEAK_END_BINS)]},
+        "text": [
+            f"peak–end {label}: {count:,} journeys ({_share(count, figures.aggregate.journeys)})"
+            for label, count in zip(labels, figures.distribution, strict=True)
+        ],
+        "textposition": "none",
+        "hovertemplate": "%{text}<extra></extra>",
+    }
+
+
+def _mean_marks(aggregate: JourneyAggregate) -> tuple[tuple[float | None, str, dict], ...]:
+    """(value, label, line style) of the mean peak–end score and the mean plain average."""
+    return (
         (
             aggregate.mean_peak_end,
             f"mean peak–end {fmt(aggregate.mean_peak_end)}",
@@ -152,9 +184,12 @@ def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) 
             {"color": MUTED, "width": 2, "dash": "dash"},
         ),
     )
+
+
+def _mean_mark_labels(marks: tuple[tuple[float | None, str, dict], ...]) -> list[dict]:
     # Labels point towards the middle of the scale and sit at two heights, so they never overlap
     # each other or run off the plot.
-    labels_of_means = [
+    return [
         {
             "x": value,
             "y": 1.0 if index == 0 else 0.9,
@@ -170,18 +205,6 @@ def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) 
         }
         for index, (value, text, line) in enumerate(marks)
     ]
-    spec = layout(
-        title,
-        subtitle=f"{aggregate.journeys:,} journeys; remembered − average (mean gap): "
-        f"{fmt(aggregate.mean_gap, 2, signed=True)} points",
-        height=380,
-        legend=False,
-        xaxis=axis("Peak–end score (0–10)", range=[0, 10], tickvals=list(range(11))),
-        yaxis=axis("Journeys", rangemode="tozero"),
-        shapes=[vline(value, **line) for value, _, line in marks],
-        annotations=labels_of_means,
-    )
-    return figure_of(traces, spec)
 
 
 def moments_of_truth_figure(

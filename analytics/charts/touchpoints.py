@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import plotly.graph_objects as go
 
+from analytics.metrics import RatioSummary
 from analytics.selectors import BreakdownRow, InteractionBreakdownRow, TouchpointExpectation
 from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption
 
@@ -122,50 +123,13 @@ def touchpoint_expectation_figure(
     """Expectation ratio per touchpoint (geometric mean, log axis, 1 = met), from survey pairs (●)
     and the operational measure (◆), one colour per stage."""
     title = "Expectation ratio by touchpoint"
-
-    def lowest(row: TouchpointExpectation) -> float | None:
-        means = [s.geometric_mean for s in (row.survey, row.measure) if s.geometric_mean is not None]
-        return min(means, default=None)
-
-    ordered = stage_ordered(rows, touchpoint=lambda row: row.touchpoint_id, worst=lowest, catalogue=catalogue)
+    ordered = stage_ordered(
+        rows, touchpoint=lambda row: row.touchpoint_id, worst=_lowest_ratio, catalogue=catalogue
+    )
     if not ordered:
         return empty_figure(title, empty_reason)
     labels = unique_labels([option.name for _, option in ordered])
-    traces = []
-    for stage in sorted({option.stage for _, option in ordered}, key=stage_key):
-        for source, symbol, name in (("survey", "circle", "survey pairs"), ("measure", "diamond", "measure")):
-            points = [
-                (label, getattr(row, source))
-                for label, (row, option) in zip(labels, ordered, strict=True)
-                if option.stage == stage and getattr(row, source).n
-            ]
-            if not points:
-                continue
-            traces.append(
-                {
-                    "type": "scatter",
-                    "y": [label for label, _ in points],
-                    "x": [summary.geometric_mean for _, summary in points],
-                    "mode": "markers",
-                    "name": stage_label(stage),
-                    "legendgroup": stage,
-                    # One legend entry per stage (the symbols are named in the subtitle).
-                    "showlegend": not any(trace["legendgroup"] == stage for trace in traces),
-                    "marker": {
-                        "color": stage_colour(stage),
-                        "symbol": symbol,
-                        "size": 11,
-                        "line": {"width": 1, "color": "#ffffff"},
-                    },
-                    "text": [
-                        f"<b>{label}</b> ({stage_label(stage)}, {name})<br>ratio {fmt(s.geometric_mean, 2)}"
-                        f" from {s.n:,} answers<br>below 1: {fmt(100 * s.share_below, 0)} %, met: "
-                        f"{fmt(100 * s.share_met, 0)} %, above: {fmt(100 * s.share_above, 0)} %"
-                        for label, s in points
-                    ],
-                    "hovertemplate": "%{text}<extra></extra>",
-                }
-            )
+    traces = _expectation_markers(ordered, labels)
     spec = layout(
         title,
         subtitle="Experience ÷ expectation (geometric mean): ● survey pairs, ◆ operational measure",
@@ -181,6 +145,66 @@ def touchpoint_expectation_figure(
         shapes=[vline(1.0, color="#374151", dash="dash", width=1)],
     )
     return figure_of(traces, spec)
+
+
+def _lowest_ratio(row: TouchpointExpectation) -> float | None:
+    """The lower of the touchpoint's two geometric means (survey pairs, measure); None without either."""
+    means = [s.geometric_mean for s in (row.survey, row.measure) if s.geometric_mean is not None]
+    return min(means, default=None)
+
+
+# Each source of expectation ratios: the row attribute, its marker symbol and its name in the hover.
+_RATIO_SOURCES = (("survey", "circle", "survey pairs"), ("measure", "diamond", "measure"))
+
+
+def _expectation_markers(
+    ordered: list[tuple[TouchpointExpectation, TouchpointOption]], labels: list[str]
+) -> list[dict]:
+    """One marker trace per stage and source of ratios (stages in customer order), skipping a
+    source that has no ratios in the stage; one legend entry per stage."""
+    traces: list[dict] = []
+    for stage in sorted({option.stage for _, option in ordered}, key=stage_key):
+        for source, symbol, name in _RATIO_SOURCES:
+            points = [
+                (label, getattr(row, source))
+                for label, (row, option) in zip(labels, ordered, strict=True)
+                if option.stage == stage and getattr(row, source).n
+            ]
+            if not points:
+                continue
+            # The symbols are named in the subtitle, so only a stage's first trace enters the legend.
+            first_of_stage = not any(trace["legendgroup"] == stage for trace in traces)
+            traces.append(_stage_source_markers(stage, symbol, name, points, showlegend=first_of_stage))
+    return traces
+
+
+def _stage_source_markers(
+    stage: str, symbol: str, source_name: str, points: list[tuple[str, RatioSummary]], *, showlegend: bool
+) -> dict:
+    """The geometric-mean ratios of one stage's touchpoints from one source, as markers in the stage's
+    colour; the hover gives the shares below, meeting and above expectation."""
+    return {
+        "type": "scatter",
+        "y": [label for label, _ in points],
+        "x": [summary.geometric_mean for _, summary in points],
+        "mode": "markers",
+        "name": stage_label(stage),
+        "legendgroup": stage,
+        "showlegend": showlegend,
+        "marker": {
+            "color": stage_colour(stage),
+            "symbol": symbol,
+            "size": 11,
+            "line": {"width": 1, "color": "#ffffff"},
+        },
+        "text": [
+            f"<b>{label}</b> ({stage_label(stage)}, {source_name})<br>ratio {fmt(s.geometric_mean, 2)}"
+            f" from {s.n:,} answers<br>below 1: {fmt(100 * s.share_below, 0)} %, met: "
+            f"{fmt(100 * s.share_met, 0)} %, above: {fmt(100 * s.share_above, 0)} %"
+            for label, s in points
+        ],
+        "hovertemplate": "%{text}<extra></extra>",
+    }
 
 
 def _log_range(traces: list[dict]) -> list[float]:

@@ -115,25 +115,10 @@ def peak_end_frame(df: pd.DataFrame) -> pd.DataFrame:
     position = df["position"].to_numpy()
     order = np.lexsort((position, codes))
     codes, position, score = codes[order], position[order], score[order]
-    size = len(score)
-    new_journey = np.empty(size, dtype=bool)
-    new_journey[:1] = True
-    np.not_equal(codes[1:], codes[:-1], out=new_journey[1:])
-    if np.any(~new_journey[1:] & (position[1:] == position[:-1])):
-        raise ValueError("duplicate (journey_id, position) pairs")
-    starts = np.flatnonzero(new_journey)
-    counts = np.diff(np.append(starts, size))
+    starts, counts = _journey_runs(codes, position)
     ends = starts + counts - 1
-    index = np.arange(size)
-    intensity = np.abs(score - NEUTRAL)
-    candidate = intensity == np.repeat(np.maximum.reduceat(intensity, starts), counts)
-    last_negative = np.maximum.reduceat(np.where(candidate & (score < NEUTRAL), index, -1), starts)
-    last_candidate = np.maximum.reduceat(np.where(candidate, index, -1), starts)
-    peak_at = np.where(last_negative >= 0, last_negative, last_candidate)
-    breaches = np.zeros(size, dtype=np.int64)
-    if "floor" in df.columns:
-        floor = df["floor"].to_numpy(dtype=float)[order]
-        breaches = (score < floor).astype(np.int64)  # NaN floor never breached
+    peak_at = _peak_moments(score, starts, counts)
+    breaches = _floor_breaches(df, score, order)
     peak, end = score[peak_at], score[ends]
     mean = np.add.reduceat(score, starts) / counts
     pe = (peak + end) / 2.0
@@ -152,3 +137,39 @@ def peak_end_frame(df: pd.DataFrame) -> pd.DataFrame:
         },
         index=pd.Index(journeys, name="journey_id"),
     )
+
+
+def _journey_runs(codes: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each journey's moments start in the sorted arrays, and how many it has.
+
+    ``codes`` and ``position`` are sorted by journey, then position; ValueError when a journey has
+    two moments at one position.
+    """
+    size = len(codes)
+    new_journey = np.empty(size, dtype=bool)
+    new_journey[:1] = True
+    np.not_equal(codes[1:], codes[:-1], out=new_journey[1:])
+    if np.any(~new_journey[1:] & (position[1:] == position[:-1])):
+        raise ValueError("duplicate (journey_id, position) pairs")
+    starts = np.flatnonzero(new_journey)
+    counts = np.diff(np.append(starts, size))
+    return starts, counts
+
+
+def _peak_moments(score: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The index of each journey's peak: the largest |score - 5|, ties going to the last moment
+    below neutral, else to the last of the most intense (as ``_peak_key`` orders them)."""
+    index = np.arange(len(score))
+    intensity = np.abs(score - NEUTRAL)
+    candidate = intensity == np.repeat(np.maximum.reduceat(intensity, starts), counts)
+    last_negative = np.maximum.reduceat(np.where(candidate & (score < NEUTRAL), index, -1), starts)
+    last_candidate = np.maximum.reduceat(np.where(candidate, index, -1), starts)
+    return np.where(last_negative >= 0, last_negative, last_candidate)
+
+
+def _floor_breaches(df: pd.DataFrame, score: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """1 for each sorted moment strictly below its floor, else 0; all 0 without a ``floor`` column."""
+    if "floor" not in df.columns:
+        return np.zeros(len(score), dtype=np.int64)
+    floor = df["floor"].to_numpy(dtype=float)[order]
+    return (score < floor).astype(np.int64)  # NaN floor never breached

@@ -1,6 +1,5 @@
-"""Analytics tables: the rollups dashboards read, journey scores, follow-up cases, the worker heartbeat."""
+"""Analytics tables: the rollups dashboards read, journey scores, the worker heartbeat."""
 
-from .followups import FollowUp, FollowUpReason, FollowUpStatus
 from .health import WorkerHeartbeat
 from .journeys import PEAK_END_BINS, JourneyRollup, JourneyScore, MomentOfTruthRollup
 from .rollups import (
@@ -21,7 +20,6 @@ from .rollups import (
     coarse_models_of,
     twin_columns,
 )
-from .webhooks import WebhookEndpoint, WebhookEventType, WebhookMessage, WebhookMessageStatus
 
 __all__ = [
     "COARSE_ROLLUPS",
@@ -30,9 +28,6 @@ __all__ = [
     "DriverRollup",
     "DriverSegmentRollup",
     "DriverTouchpointRollup",
-    "FollowUp",
-    "FollowUpReason",
-    "FollowUpStatus",
     "InteractionRollup",
     "InteractionTouchpointRollup",
     "InvitationRollup",
@@ -45,10 +40,6 @@ __all__ = [
     "RollupBucket",
     "StaleKind",
     "StaleMark",
-    "WebhookEndpoint",
-    "WebhookEventType",
-    "WebhookMessage",
-    "WebhookMessageStatus",
     "WorkerHeartbeat",
     "coarse_models_of",
     "twin_columns",

@@ -1,6 +1,5 @@
 """Reads owned by the analytics app. Figures come from rollup tables only, never from raw responses."""
 
-from .cases import FollowUpCounts, follow_up_counts
 from .filters import MetricFilters
 from .freshness import Freshness, metrics_freshness
 from .health import worker_last_seen
@@ -35,7 +34,6 @@ __all__ = [
     "INTERVALS",
     "BreakdownRow",
     "Comparison",
-    "FollowUpCounts",
     "Freshness",
     "InteractionBreakdownRow",
     "InteractionFigures",
@@ -49,7 +47,6 @@ __all__ = [
     "driver_summary",
     "expectation_by_touchpoint",
     "figures_of",
-    "follow_up_counts",
     "interaction_breakdown",
     "interaction_summary",
     "invitation_summary",

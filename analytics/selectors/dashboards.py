@@ -249,15 +249,46 @@ def journey_curve(*, filters: MetricFilters, journey_map_id: int) -> JourneyCurv
         .order_by("position")
         .values_list("position", "touchpoint_id", "touchpoint__name", "touchpoint__stage")
     )
-    ids = [touchpoint_id for _, touchpoint_id, _, _ in steps]
-    experience = {
+    experience = _experience_sums_by_touchpoint(
+        filters, touchpoint_ids=[touchpoint_id for _, touchpoint_id, _, _ in steps]
+    )
+    moments = _moment_counts_by_touchpoint(filters, journey_map_id=journey_map_id)
+    result = [
+        _journey_step(
+            position,
+            touchpoint_id,
+            name,
+            stage,
+            sums=experience.get(touchpoint_id, {}),
+            counts=moments.get(touchpoint_id, {}),
+        )
+        for position, touchpoint_id, name, stage in steps
+    ]
+    return JourneyCurve(
+        journey_map_id=journey_map_id,
+        steps=result,
+        journeys=sum(counts["peaks"] for counts in moments.values()),
+        typical_peak=_typical_step(result, "peaks"),
+        typical_end=_typical_step(result, "ends"),
+    )
+
+
+def _experience_sums_by_touchpoint(filters: MetricFilters, *, touchpoint_ids: list[int]) -> dict[int, dict]:
+    """Scored interactions, their score sum and floor breaches per touchpoint, over the period and
+    the interaction filters (one query)."""
+    return {
         row["touchpoint_id"]: row
         for row in rollup_model(InteractionRollup, filters, by=("touchpoint_id",))
-        .objects.filter(filters.for_interactions(), touchpoint_id__in=ids)
+        .objects.filter(filters.for_interactions(), touchpoint_id__in=touchpoint_ids)
         .values("touchpoint_id")
         .annotate(n=Sum("scored_n"), total=Sum("score_sum"), breaches=Sum("floor_breaches"))
         .order_by()
     }
+
+
+def _moment_counts_by_touchpoint(filters: MetricFilters, *, journey_map_id: int) -> dict[int, dict[str, int]]:
+    """How often each touchpoint was the peak, negative peak, end and negative end of a journey on
+    the map, over the period, segment and value tier only (one query)."""
     moments: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     map_filters = MetricFilters(
         start=filters.start,
@@ -276,42 +307,36 @@ def journey_curve(*, filters: MetricFilters, journey_map_id: int) -> JourneyCurv
         moments[row["touchpoint_id"]].update(
             peaks=row["p"], negative_peaks=row["np"], ends=row["e"], negative_ends=row["ne"]
         )
-    journeys = sum(counts["peaks"] for counts in moments.values())
-    result = []
-    for position, touchpoint_id, name, stage in steps:
-        sums = experience.get(touchpoint_id, {})
-        counts = moments.get(touchpoint_id, {})
-        result.append(
-            JourneyStep(
-                position=position,
-                touchpoint_id=touchpoint_id,
-                label=name,
-                stage=stage,
-                experience=experience_summary(
-                    n=int(sums.get("n") or 0),
-                    total=float(sums.get("total") or 0.0),
-                    floor_breaches=int(sums.get("breaches") or 0),
-                ),
-                peaks=int(counts.get("peaks", 0)),
-                negative_peaks=int(counts.get("negative_peaks", 0)),
-                ends=int(counts.get("ends", 0)),
-                negative_ends=int(counts.get("negative_ends", 0)),
-            )
-        )
+    return moments
 
-    def typical(count: str) -> JourneyStep | None:
-        # Ties go to the more negative, then the later step (pain and endings are remembered).
-        ranked = [step for step in result if getattr(step, count) > 0]
-        negative = f"negative_{count}"
-        return max(ranked, key=lambda s: (getattr(s, count), getattr(s, negative), s.position), default=None)
 
-    return JourneyCurve(
-        journey_map_id=journey_map_id,
-        steps=result,
-        journeys=journeys,
-        typical_peak=typical("peaks"),
-        typical_end=typical("ends"),
+def _journey_step(
+    position: int, touchpoint_id: int, name: str, stage: str, *, sums: dict, counts: dict
+) -> JourneyStep:
+    """One step from its touchpoint's experience sums and moment counts (zero where it has none)."""
+    return JourneyStep(
+        position=position,
+        touchpoint_id=touchpoint_id,
+        label=name,
+        stage=stage,
+        experience=experience_summary(
+            n=int(sums.get("n") or 0),
+            total=float(sums.get("total") or 0.0),
+            floor_breaches=int(sums.get("breaches") or 0),
+        ),
+        peaks=int(counts.get("peaks", 0)),
+        negative_peaks=int(counts.get("negative_peaks", 0)),
+        ends=int(counts.get("ends", 0)),
+        negative_ends=int(counts.get("negative_ends", 0)),
     )
+
+
+def _typical_step(steps: list[JourneyStep], count: str) -> JourneyStep | None:
+    """The step most often the journeys' ``count`` ("peaks" or "ends"); None when none was."""
+    # Ties go to the more negative, then the later step (pain and endings are remembered).
+    ranked = [step for step in steps if getattr(step, count) > 0]
+    negative = f"negative_{count}"
+    return max(ranked, key=lambda s: (getattr(s, count), getattr(s, negative), s.position), default=None)
 
 
 # --- Key drivers per segment ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Writes owned by the analytics app: rollups and journey scores, follow-up cases, the worker heartbeat."""
+"""Writes owned by the analytics app: rollups and journey scores, the follow-up cases a refreshed day
+calls for, the worker heartbeat."""
 
-from .followups import FollowUpTrigger, follow_ups_open, follow_ups_open_for_days
+from .customer_marks import metrics_mark_customers_stale
+from .follow_up_triggers import follow_ups_open_for_days
 from .freshness import (
     RefreshReport,
     journey_scores_refresh,
@@ -12,11 +14,10 @@ from .freshness import (
 from .health import worker_heartbeat_record
 
 __all__ = [
-    "FollowUpTrigger",
     "RefreshReport",
-    "follow_ups_open",
     "follow_ups_open_for_days",
     "journey_scores_refresh",
+    "metrics_mark_customers_stale",
     "metrics_mark_stale",
     "metrics_rebuild",
     "metrics_refresh_stale",

@@ -28,7 +28,6 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from analytics.buckets import day_of, day_start, local_day
 from analytics.models import (
     DriverRollup,
     InteractionRollup,
@@ -42,12 +41,14 @@ from analytics.models import (
     StaleMark,
     coarse_models_of,
 )
+from infra.days import day_of, day_start, local_day
+from infra.tasks import enqueue_on_commit
 from journeys.models import Journey
 from surveys.models import Invitation, Response
 from touchpoints.models import Interaction
 
 from . import rollup_rows, survey_rollup_rows
-from .followups import follow_ups_open_for_days
+from .follow_up_triggers import follow_ups_open_for_days
 from .journey_scores import journey_score_rows
 from .rollup_twins import twin_rows
 
@@ -77,6 +78,56 @@ _ROLLUPS = {
 }
 
 
+def _response_day_marks(response_ids: list[int]) -> list[StaleMark]:
+    """One ``RESPONSE_DAY`` mark per distinct submission day of the responses."""
+    days = (
+        Response.objects.filter(id__any=response_ids)
+        .annotate(bucket_day=day_of("submitted_at"))
+        .values_list("bucket_day", flat=True)
+        .order_by()  # the model's default ordering would defeat DISTINCT
+        .distinct()
+    )
+    return [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
+
+
+def _invitation_day_marks(invitation_ids: list[int]) -> list[StaleMark]:
+    """One ``INVITATION_DAY`` mark per distinct sending day of the sent invitations."""
+    days = (
+        Invitation.objects.filter(id__any=invitation_ids, sent_at__isnull=False)
+        .annotate(bucket_day=day_of("sent_at"))
+        .values_list("bucket_day", flat=True)
+        .order_by()
+        .distinct()
+    )
+    return [StaleMark(kind=StaleKind.INVITATION_DAY, day=day) for day in days]
+
+
+def _interaction_day_marks(interaction_ids: list[int]) -> tuple[list[StaleMark], set[int]]:
+    """One ``INTERACTION_DAY`` mark per distinct day of the interactions, and their journeys."""
+    rows = (
+        Interaction.objects.filter(id__any=interaction_ids)
+        .annotate(bucket_day=day_of("occurred_at"))
+        .values_list("bucket_day", "journey_id")
+        .order_by()
+        .distinct()
+    )
+    days, journey_ids = set(), set()
+    for day, journey_id in rows:
+        days.add(day)
+        if journey_id is not None:
+            journey_ids.add(journey_id)
+    return [StaleMark(kind=StaleKind.INTERACTION_DAY, day=day) for day in sorted(days)], journey_ids
+
+
+def _journey_marks(journey_ids: set[int]) -> list[StaleMark]:
+    """One ``JOURNEY`` mark per journey, dated on the local day it started."""
+    starts = Journey.objects.filter(id__any=journey_ids).values_list("id", "started_at")
+    return [
+        StaleMark(kind=StaleKind.JOURNEY, journey_id=journey_id, day=local_day(started_at))
+        for journey_id, started_at in starts
+    ]
+
+
 def metrics_mark_stale(
     *,
     response_ids: Iterable[int] = (),
@@ -96,53 +147,23 @@ def metrics_mark_stale(
     invitation_ids = list(invitation_ids)
     marks: list[StaleMark] = []
     if response_ids:
-        days = (
-            Response.objects.filter(id__any=response_ids)
-            .annotate(bucket_day=day_of("submitted_at"))
-            .values_list("bucket_day", flat=True)
-            .order_by()  # the model's default ordering would defeat DISTINCT
-            .distinct()
-        )
-        marks += [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
+        marks += _response_day_marks(response_ids)
         # An answer changes the response rate of the day its invitation was sent.
         invitation_ids += Response.objects.filter(id__any=response_ids).values_list(
             "invitation_id", flat=True
         )
     if invitation_ids:
-        days = (
-            Invitation.objects.filter(id__any=invitation_ids, sent_at__isnull=False)
-            .annotate(bucket_day=day_of("sent_at"))
-            .values_list("bucket_day", flat=True)
-            .order_by()
-            .distinct()
-        )
-        marks += [StaleMark(kind=StaleKind.INVITATION_DAY, day=day) for day in days]
+        marks += _invitation_day_marks(invitation_ids)
     if interaction_ids:
-        rows = (
-            Interaction.objects.filter(id__any=interaction_ids)
-            .annotate(bucket_day=day_of("occurred_at"))
-            .values_list("bucket_day", "journey_id")
-            .order_by()
-            .distinct()
-        )
-        days = set()
-        for day, journey_id in rows:
-            days.add(day)
-            if journey_id is not None:
-                journey_ids.add(journey_id)
-        marks += [StaleMark(kind=StaleKind.INTERACTION_DAY, day=day) for day in sorted(days)]
+        interaction_marks, interaction_journey_ids = _interaction_day_marks(interaction_ids)
+        marks += interaction_marks
+        journey_ids |= interaction_journey_ids
     if journey_ids:
-        starts = Journey.objects.filter(id__any=journey_ids).values_list("id", "started_at")
-        marks += [
-            StaleMark(kind=StaleKind.JOURNEY, journey_id=journey_id, day=local_day(started_at))
-            for journey_id, started_at in starts
-        ]
+        marks += _journey_marks(journey_ids)
     if not marks:
         return 0
     StaleMark.objects.bulk_create(marks)
-    from analytics import tasks  # the tasks module imports the services
-
-    tasks.metrics_refresh_stale.delay_on_commit()
+    enqueue_on_commit("analytics.tasks.metrics_refresh_stale")
     return len(marks)
 
 

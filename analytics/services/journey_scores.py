@@ -6,9 +6,9 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from analytics.buckets import local_day
 from analytics.metrics import peak_end_frame
 from analytics.models import JourneyScore
+from infra.days import local_day
 from journeys.models import Journey
 from touchpoints.models import Interaction
 

@@ -14,7 +14,6 @@ from django.db.models import Case, Count, F, FloatField, IntegerField, Min, Q, S
 from django.db.models.functions import Abs, Cast, Coalesce, Floor, Greatest, Least, Ln, NullIf
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 
-from analytics.buckets import day_of, within_days
 from analytics.metrics import (
     CES_EASY_MIN,
     CSAT_SATISFIED_MIN,
@@ -33,6 +32,7 @@ from analytics.models import (
     MomentOfTruthRollup,
     ResponseRollup,
 )
+from infra.days import day_of, within_days
 from surveys.models import QuestionType, Response
 from touchpoints.models import Interaction
 

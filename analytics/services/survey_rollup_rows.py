@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 
-from analytics.buckets import day_of, within_days
 from analytics.models import DriverRollup, InvitationRollup
+from infra.days import day_of, within_days
 from surveys.models import Answer, Invitation, InvitationStatus, QuestionType
 
 from .rollup_rows import SLICE_COLUMNS, _count_if, slice_fields, survey_slice

@@ -8,10 +8,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from surveys.selectors.builder import touchpoint_choices
 from touchpoints.models import Direction, Stage
 
 from ..models import Question, Survey
-from ..selectors_builder import touchpoint_choices
 from ..services.builder import CHOICE_TYPES, CHOICE_VALUE_MAX_LENGTH, RULE_DELAY_MAX_HOURS
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)

@@ -1,6 +1,6 @@
 """A trigram index for the comments search, on PostgreSQL only.
 
-``surveys.selectors_comments`` searches free-text answers with ``icontains``, which Django
+``surveys.selectors.comments`` searches free-text answers with ``icontains``, which Django
 writes on PostgreSQL as ``UPPER(text::text) LIKE UPPER('%…%')``. A GIN index over that
 expression with ``gin_trgm_ops``, limited to non-empty free-text answers (the rows the
 search reads), finds the matches without reading every comment of the period. Built

@@ -29,13 +29,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from analytics.services import metrics_mark_stale
-from analytics.services.webhook_events import invitation_bounced_publish
+from infra.tasks import enqueue_on_commit
 from surveys.email import invitation_message
+from surveys.hooks import invitations_changed
 from surveys.models import EmailSuppression, Invitation, InvitationStatus, Response, Survey, SurveyStatus
 from surveys.suppressions import suppression_keys
 from surveys.tokens import token_for, token_hash, token_nonce_new
 from touchpoints.models import Customer
+
+from .webhook_events import invitation_bounced_publish
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +92,9 @@ def invitations_enqueue(*, ids: list[int], now: datetime | None = None) -> int:
     """Enqueue the sends of ``ids`` once the current transaction commits; records when."""
     if not ids:
         return 0
-    from surveys import tasks  # tasks import the services
-
     Invitation.objects.filter(id__in=ids).update(send_enqueued_at=now or timezone.now())
     for invitation_id in ids:
-        tasks.invitation_send.delay_on_commit(invitation_id)
+        enqueue_on_commit("surveys.tasks.invitation_send", invitation_id)
     return len(ids)
 
 
@@ -184,7 +184,7 @@ def _invitation_send_once(*, invitation_id: int, now: datetime, mail) -> str:
                 invitation.status = InvitationStatus.SENT
                 invitation.sent_at = now
                 invitation.save(update_fields=["status", "sent_at"])
-                metrics_mark_stale(invitation_ids=[invitation.id])  # the response rate counts it
+                invitations_changed(invitation_ids=[invitation.id])  # the response rate counts it
                 message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as refused:
             invitation.sent_at = None  # rolled back with the savepoint
@@ -210,7 +210,7 @@ def invitation_bounce(*, invitation: Invitation, reason: str = "bounced") -> Non
     emailed again."""
     invitation = Invitation.objects.select_for_update().select_related("customer").get(id=invitation.id)
     _bounce(invitation, reason=reason, now=timezone.now())
-    metrics_mark_stale(invitation_ids=[invitation.id])
+    invitations_changed(invitation_ids=[invitation.id])
 
 
 def invitations_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> int:

@@ -18,13 +18,14 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from analytics.services import metrics_mark_stale
-from analytics.services.webhook_events import response_events_publish
-from surveys.forms.answers import AnswerForm
+from surveys.hooks import responses_changed
 from surveys.models import Answer, Invitation, InvitationStatus, Response
 from surveys.public_text import survey_language
-from surveys.selectors_public import invitation_is_open, survey_questions
+from surveys.selectors.public import invitation_is_open, survey_questions
+from surveys.services.answer_form import AnswerForm
 from touchpoints.models import Customer
+
+from .webhook_events import response_events_publish
 
 _UNOPENED = (InvitationStatus.QUEUED, InvitationStatus.SENT)
 
@@ -64,7 +65,7 @@ def invitation_open(*, invitation: Invitation) -> None:
 def response_submit(*, invitation: Invitation, data: Mapping, language: str) -> Response:
     """Store the customer's answers to ``invitation`` as one ``Response``.
 
-    ``data`` is the posted form (see ``surveys.forms.answers``); ``language``
+    ``data`` is the posted form (see ``surveys.services.answer_form``); ``language``
     the one the customer answered in (the survey's first when it does not
     offer it). Raises ``AlreadyAnswered``, ``InvitationClosed`` or
     ``AnswerErrors``; in each case nothing is written.
@@ -105,7 +106,7 @@ def response_submit(*, invitation: Invitation, data: Mapping, language: str) -> 
             for value in form.answer_values()
         ]
     )
-    metrics_mark_stale(response_ids=[response.id])
+    responses_changed(response_ids=[response.id])
     response_events_publish(response=response, answers=response.answers.all())
     Invitation.objects.filter(pk=locked.pk).update(
         status=InvitationStatus.RESPONDED,
@@ -127,3 +128,9 @@ def customer_unsubscribe(*, invitation: Invitation) -> bool:
         email_opt_out=True, email_opt_out_at=now, updated_at=now
     )
     return changed == 1
+
+
+def responses_of_customers_delete(*, customer_ids) -> int:
+    """Delete the customers' responses and their answers (their figures were marked stale first by the
+    caller); returns how many responses."""
+    return Response.objects.filter(customer_id__in=customer_ids).delete()[1].get("surveys.Response", 0)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.roles import MANAGER, role_required
+from surveys.selectors import builder as selectors
 
-from .. import selectors_builder as selectors
 from ..forms.builder import QuestionForm, SurveyForm, SurveyRuleForm, add_service_error
 from ..models import Survey
 from ..services import builder as services

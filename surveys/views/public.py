@@ -33,10 +33,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access.roles import MANAGER, role_required
 from infra.counters import counter_add, counter_value
-from surveys.forms.answers import AnswerForm
 from surveys.models import Invitation, Survey
 from surveys.public_text import PUBLIC_TEXT, language_name, public_text, survey_language
-from surveys.selectors_public import invitation_for_token, survey_questions, survey_with_questions
+from surveys.selectors.public import invitation_for_token, survey_questions, survey_with_questions
+from surveys.services.answer_form import AnswerForm
 from surveys.services.responses import (
     AlreadyAnswered,
     AnswerErrors,

@@ -7,9 +7,8 @@ from uuid import uuid4
 import pytest
 from django.contrib.auth import forms as auth_forms
 
-from tests.conftest import PASSWORD
-
 from tests.cem.test_production_settings import run
+from tests.conftest import PASSWORD
 
 WRONG = "not-the-password"
 

@@ -23,7 +23,6 @@ from analytics.selectors import (
     MetricFilters,
     driver_summary,
     expectation_by_touchpoint,
-    follow_up_counts,
     interaction_breakdown,
     interaction_summary,
     invitation_summary,
@@ -34,8 +33,9 @@ from analytics.selectors import (
     response_summary,
 )
 from analytics.selectors.dashboards import expectation_heatmap, journey_curve
+from followups.selectors import follow_up_counts
 from journeys.models import JourneyMap
-from surveys.selectors_comments import comment_list
+from surveys.selectors.comments import comment_list
 from touchpoints.models import Stage, Touchpoint
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from analytics.selectors.dashboards import (
 )
 from analytics.services import metrics_rebuild
 from surveys.models import Question
-from surveys.selectors_comments import comment_export, comment_list
+from surveys.selectors.comments import comment_export, comment_list
 from tests.factories import (
     AnswerFactory,
     CustomerFactory,

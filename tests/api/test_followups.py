@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics.models import FollowUp, FollowUpReason
+from followups.models import FollowUp, FollowUpReason
 from tests.factories import ResponseFactory
 
 from .conftest import assert_error

@@ -14,8 +14,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from analytics.models import FollowUp, FollowUpReason
 from cem.wsgi import application
+from followups.models import FollowUp, FollowUpReason
 from tests.factories import (
     InteractionFactory,
     JourneyFactory,

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from analytics.models import WebhookEndpoint
+from webhooks.models import WebhookEndpoint
 
 from .conftest import assert_error
 

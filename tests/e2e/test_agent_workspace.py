@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from analytics.models import FollowUp, FollowUpStatus
 from analytics.services import metrics_mark_stale, metrics_refresh_stale
+from followups.models import FollowUp, FollowUpStatus
 from surveys.models import Question
 from tests.conftest import PASSWORD
 from tests.factories import (

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from access.roles import ROLES
-from touchpoints.demo import DEMO_MANAGER, DEMO_PASSWORD
+from demo.services import DEMO_MANAGER, DEMO_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -17,9 +17,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from access.roles import AGENT
-from analytics.models import FollowUp, FollowUpReason, FollowUpStatus, StaleMark, WebhookEndpoint
+from analytics.models import StaleMark
 from api.keys import api_key_create
 from api.models import IdempotencyRecord
+from followups.models import FollowUp, FollowUpReason, FollowUpStatus
 from journeys.models import Journey, JourneyMap
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyRule
 from surveys.tokens import token_for
@@ -36,6 +37,7 @@ from tests.factories import (
     UserFactory,
 )
 from touchpoints.models import Channel, Customer, Interaction, Stage, Touchpoint
+from webhooks.models import WebhookEndpoint
 
 QType = Question.Type
 

@@ -16,9 +16,10 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from analytics.models import FollowUp, WebhookEndpoint
+from followups.models import FollowUp
 from surveys.models import Invitation
 from touchpoints.models import Customer, Interaction, Touchpoint
+from webhooks.models import WebhookEndpoint
 
 from . import nasty
 from .conftest import api_client, assert_api_error, db_state, send_json

@@ -23,7 +23,7 @@ from django.forms import BaseForm
 from django.test.utils import ContextList
 from django.urls import reverse
 
-from analytics.models import FollowUp
+from followups.models import FollowUp
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyRule
 from surveys.tokens import token_for
 from tests.factories import InvitationFactory

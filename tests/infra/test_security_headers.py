@@ -143,7 +143,7 @@ def test_a_server_error_page_carries_the_headers(db, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(
-        importlib.import_module("touchpoints.views.home").selectors, "interaction_recent", explode
+        importlib.import_module("workspace.views.home").selectors, "interaction_recent", explode
     )
     client = Client(raise_request_exception=False)
     client.force_login(UserFactory(is_superuser=True))

@@ -4,8 +4,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.models import FollowUp, ResponseRollup, StaleMark
+from analytics.models import ResponseRollup, StaleMark
 from analytics.services import metrics_mark_stale
+from followups.models import FollowUp
 from surveys.models import Question
 from tests.factories import AnswerFactory, QuestionFactory, ResponseFactory
 

@@ -14,13 +14,13 @@ import pytest
 from django.db import transaction
 
 from analytics import tasks
-from analytics.models import WebhookMessage
-from analytics.services.webhook_events import RESPONSE_CREATED
-from analytics.services.webhooks import webhook_endpoint_create, webhook_event_publish, webhooks_sweep
 from surveys.models import Invitation, Question
 from surveys.services.responses import response_submit
-from tests.analytics.test_webhooks import Receiver
+from surveys.services.webhook_events import RESPONSE_CREATED
 from tests.factories import InvitationFactory, QuestionFactory
+from tests.webhooks.test_delivery import Receiver
+from webhooks.models import WebhookMessage
+from webhooks.services import webhook_endpoint_create, webhook_event_publish, webhooks_sweep
 
 from .conftest import wait_for
 

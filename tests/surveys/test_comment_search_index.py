@@ -18,7 +18,7 @@ def test_free_text_answers_have_a_trigram_index_over_the_search_expression():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
 def test_the_planner_can_answer_a_comment_search_from_the_index():
-    from surveys.selectors_comments import _comments
+    from surveys.selectors.comments import _comments
 
     sql, params = _comments(search="delivery late").values("id").query.sql_with_params()
     with connection.cursor() as cursor:

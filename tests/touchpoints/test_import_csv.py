@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from analytics.models import StaleKind, StaleMark
 from surveys.models import Invitation, SurveyRule
-from tests.factories import CustomerFactory, InteractionFactory, SurveyFactory, TouchpointFactory, UserFactory
+from tests.factories import (
+    CustomerFactory,
+    InteractionFactory,
+    InvitationFactory,
+    SurveyFactory,
+    TouchpointFactory,
+    UserFactory,
+)
 from touchpoints.csv import (
     CsvFileError,
     RowError,
@@ -122,6 +129,18 @@ def test_a_new_segment_marks_the_customers_history_stale():
     import_customers("external_id,name,segment", f"C-1,{customer.name},enterprise")
 
     assert StaleMark.objects.filter(kind=StaleKind.INTERACTION_DAY).exists()
+
+
+def test_a_new_segment_by_csv_restates_the_customers_sent_invitations_as_the_api_does():
+    """The unanswered invitations' response-rate slice moves with the segment (it stayed under the old
+    segment until a rebuild when the CSV import kept a restatement of its own)."""
+    customer = CustomerFactory(external_id="C-1", segment="smb")
+    InvitationFactory(customer=customer, sent_at=timezone.now() - timedelta(days=2))
+    StaleMark.objects.all().delete()
+
+    import_customers("external_id,name,segment", f"C-1,{customer.name},enterprise")
+
+    assert StaleMark.objects.filter(kind=StaleKind.INVITATION_DAY).exists()
 
 
 def test_writes_are_set_based_so_queries_do_not_grow_with_rows(django_assert_max_num_queries):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from api.bulk import bulk_answer, bulk_items
 from api.idempotency import idempotent
 from touchpoints.models import Customer
-from touchpoints.services_bulk import (
+from touchpoints.services import (
     customer_create,
     customer_delete,
     customer_put,

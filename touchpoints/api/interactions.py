@@ -8,8 +8,7 @@ from rest_framework.response import Response
 from api.bulk import bulk_answer, bulk_items
 from api.idempotency import idempotent
 from touchpoints.models import Interaction, InteractionSource
-from touchpoints.services import interaction_log
-from touchpoints.services_bulk import interactions_upsert
+from touchpoints.services import interaction_log, interactions_upsert
 
 from .filters import InteractionFilter
 from .serializers import (

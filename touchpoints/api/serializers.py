@@ -3,10 +3,9 @@
 from django.db.models import Q
 from rest_framework import serializers
 
-from journeys.models import Journey
 from touchpoints.models import Customer, Interaction, Touchpoint
-from touchpoints.services_bulk import MAX_BULK_ITEMS
-from touchpoints.services_bulk.items import contains_nul
+from touchpoints.services import MAX_BULK_ITEMS
+from touchpoints.services.items import contains_nul
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -98,7 +97,8 @@ class InteractionSerializer(serializers.ModelSerializer):
     )
     occurred_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
     journey = serializers.PrimaryKeyRelatedField(
-        queryset=Journey.objects.all(),
+        # The journey model is reached through the interaction's foreign key: journeys sit above the ledger.
+        queryset=Interaction._meta.get_field("journey").related_model.objects.all(),
         required=False,
         allow_null=True,
         help_text="A journey of this customer.",

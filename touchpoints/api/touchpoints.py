@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from api.idempotency import idempotent
 from touchpoints.models import Touchpoint
-from touchpoints.services_bulk import touchpoint_create, touchpoint_update
+from touchpoints.services import touchpoint_create, touchpoint_update
 
 from .filters import TouchpointFilter
 from .serializers import TouchpointSerializer, TouchpointUpdateSerializer

@@ -6,8 +6,9 @@ has, and keeps the others; an empty cell empties its field (``value_tier`` and `
 back to their defaults). ``email_opt_out`` only ever opts out: a ``false`` never re-subscribes
 someone who unsubscribed (that takes the customer's own word, not a CRM dump).
 
-A customer whose segment or value tier changes moves their responses, interactions and
-journeys to another slice of the rollups, so their days are marked stale.
+A customer whose segment or value tier changes moves their responses, interactions, journeys
+and invitations to another slice of the rollups: the same ``customers_mark_stale`` as the API
+marks their days stale.
 """
 
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from touchpoints.models import Customer, ValueTier
+from touchpoints.services.customers import customers_mark_stale
 
 from . import cells
 from .batches import Entry
@@ -29,8 +31,6 @@ READERS = {
     "value_tier": cells.choice(ValueTier.choices),
     "email_opt_out": cells.boolean,
 }
-# Restating slices marks stale by id; keep each call's id list well inside SQLite's variable limit.
-RESTATE_CHUNK = 5000
 
 
 def _values(raw: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
@@ -112,18 +112,6 @@ class CustomerImport:
                 or ("value_tier" in self.columns and entry.item.value_tier != before[entry.key][2])
             )
         ]
-        if moved:
-            _restate(moved)
+        # The same restatement as the API's: every figure they are part of, invitations included.
+        customers_mark_stale(customer_ids=moved)
         return len(entries) - len(before), len(before)
-
-
-def _restate(customer_ids: list[int]) -> None:
-    """Mark stale the rollup days of the customers' responses and interactions (and so journeys)."""
-    from analytics.services import metrics_mark_stale
-    from surveys.models import Response
-    from touchpoints.models import Interaction
-
-    for model, argument in ((Response, "response_ids"), (Interaction, "interaction_ids")):
-        ids = list(model.objects.filter(customer_id__in=customer_ids).values_list("id", flat=True))
-        for start in range(0, len(ids), RESTATE_CHUNK):
-            metrics_mark_stale(**{argument: ids[start : start + RESTATE_CHUNK]})

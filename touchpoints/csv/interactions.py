@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from touchpoints import hooks
 from touchpoints.models import (
     Channel,
     Customer,
@@ -87,7 +88,9 @@ class InteractionImport:
         )
         return customers, agents
 
-    def _interaction(self, raw: dict[str, str], customers: dict, agents: dict):
+    def _cells(self, raw: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
+        """The row's cells read into values (moments, choices, numbers, texts), and the errors
+        of those that could not be read."""
         errors: dict[str, list[str]] = {}
         values = {}
 
@@ -104,6 +107,11 @@ class InteractionImport:
             read(column, cells.number)
         for column in TEXTS:
             values[column] = cells.text(raw.get(column, ""))
+        return values, errors
+
+    def _related(self, values: dict, customers: dict, agents: dict, errors: dict[str, list[str]]):
+        """The row's customer, touchpoint and agent (None when absent or unknown); adds to
+        ``errors`` what is unknown, and measure values given for a touchpoint without a measure."""
         customer = customers.get(values["customer_external_id"])
         if customer is None:
             found = values["customer_external_id"]
@@ -122,6 +130,12 @@ class InteractionImport:
             for column in ("expected_value", "actual_value"):
                 if values.get(column) is not None:
                     errors[column] = [f"{touchpoint.name} has no measure: leave {column} empty."]
+        return customer, touchpoint, agent
+
+    def _interaction(self, raw: dict[str, str], customers: dict, agents: dict):
+        """The row as an unsaved imported ``Interaction`` and no errors, or None and the errors per column."""
+        values, errors = self._cells(raw)
+        customer, touchpoint, agent = self._related(values, customers, agents, errors)
         if errors:
             return None, errors
         interaction = Interaction(
@@ -163,9 +177,6 @@ class InteractionImport:
         return entries
 
     def write(self, entries: list[Entry]) -> tuple[int, int]:
-        from analytics.services import metrics_mark_stale
-        from surveys.services.rules import survey_rules_apply
-
         interactions = [entry.item for entry in entries]
         keys = [entry.key for entry in entries if entry.key is not None]
         existing = dict(Interaction.objects.filter(external_id__in=keys).values_list("external_id", "id"))
@@ -173,12 +184,12 @@ class InteractionImport:
             interaction.pk = existing.get(interaction.external_id)
         if existing:
             # Before the update: the days and journeys the interactions leave go stale too.
-            metrics_mark_stale(interaction_ids=list(existing.values()))
+            hooks.interactions_changed(interaction_ids=list(existing.values()))
         # The unique index on external_id is partial (NULL ids are many), which ON CONFLICT cannot
         # name; so rows known by external id carry their primary key, and conflict on it.
         Interaction.objects.bulk_create(
             interactions, update_conflicts=True, unique_fields=["id"], update_fields=self.update_fields
         )
-        metrics_mark_stale(interaction_ids=[interaction.pk for interaction in interactions])
-        survey_rules_apply(interactions=interactions, now=self.now)
+        hooks.interactions_changed(interaction_ids=[interaction.pk for interaction in interactions])
+        hooks.interactions_logged(interactions=hooks.LoggedInteractions.of(interactions), now=self.now)
         return len(interactions) - len(existing), len(existing)

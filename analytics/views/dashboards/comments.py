@@ -1,6 +1,6 @@
 """Comments: the latest free-text answers with their score, touchpoint and language, searchable.
 
-The one dashboard list that reads raw answers (``surveys.selectors_comments``), a page at a time.
+The one dashboard list that reads raw answers (``surveys.selectors.comments``), a page at a time.
 """
 
 from urllib.parse import urlencode
@@ -12,7 +12,7 @@ from access.roles import MANAGER, role_required
 from analytics.exports import ExportTable
 from analytics.forms import CommentSearchForm
 from analytics.selectors import MetricFilters
-from surveys.selectors_comments import Comment, comment_export, comment_list
+from surveys.selectors.comments import Comment, comment_export, comment_list
 from touchpoints.models import Stage
 
 from .common import COMMENTS, FilterState, export_links, filter_state, render_dashboard

@@ -13,19 +13,20 @@ from django.views.decorators.http import require_GET
 from access.roles import MANAGER, role_required
 from analytics import charts
 from analytics.exports import ExportTable
+from analytics.metrics import NPSDifference
 from analytics.selectors import (
     Comparison,
-    FollowUpCounts,
     InvitationFigures,
     MetricFilters,
+    ResponseFigures,
     SeriesPoint,
     TouchpointExpectation,
     expectation_by_touchpoint,
-    follow_up_counts,
     invitation_summary,
     response_comparison,
     response_series,
 )
+from followups.selectors import FollowUpCounts, follow_up_counts
 
 from .common import (
     OVERVIEW,
@@ -89,20 +90,32 @@ def _lowest(row: TouchpointExpectation) -> float:
 
 def overview_kpis(data: OverviewData) -> list[Kpi]:
     current, previous = data.comparison.current, data.comparison.previous
-    nps, change = current.nps, data.comparison.nps_change
-    if change.diff is None:
-        change_note, change_tone = "no NPS answers in one of the two periods", ""
-    elif change.significant:
-        z = "∞" if abs(change.z) == float("inf") else signed(change.z, 2)
-        change_note, change_tone = f"significant (z = {z})", "good" if change.diff > 0 else "bad"
-    else:
-        change_note, change_tone = (
-            f"not significant (z = {signed(change.z, 2)})" if change.z is not None else "no change",
-            "",
-        )
-    rate = data.invitations.response_rate
-    expectation = current.expectation
     kpis = [
+        *_nps_kpis(data.comparison),
+        *_response_kpis(current, previous, data.invitations),
+        *_satisfaction_kpis(current),
+    ]
+    if data.follow_ups is None:
+        return kpis
+    return [*kpis, *_follow_up_kpis(data.follow_ups)]
+
+
+def _nps_change_verdict(change: NPSDifference) -> tuple[str, str]:
+    """The note and tone of the NPS change: significant (good or bad), not significant, or not
+    comparable because one period has no NPS answers."""
+    if change.diff is None:
+        return "no NPS answers in one of the two periods", ""
+    if change.significant:
+        z = "∞" if abs(change.z) == float("inf") else signed(change.z, 2)
+        return f"significant (z = {z})", "good" if change.diff > 0 else "bad"
+    return (f"not significant (z = {signed(change.z, 2)})" if change.z is not None else "no change"), ""
+
+
+def _nps_kpis(comparison: Comparison) -> list[Kpi]:
+    """This period's NPS with its interval, and its change against the previous period."""
+    nps, change = comparison.current.nps, comparison.nps_change
+    change_note, change_tone = _nps_change_verdict(change)
+    return [
         Kpi(
             "nps",
             "NPS",
@@ -121,9 +134,18 @@ def overview_kpis(data: OverviewData) -> list[Kpi]:
             attrs={
                 "z": raw(change.z),
                 "significant": raw(change.significant),
-                "previous": raw(previous.nps.nps),
+                "previous": raw(comparison.previous.nps.nps),
             },
         ),
+    ]
+
+
+def _response_kpis(
+    current: ResponseFigures, previous: ResponseFigures, invitations: InvitationFigures
+) -> list[Kpi]:
+    """Responses against the previous period, and the response rate of the invitations sent."""
+    rate = invitations.response_rate
+    return [
         Kpi(
             "responses",
             "Responses",
@@ -136,11 +158,16 @@ def overview_kpis(data: OverviewData) -> list[Kpi]:
             "Response rate",
             number(100 * rate if rate is not None else None, 0, " %"),
             raw(rate),
-            note=f"of {data.invitations.sent:,} invitations sent"
-            if data.invitations.sent
-            else "no invitations sent",
-            attrs={"sent": raw(data.invitations.sent), "responded": raw(data.invitations.responded)},
+            note=f"of {invitations.sent:,} invitations sent" if invitations.sent else "no invitations sent",
+            attrs={"sent": raw(invitations.sent), "responded": raw(invitations.responded)},
         ),
+    ]
+
+
+def _satisfaction_kpis(current: ResponseFigures) -> list[Kpi]:
+    """CSAT and the expectation ratio, bad when experience falls short of expectation."""
+    expectation = current.expectation
+    return [
         Kpi(
             "csat",
             "CSAT",
@@ -160,24 +187,25 @@ def overview_kpis(data: OverviewData) -> list[Kpi]:
             attrs={"share-below": raw(expectation.share_below), "n": raw(expectation.n)},
         ),
     ]
-    if data.follow_ups is None:
-        return kpis
+
+
+def _follow_up_kpis(follow_ups: FollowUpCounts) -> list[Kpi]:
+    """The platform's open and overdue follow-up cases, whatever the filters."""
     return [
-        *kpis,
         Kpi(
             "follow-ups-open",
             "Open follow-ups",
-            f"{data.follow_ups.open:,}",
-            raw(data.follow_ups.open),
+            f"{follow_ups.open:,}",
+            raw(follow_ups.open),
             note="all cases, any date",
         ),
         Kpi(
             "follow-ups-overdue",
             "Overdue follow-ups",
-            f"{data.follow_ups.overdue:,}",
-            raw(data.follow_ups.overdue),
+            f"{follow_ups.overdue:,}",
+            raw(follow_ups.overdue),
             note="past their due time",
-            tone="bad" if data.follow_ups.overdue else "",
+            tone="bad" if follow_ups.overdue else "",
         ),
     ]
 
@@ -196,8 +224,23 @@ def overview_charts(data: OverviewData) -> dict:
 
 
 def overview_tables(data: OverviewData) -> list[ExportTable]:
-    current, previous = data.comparison.current, data.comparison.previous
-    summary_rows = [
+    return [
+        ExportTable(
+            "summary",
+            "Summary",
+            ("figure", "this period", "previous period"),
+            _period_comparison_rows(data.comparison) + _this_period_only_rows(data),
+        ),
+        ExportTable(
+            "nps_trend", f"NPS by {data.interval}", _nps_trend_columns(data.interval), _nps_trend_rows(data)
+        ),
+    ]
+
+
+def _period_comparison_rows(comparison: Comparison) -> list[tuple]:
+    """(figure, this period, previous period) for each survey figure both periods have."""
+    current, previous = comparison.current, comparison.previous
+    return [
         ("NPS (points)", current.nps.nps, previous.nps.nps),
         ("NPS 95 % CI low", current.nps.ci_low, previous.nps.ci_low),
         ("NPS 95 % CI high", current.nps.ci_high, previous.nps.ci_high),
@@ -219,8 +262,12 @@ def overview_tables(data: OverviewData) -> list[ExportTable]:
             previous.expectation.share_below,
         ),
     ]
+
+
+def _this_period_only_rows(data: OverviewData) -> list[tuple]:
+    """The NPS change, the invitations and (where shown) the follow-ups: no previous-period value."""
     change = data.comparison.nps_change
-    extra = [
+    rows = [
         ("NPS change (points)", change.diff, None),
         ("NPS change z", change.z, None),
         ("NPS change significant", change.significant, None),
@@ -228,11 +275,32 @@ def overview_tables(data: OverviewData) -> list[ExportTable]:
         ("Response rate (share)", data.invitations.response_rate, None),
     ]
     if data.follow_ups is not None:
-        extra += [
+        rows += [
             ("Open follow-ups (all)", data.follow_ups.open, None),
             ("Overdue follow-ups (all)", data.follow_ups.overdue, None),
         ]
-    trend = [
+    return rows
+
+
+def _nps_trend_columns(interval: str) -> tuple[str, ...]:
+    return (
+        f"{interval} starting",
+        "responses",
+        "NPS answers",
+        "promoters",
+        "passives",
+        "detractors",
+        "NPS (points)",
+        "NPS 95 % CI low",
+        "NPS 95 % CI high",
+        "CSAT (%)",
+        "expectation ratio",
+    )
+
+
+def _nps_trend_rows(data: OverviewData) -> list[tuple]:
+    """One row per period of the trend, in the order of ``_nps_trend_columns``."""
+    return [
         (
             p.period,
             p.figures.responses,
@@ -247,27 +315,6 @@ def overview_tables(data: OverviewData) -> list[ExportTable]:
             p.figures.expectation.geometric_mean,
         )
         for p in data.series
-    ]
-    return [
-        ExportTable("summary", "Summary", ("figure", "this period", "previous period"), summary_rows + extra),
-        ExportTable(
-            "nps_trend",
-            f"NPS by {data.interval}",
-            (
-                f"{data.interval} starting",
-                "responses",
-                "NPS answers",
-                "promoters",
-                "passives",
-                "detractors",
-                "NPS (points)",
-                "NPS 95 % CI low",
-                "NPS 95 % CI high",
-                "CSAT (%)",
-                "expectation ratio",
-            ),
-            trend,
-        ),
     ]
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
 from analytics.selectors import interaction_summary
-from surveys.selectors_comments import comment_list
+from surveys.selectors.comments import comment_list
 
 from .comments import comment_filters
 from .common import (

@@ -1,6 +1,6 @@
 """Questions: add, edit, delete and move, never harming stored answers."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,40 +44,89 @@ def _clean_question_fields(
     names = language_names()
     if type not in Question.Type.values:
         refuse("type", "Choose one of the question types.")
-    texts_kept = {
-        code: text.strip() for code, text in texts.items() if code in names and (text or "").strip()
+    texts_kept = _clean_texts(texts, survey=survey, names=names, refuse=refuse)
+    choices_kept = (
+        _clean_choices(choices, survey=survey, names=names, refuse=refuse) if type in CHOICE_TYPES else []
+    )
+    scale_min, scale_max = _clean_scale(type, scale_min, scale_max, refuse=refuse)
+    labels_kept = (
+        _clean_scale_labels(scale_labels, names=names)
+        if type in SCALED_TYPES and scale_min is not None
+        else {}
+    )
+    if direction not in Direction.values:
+        refuse("direction", "Choose which way is better.")
+    if type != Question.Type.EXPECTATION_EXPERIENCE:
+        direction = Direction.HIGHER_IS_BETTER
+    if driver and driver not in Question.Driver.values:
+        refuse("driver", "Choose one of the driver dimensions.")
+    elif driver and type not in DRIVER_TYPES:
+        refuse("driver", "Only CSAT, CES, rating and expectation questions measure a driver dimension.")
+
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "type": type,
+        "texts": texts_kept,
+        "choices": choices_kept,
+        "scale_min": scale_min,
+        "scale_max": scale_max,
+        "scale_labels": labels_kept,
+        "direction": direction,
+        "driver": driver,
     }
+
+
+_Refuse = Callable[[str, str], None]  # refuse(field, message) records one problem with the question
+
+
+def _clean_texts(
+    texts: Mapping[str, str], *, survey: Survey, names: Mapping[str, str], refuse: _Refuse
+) -> dict:
+    """The question's non-blank texts in known languages, stripped; one in each language the survey offers."""
+    kept = {code: text.strip() for code, text in texts.items() if code in names and (text or "").strip()}
     for code in survey.languages:
-        if code not in texts_kept:
+        if code not in kept:
             refuse("texts", f"Write the question in {names.get(code, code)}: the survey offers it.")
+    return kept
 
-    choices_kept: list[dict] = []
-    if type in CHOICE_TYPES:
-        seen: set[str] = set()
-        for choice in choices:
-            value = (choice.get("value") or "").strip()
-            labels = {
-                code: label.strip()
-                for code, label in (choice.get("labels") or {}).items()
-                if code in names and (label or "").strip()
-            }
-            if not value:
-                refuse("choices", "Every choice needs a value.")
-                continue
-            if len(value) > CHOICE_VALUE_MAX_LENGTH:
-                refuse(
-                    "choices", f"Choice value “{value}” is longer than {CHOICE_VALUE_MAX_LENGTH} characters."
-                )
-            if value in seen:
-                refuse("choices", f"Choice value “{value}” is used twice; values must be unique.")
-            seen.add(value)
-            for code in survey.languages:
-                if code not in labels:
-                    refuse("choices", f"Choice “{value}” needs a label in {names.get(code, code)}.")
-            choices_kept.append({"value": value, "labels": labels})
-        if len(choices_kept) < 2:
-            refuse("choices", "A choice question needs at least two choices.")
 
+def _clean_choices(
+    choices: Sequence[Mapping], *, survey: Survey, names: Mapping[str, str], refuse: _Refuse
+) -> list[dict]:
+    """The choices with a value, stripped: values unique and short enough, a label in each of the
+    survey's languages, at least two of them."""
+    kept: list[dict] = []
+    seen: set[str] = set()
+    for choice in choices:
+        value = (choice.get("value") or "").strip()
+        labels = {
+            code: label.strip()
+            for code, label in (choice.get("labels") or {}).items()
+            if code in names and (label or "").strip()
+        }
+        if not value:
+            refuse("choices", "Every choice needs a value.")
+            continue
+        if len(value) > CHOICE_VALUE_MAX_LENGTH:
+            refuse("choices", f"Choice value “{value}” is longer than {CHOICE_VALUE_MAX_LENGTH} characters.")
+        if value in seen:
+            refuse("choices", f"Choice value “{value}” is used twice; values must be unique.")
+        seen.add(value)
+        for code in survey.languages:
+            if code not in labels:
+                refuse("choices", f"Choice “{value}” needs a label in {names.get(code, code)}.")
+        kept.append({"value": value, "labels": labels})
+    if len(kept) < 2:
+        refuse("choices", "A choice question needs at least two choices.")
+    return kept
+
+
+def _clean_scale(
+    type: str, scale_min: int | None, scale_max: int | None, *, refuse: _Refuse
+) -> tuple[int | None, int | None]:
+    """The scale the question type takes: NPS, CSAT and CES their fixed one, a rating one within
+    0–10, an expectation pair one within 1–10 or none, every other type none."""
     if type in FIXED_SCALES:
         scale_min, scale_max = FIXED_SCALES[type]
     elif type == Question.Type.RATING:
@@ -100,35 +149,18 @@ def _clean_question_fields(
             refuse("scale_max", f"The scale ends at {RATING_SCALE_HIGHEST} or lower.")
         if scale_min >= scale_max:
             refuse("scale_max", "The highest point must be above the lowest.")
+    return scale_min, scale_max
 
-    labels_kept: dict[str, list[str]] = {}
-    if type in SCALED_TYPES and scale_min is not None:
-        for code, pair in scale_labels.items():
-            ends = [(end or "").strip() for end in [*pair, "", ""][:2]]
-            if code in names and any(ends):
-                labels_kept[code] = ends
 
-    if direction not in Direction.values:
-        refuse("direction", "Choose which way is better.")
-    if type != Question.Type.EXPECTATION_EXPERIENCE:
-        direction = Direction.HIGHER_IS_BETTER
-    if driver and driver not in Question.Driver.values:
-        refuse("driver", "Choose one of the driver dimensions.")
-    elif driver and type not in DRIVER_TYPES:
-        refuse("driver", "Only CSAT, CES, rating and expectation questions measure a driver dimension.")
-
-    if errors:
-        raise ValidationError(errors)
-    return {
-        "type": type,
-        "texts": texts_kept,
-        "choices": choices_kept,
-        "scale_min": scale_min,
-        "scale_max": scale_max,
-        "scale_labels": labels_kept,
-        "direction": direction,
-        "driver": driver,
-    }
+def _clean_scale_labels(scale_labels: Mapping[str, Sequence[str]], *, names: Mapping[str, str]) -> dict:
+    """The (lowest, highest) end labels per known language, stripped, padded to two; languages
+    with both ends blank left out."""
+    kept: dict[str, list[str]] = {}
+    for code, pair in scale_labels.items():
+        ends = [(end or "").strip() for end in [*pair, "", ""][:2]]
+        if code in names and any(ends):
+            kept[code] = ends
+    return kept
 
 
 def _questions_renumber(survey: Survey, question_ids: Sequence[int]) -> None:

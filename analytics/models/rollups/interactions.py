@@ -1,0 +1,46 @@
+"""The interaction rollup: experience scores, floor breaches and measured expectation ratios per day."""
+
+from django.db import models
+from django.db.models import Q
+
+from touchpoints.models import Channel, Stage, ValueTier
+
+from .measures import InteractionCounts
+
+
+class InteractionRollup(InteractionCounts):
+    """Interactions of one day × touchpoint × stage × channel × customer segment × value tier.
+
+    Experience scores (agent-assessed, 0–10), floor breaches (a score strictly
+    below the touchpoint's floor) and the touchpoint measure's expectation
+    ratios (promised vs delivered value, in the measure's direction; rows of a
+    touchpoint without a measure are not counted).
+    """
+
+    day = models.DateField()
+    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="interaction_rollup_day_idx"),
+            models.Index(fields=["touchpoint", "day"], name="interaction_rollup_tp_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "touchpoint", "stage", "channel", "segment", "value_tier"],
+                name="interaction_rollup_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ratio_n=models.F("ratio_below") + models.F("ratio_met") + models.F("ratio_above")
+                ),
+                name="interaction_rollup_ratio_sums",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} touchpoint {self.touchpoint_id} {self.channel} {self.segment}"

@@ -1,0 +1,32 @@
+"""The invitation rollup: invitations sent per day and survey slice, and how many were answered."""
+
+from django.db import models
+from django.db.models.functions import Coalesce
+
+from .measures import InvitationCounts, SliceColumns
+
+
+class InvitationRollup(SliceColumns, InvitationCounts):
+    """Invitations emailed on one day, per survey slice, and how many were answered (additive).
+
+    The day is the sending day, so the response rate of a period is
+    answered / sent over the invitations sent in it.
+    """
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="invitation_rollup_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "channel",
+                "segment",
+                "value_tier",
+                name="invitation_rollup_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id}: {self.responded}/{self.sent}"

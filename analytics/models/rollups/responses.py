@@ -1,0 +1,92 @@
+"""The survey rollups: answers per day and survey slice, and the key-driver sums behind them."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from touchpoints.models import Channel, Stage, ValueTier
+
+from .measures import DriverSums, ResponseCounts, SliceColumns
+
+
+class ResponseRollup(ResponseCounts):
+    """Survey answers of one day × survey × touchpoint × stage × channel × customer segment × value tier.
+
+    The touchpoint, stage and channel are those of the interaction the
+    invitation followed, else the survey's own touchpoint, else none
+    (a relationship survey); the segment and value tier are the customer's when
+    the day was last refreshed.
+    """
+
+    day = models.DateField()
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
+    segment = models.CharField(max_length=50, blank=True)
+    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="response_rollup_day_idx"),
+            models.Index(fields=["survey", "day"], name="response_rollup_survey_idx"),
+            models.Index(fields=["touchpoint", "day"], name="response_rollup_tp_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "channel",
+                "segment",
+                "value_tier",
+                name="response_rollup_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    nps_n=models.F("nps_promoters") + models.F("nps_passives") + models.F("nps_detractors")
+                ),
+                name="response_rollup_nps_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    ratio_n=models.F("ratio_below") + models.F("ratio_met") + models.F("ratio_above")
+                ),
+                name="response_rollup_ratio_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id} touchpoint {self.touchpoint_id}"
+
+
+class DriverRollup(SliceColumns, DriverSums):
+    """Key-driver sums of one day × survey slice × experience dimension (additive).
+
+    x is a rating of the dimension normalised to 0–10 by its question's
+    scale, y the response's 0–10 likelihood to recommend; the pair sums give
+    Pearson's r (``metrics.driver_from_sums``), the rating sums the
+    performance. The day is the response's.
+    """
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="driver_rollup_day_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                "day",
+                "survey",
+                Coalesce("touchpoint", 0),
+                "stage",
+                "channel",
+                "segment",
+                "value_tier",
+                "dimension",
+                name="driver_rollup_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} survey {self.survey_id} {self.dimension}: {self.pairs} pairs"

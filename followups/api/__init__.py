@@ -1,0 +1,1 @@
+"""REST API v1 resources of the follow-up app: ``/follow-ups/``."""

@@ -1,0 +1,31 @@
+"""JSON values no part of the platform stores: a lone UTF-16 surrogate, nesting past ``MAX_DEPTH``.
+
+Shared by the API's parser (``api.parsers``) and the admin's JSON fields (``infra.admin_json``), so
+both doors refuse the same values with the same words.
+"""
+
+import re
+
+MAX_DEPTH = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_refusal(data) -> str | None:
+    """Why a parsed JSON value is refused, or None; iterative, so any depth is safe to walk."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return "a string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return f"arrays and objects nest deeper than {MAX_DEPTH} levels"
+        if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        else:
+            pending.extend((item, depth + 1) for item in value)
+    return None

@@ -1,8 +1,0 @@
-from django.urls import include, path
-
-urlpatterns = [
-    # Public pages customers reach from their email: no sign-in, the token is the key.
-    path("", include("surveys.urls_public")),
-    # The survey builder, for CX managers.
-    path("surveys/", include("surveys.urls_builder")),
-]

@@ -1,0 +1,24 @@
+"""Writes that come in through integrations: customers and interactions upserted by external id, one
+or a thousand at a time, and the touchpoint catalogue. Set-based: a batch is validated in Python,
+its foreign keys resolved with one query each, and written with a few statements, never a query
+per row; and the agent-facing write of one contact (``log.interaction_log``)."""
+
+from .catalogue import touchpoint_create, touchpoint_update
+from .customers import customer_create, customer_delete, customer_put, customer_update, customers_upsert
+from .interactions import interactions_upsert
+from .items import MAX_BULK_ITEMS, ItemResult
+from .log import interaction_log
+
+__all__ = [
+    "MAX_BULK_ITEMS",
+    "ItemResult",
+    "customer_create",
+    "customer_delete",
+    "customer_put",
+    "customer_update",
+    "customers_upsert",
+    "interaction_log",
+    "interactions_upsert",
+    "touchpoint_create",
+    "touchpoint_update",
+]

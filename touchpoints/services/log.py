@@ -1,0 +1,57 @@
+"""Writes of customers and interactions."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from touchpoints import hooks
+from touchpoints.models import Customer, Interaction, InteractionSource, Touchpoint
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    customer: Customer,
+    touchpoint: Touchpoint,
+    occurred_at: datetime | None = None,
+    channel: str = "",
+    agent=None,
+    category: str = "",
+    outcome: str = "",
+    notes: str = "",
+    experience_score: float | None = None,
+    expected_value: float | None = None,
+    actual_value: float | None = None,
+    journey=None,
+    source: str = InteractionSource.AGENT,
+    external_id: str | None = None,
+) -> Interaction:
+    """Record one contact at a touchpoint, then let the rest of the platform know.
+
+    The channel defaults to the touchpoint's. Validated with the model's
+    rules (``ValidationError`` on bad values, nothing saved). In the same
+    transaction the metrics of its day and journey are marked stale and the
+    survey rules are applied, so a rolled-back log leaves no invitation.
+    """
+    interaction = Interaction(
+        customer=customer,
+        touchpoint=touchpoint,
+        channel=channel or touchpoint.channel,
+        occurred_at=occurred_at or timezone.now(),
+        agent=agent,
+        category=category,
+        outcome=outcome,
+        notes=notes,
+        experience_score=experience_score,
+        expected_value=expected_value,
+        actual_value=actual_value,
+        journey=journey,
+        source=source,
+        external_id=external_id or None,
+    )
+    interaction.full_clean()
+    interaction.save()
+    hooks.interactions_changed(interaction_ids=[interaction.id])
+    hooks.interactions_logged(interactions=hooks.LoggedInteractions.of([interaction]), now=None)
+    return interaction

@@ -1,0 +1,1 @@
+"""REST API v1 resources of the webhooks app: ``/webhooks/`` subscriptions."""

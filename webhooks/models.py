@@ -1,0 +1,111 @@
+"""Outbound webhooks: the endpoints CRMs subscribe, and the outbox of messages delivered to them."""
+
+import json
+import secrets
+
+from django.db import models
+from django.db.models import Q
+
+
+class WebhookEventType(models.TextChoices):
+    RESPONSE_CREATED = "response.created", "A survey response was submitted"
+    RESPONSE_DETRACTOR = "response.detractor", "A response scored NPS 0–6"
+    FOLLOWUP_CREATED = "followup.created", "A follow-up case was opened"
+    FOLLOWUP_RESOLVED = "followup.resolved", "A follow-up case was resolved"
+    INVITATION_BOUNCED = "invitation.bounced", "A survey invitation bounced"
+
+
+class WebhookMessageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+def webhook_message_id_new() -> str:
+    """The public ``webhook-id`` of a message: ``msg_`` and 24 URL-safe random characters (no dot,
+    the separator of the signed content)."""
+    return f"msg_{secrets.token_urlsafe(18)}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives the events it subscribes to, signed with its own secret.
+
+    The secret is stored because every delivery is signed with it; it is handed
+    out once, to whoever created the endpoint, and never shown again. An
+    endpoint that keeps failing is disabled (``active`` off, with the time and
+    reason); publishing skips inactive endpoints.
+    """
+
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list, help_text='Event types, e.g. ["response.created"].')
+    description = models.CharField(max_length=200, blank=True)
+    secret = models.CharField(max_length=100, editable=False, help_text="whsec_<base64 of 32 random bytes>")
+    active = models.BooleanField(default=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=500, blank=True)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, help_text="Failed delivery attempts since the last successful one."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "analytics_webhookendpoint"  # kept from the app it was born in: no table rename
+        ordering = ["id"]
+        indexes = [models.Index(fields=["active"], name="webhook_endpoint_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({', '.join(self.events)})"
+
+
+class WebhookMessage(models.Model):
+    """One event for one endpoint: the outbox row a worker delivers, retried until delivered or given up.
+
+    ``body`` is the exact JSON text that is signed and sent, serialized once
+    when the event is published, so every attempt sends the same bytes under
+    the same ``public_id`` (the ``webhook-id`` header); only the
+    ``webhook-timestamp`` and the signature change per attempt.
+    """
+
+    Status = WebhookMessageStatus
+    public_id = models.CharField(max_length=40, unique=True, default=webhook_message_id_new, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="messages")
+    event_type = models.CharField(max_length=40, choices=WebhookEventType.choices)
+    body = models.TextField(help_text='The signed JSON body: {"type", "timestamp", "data"}.')
+    created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=WebhookMessageStatus.choices, default=WebhookMessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Pending only: when it is due.")
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a delivery task was last enqueued (the sweeper's lease)."
+    )
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        db_table = "analytics_webhookmessage"  # kept from the app it was born in: no table rename
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_message_due_idx"),
+            models.Index(fields=["endpoint", "status", "delivered_at"], name="webhook_message_endpoint_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WebhookMessageStatus.values), name="webhook_message_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=WebhookMessageStatus.PENDING) | Q(next_attempt_at__isnull=False),
+                name="webhook_message_pending_has_due_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.event_type} → {self.endpoint_id} ({self.status})"
+
+    @property
+    def payload(self) -> dict:
+        """The event's ``data`` object, decoded from the body."""
+        return json.loads(self.body)["data"]

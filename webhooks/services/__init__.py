@@ -1,0 +1,18 @@
+"""Writes of the webhooks app. Other apps use one door: ``webhook_event_publish`` /
+``webhook_events_publish`` (``outbox``), inside their own transaction."""
+
+from .delivery import RETRY_WINDOW, webhook_message_deliver, webhook_retry_at, webhooks_sweep
+from .endpoints import webhook_endpoint_create, webhook_endpoint_delete, webhook_endpoint_enable
+from .outbox import webhook_event_publish, webhook_events_publish
+
+__all__ = [
+    "RETRY_WINDOW",
+    "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_enable",
+    "webhook_event_publish",
+    "webhook_events_publish",
+    "webhook_message_deliver",
+    "webhook_retry_at",
+    "webhooks_sweep",
+]

@@ -1,0 +1,155 @@
+"""Forms of the agent workspace: finding a customer and logging an interaction.
+
+They check what a person typed field by field; ``interaction_log`` applies the model's rules
+again, and its refusals come back onto the form through ``add_service_error``.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from journeys.selectors import journeys_open_of_customer
+from touchpoints.models import SCORE_MAX, SCORE_MIN, Channel, Customer, InteractionOutcome, Touchpoint
+from touchpoints.selectors import SEARCH_MAX_LENGTH, touchpoints_for_logging
+
+
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the field it names where the form has it, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=SEARCH_MAX_LENGTH * 2,
+        label="Find a customer",
+        widget=forms.SearchInput(
+            attrs={
+                "placeholder": "Name, email, phone or customer id",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+                "data-search-input": "",
+            }
+        ),
+    )
+
+
+class TouchpointSelect(forms.Select):
+    """Options carry the touchpoint's channel and measure, so the page can pre-fill the channel
+    and show the expected/actual fields only where they mean something."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        touchpoint = getattr(value, "instance", None)
+        if isinstance(touchpoint, Touchpoint):
+            option["attrs"]["data-channel"] = touchpoint.channel
+            if touchpoint.has_measure:
+                option["attrs"]["data-measure"] = touchpoint.measure_name
+                option["attrs"]["data-unit"] = touchpoint.measure_unit
+        return option
+
+
+class TouchpointChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Touchpoint) -> str:
+        return f"{obj.name} · {obj.get_stage_display()}"
+
+
+class JourneyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.journey_map.name if obj.journey_map_id else "Unmapped journey"
+        return f"{name}, since {obj.started_at:%Y-%m-%d}"
+
+
+class InteractionLogForm(forms.Form):
+    touchpoint = TouchpointChoiceField(
+        queryset=None,
+        widget=TouchpointSelect(attrs={"data-touchpoint-select": ""}),
+        empty_label="Choose a touchpoint…",
+        error_messages={"required": "Choose the touchpoint this contact was at."},
+    )
+    channel = forms.ChoiceField(
+        choices=[("", "As touchpoint"), *Channel.choices],
+        required=False,
+        widget=forms.Select(attrs={"data-channel-select": ""}),
+    )
+    category = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="What it was about, e.g. “Late delivery”.",
+        widget=forms.TextInput(attrs={"list": "interaction-categories", "autocomplete": "off"}),
+    )
+    outcome = forms.ChoiceField(choices=[("", "—"), *InteractionOutcome.choices], required=False)
+    notes = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "What the customer said, what you did."}),
+    )
+    experience_score = forms.IntegerField(
+        required=False,
+        min_value=SCORE_MIN,
+        max_value=SCORE_MAX,
+        label="Experience (0–10)",
+        help_text="How it went for the customer, as you judge it: 0 awful, 5 neutral, 10 delighted. "
+        "Leave it empty if you cannot tell.",
+        error_messages={
+            "min_value": "The experience is on a 0–10 scale.",
+            "max_value": "The experience is on a 0–10 scale.",
+            "invalid": "Enter a whole number from 0 to 10.",
+        },
+    )
+    expected_value = forms.FloatField(
+        required=False, label="Expected", help_text="The value promised to the customer."
+    )
+    actual_value = forms.FloatField(
+        required=False,
+        min_value=0,
+        label="Actual",
+        help_text="The value delivered.",
+        error_messages={"min_value": "The actual value cannot be negative."},
+    )
+    journey = JourneyChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="— not part of a journey —",
+        help_text="Add the contact to one of the customer's journeys in progress.",
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["touchpoint"].queryset = touchpoints_for_logging()
+        self.fields["journey"].queryset = journeys_open_of_customer(customer_id=customer.id)
+
+    def clean_expected_value(self):
+        value = self.cleaned_data.get("expected_value")
+        if value is not None and not value > 0:
+            raise ValidationError("The expected value must be greater than 0.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        touchpoint = cleaned.get("touchpoint")
+        if touchpoint is not None and not touchpoint.has_measure:
+            for field in ("expected_value", "actual_value"):
+                if cleaned.get(field) is not None:
+                    self.add_error(field, f"{touchpoint.name} has no measure: leave this empty.")
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments of ``interaction_log`` (besides customer and agent)."""
+        data = self.cleaned_data
+        score = data.get("experience_score")
+        return {
+            "touchpoint": data["touchpoint"],
+            "channel": data.get("channel") or "",
+            "category": data.get("category", "").strip(),
+            "outcome": data.get("outcome") or "",
+            "notes": data.get("notes", "").strip(),
+            "experience_score": float(score) if score is not None else None,
+            "expected_value": data.get("expected_value"),
+            "actual_value": data.get("actual_value"),
+            "journey": data.get("journey"),
+        }

@@ -1,0 +1,104 @@
+"""The agent workspace: find a customer as you type, see their whole history, log a contact.
+
+Thin views: each validates its input, calls one selector or ``interaction_log`` and renders.
+The search works as a plain GET form; ``static/js/workspace.js`` adds as-you-type results by
+fetching ``customer_search_results`` (the same list, as an HTML fragment).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_POST
+
+from access.roles import ROLES, role_required
+from touchpoints import selectors as ledger
+from touchpoints.models import Customer
+from touchpoints.services import interaction_log
+from workspace import selectors
+from workspace.forms import CustomerSearchForm, InteractionLogForm, add_service_error
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _search(request: HttpRequest):
+    form = CustomerSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return form, ledger.customer_search(query=query)
+
+
+@role_required(*ROLES)
+@require_GET
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """The search page; a query that names exactly one customer by id, email or phone opens them."""
+    form, result = _search(request)
+    if result.exact is not None and result.matched == 1:
+        return redirect("customer-detail", customer_id=result.exact.pk)
+    return render(request, "touchpoints/customer_search.html", {"form": form, "result": result})
+
+
+@role_required(*ROLES)
+@require_GET
+def customer_search_results(request: HttpRequest) -> HttpResponse:
+    """The result list alone, for the as-you-type box."""
+    _form, result = _search(request)
+    return render(request, "touchpoints/_search_results.html", {"result": result})
+
+
+def _customer_page(request: HttpRequest, customer_id: int, *, form=None, before=None) -> HttpResponse:
+    try:
+        view = selectors.customer_360(customer_id=customer_id, before=before)
+    except Customer.DoesNotExist:
+        raise Http404("No such customer.") from None
+    context = {
+        "view": view,
+        "customer": view.customer,
+        "language_name": LANGUAGE_NAMES.get(view.customer.locale, view.customer.locale),
+        "form": form or InteractionLogForm(customer=view.customer),
+        "categories": ledger.interaction_categories_recent(),
+        "before": before,
+    }
+    return render(request, "touchpoints/customer_detail.html", context)
+
+
+@role_required(*ROLES)
+@require_GET
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer 360, with the form to log a contact; ``?before=`` pages back in the history."""
+    return _customer_page(request, customer_id, before=_instant(request.GET.get("before", "")))
+
+
+def _instant(text: str):
+    """An aware date-time from the query string, or None for anything else (never an error)."""
+    try:
+        moment = parse_datetime(text) if text else None
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+@role_required(*ROLES)
+@require_POST
+def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Log a contact with the customer, by the signed-in user; back to the customer page."""
+    try:
+        customer = ledger.customer_get(customer_id=customer_id)
+    except Customer.DoesNotExist:
+        raise Http404("No such customer.") from None
+    form = InteractionLogForm(request.POST, customer=customer)
+    if form.is_valid():
+        try:
+            interaction = interaction_log(customer=customer, agent=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Logged: {interaction.touchpoint.name} · {interaction.get_channel_display()}.",
+            )
+            url = reverse("customer-detail", kwargs={"customer_id": customer.pk})
+            return redirect(f"{url}#interaction-{interaction.pk}")
+    return _customer_page(request, customer_id, form=form)
