@@ -13,7 +13,7 @@ import socket
 import pytest
 from django.db import transaction
 
-from analytics import tasks
+from webhooks import tasks
 from surveys.models import Invitation, Question
 from surveys.services.responses import response_submit
 from surveys.services.webhook_events import RESPONSE_CREATED
