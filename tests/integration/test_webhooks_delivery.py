@@ -13,12 +13,12 @@ import socket
 import pytest
 from django.db import transaction
 
-from webhooks import tasks
 from surveys.models import Invitation, Question
 from surveys.services.responses import response_submit
 from surveys.services.webhook_events import RESPONSE_CREATED
 from tests.factories import InvitationFactory, QuestionFactory
 from tests.webhooks.test_delivery import Receiver
+from webhooks import tasks
 from webhooks.models import WebhookMessage
 from webhooks.services import webhook_endpoint_create, webhook_event_publish, webhooks_sweep
 
