@@ -326,7 +326,7 @@ SPECTACULAR_SETTINGS = {
         "JourneyStatusEnum": "journeys.models.JourneyStatus",
         "SurveyStatusEnum": "surveys.models.SurveyStatus",
         "InvitationStatusEnum": "surveys.models.InvitationStatus",
-        "FollowUpStatusEnum": "analytics.models.FollowUpStatus",
+        "FollowUpStatusEnum": "followups.models.FollowUpStatus",
         "BulkItemStatusEnum": ["created", "updated", "error"],
         "QuestionTypeEnum": "surveys.models.QuestionType",
         "DirectionEnum": "touchpoints.models.Direction",

@@ -2,7 +2,7 @@
 changes people make to it (take from the queue, move forward, assign).
 
 Thin views: the rules live in ``followups.services.work`` and the reads in
-``analytics.selectors.followups``. A case outside what the user may see answers 404, as if it
+``followups.selectors``. A case outside what the user may see answers 404, as if it
 did not exist; a change the user may not make answers 403.
 """
 

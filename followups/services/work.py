@@ -1,6 +1,6 @@
 """Working follow-up cases: take one from the queue, move it forward, hand it to someone.
 
-Cases are opened by the metrics refresh (``analytics.services.followups``); people only work
+Cases are opened by the metrics refresh (``analytics.services.follow_up_triggers`` → ``followups.services.cases``); people only work
 them. A case moves forward only — open → in progress → contacted → resolved, steps may be
 skipped — and a resolved case is closed: it takes notes, not changes. Every change appends a
 dated line to the case's notes, so the notes are the case's history.
