@@ -1,9 +1,10 @@
 """Working follow-up cases: take one from the queue, move it forward, hand it to someone.
 
-Cases are opened by the metrics refresh (``analytics.services.follow_up_triggers`` → ``followups.services.cases``); people only work
-them. A case moves forward only — open → in progress → contacted → resolved, steps may be
-skipped — and a resolved case is closed: it takes notes, not changes. Every change appends a
-dated line to the case's notes, so the notes are the case's history.
+Cases are opened by the metrics refresh (``analytics.services.follow_up_triggers`` calls
+``followups.services.cases``); people only work them. A case moves forward only — open → in
+progress → contacted → resolved, steps may be skipped — and a resolved case is closed: it takes
+notes, not changes. Every change appends a dated line to the case's notes, so the notes are the
+case's history.
 
 Each service locks the case row (``select_for_update``) so two agents clicking "Take" at
 once, or a manager reassigning while an agent resolves, take turns instead of overwriting
