@@ -9,7 +9,7 @@ in its own savepoint, down to the single row at fault, which is reported; the re
 
 import csv
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from django.db import DataError, IntegrityError, transaction
@@ -17,6 +17,16 @@ from django.db import DataError, IntegrityError, transaction
 from .cells import CsvFileError, ImportReport, RowError
 
 BATCH_SIZE = 1000
+
+
+@dataclass(slots=True)
+class Written:
+    """What a batch's write did: rows created and updated, and those the bulk service refused
+    (row number → errors by column; reported only once the batch's savepoint has committed)."""
+
+    created: int
+    updated: int
+    refused: dict[int, dict[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -39,8 +49,8 @@ class ImportKind(Protocol):
     def prepare(self, rows: Sequence[tuple[int, dict[str, str]]], report: ImportReport) -> list[Entry]:
         """Validate a batch of rows; report the refused ones, return the others."""
 
-    def write(self, entries: list[Entry]) -> tuple[int, int]:
-        """Store valid entries set-based (inside a transaction); returns (created, updated)."""
+    def write(self, entries: list[Entry]) -> "Written":
+        """Store valid entries set-based (inside a transaction) through the ledger's bulk services."""
 
 
 def header_columns(header: list[str], kind: ImportKind) -> list[str]:
@@ -84,7 +94,7 @@ def store(entries: list[Entry], kind: ImportKind, report: ImportReport) -> None:
         return
     try:
         with transaction.atomic():
-            created, updated = kind.write(entries)
+            written = kind.write(entries)
     except (IntegrityError, DataError) as error:
         if len(entries) == 1:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -94,8 +104,10 @@ def store(entries: list[Entry], kind: ImportKind, report: ImportReport) -> None:
         store(entries[:middle], kind, report)
         store(entries[middle:], kind, report)
         return
-    report.created += created
-    report.updated += updated
+    report.created += written.created
+    report.updated += written.updated
+    for row, errors in written.refused.items():
+        report.refuse(row, errors)
 
 
 def _batches(records: Iterable[list[str]], columns: list[str], report: ImportReport, size: int):

@@ -6,9 +6,10 @@ has, and keeps the others; an empty cell empties its field (``value_tier`` and `
 back to their defaults). ``email_opt_out`` only ever opts out: a ``false`` never re-subscribes
 someone who unsubscribed (that takes the customer's own word, not a CRM dump).
 
-A customer whose segment or value tier changes moves their responses, interactions, journeys
-and invitations to another slice of the rollups: the same ``customers_mark_stale`` as the API
-marks their days stale.
+Rows are read and checked here (cells, the model's field rules) and stored by the API's
+``customers_upsert``, so a file and a bulk call behave alike: a customer whose segment or value
+tier changes moves their responses, interactions, journeys and invitations to another slice of
+the rollups, and those days are marked stale.
 """
 
 from collections.abc import Sequence
@@ -17,10 +18,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from touchpoints.models import Customer, ValueTier
-from touchpoints.services.customers import customers_mark_stale
+from touchpoints.services import customers_upsert
 
 from . import cells
-from .batches import Entry
+from .batches import Entry, Written
 from .cells import CellError, ImportReport
 
 REQUIRED = ("external_id", "name")
@@ -81,37 +82,26 @@ class CustomerImport:
                 entries.append(Entry(row=row, key=customer.external_id, item=customer))
         return entries
 
-    def write(self, entries: list[Entry]) -> tuple[int, int]:
-        keys = [entry.key for entry in entries]
-        before = {
-            external_id: (pk, segment, tier)
-            for external_id, pk, segment, tier in Customer.objects.filter(external_id__in=keys).values_list(
-                "external_id", "id", "segment", "value_tier"
-            )
-        }
-        updated_columns = [c for c in self.columns if c in OPTIONAL and c != "email_opt_out"]
-        for entry in entries:
-            entry.item.pk = None  # a retried batch may carry ids of a rolled-back insert
-        Customer.objects.bulk_create(
-            [entry.item for entry in entries],
-            update_conflicts=True,
-            unique_fields=["external_id"],
-            update_fields=["name", *updated_columns, "updated_at"],
-        )
-        opting_out = [entry.key for entry in entries if entry.item.email_opt_out and entry.key in before]
-        if opting_out:
-            Customer.objects.filter(external_id__in=opting_out, email_opt_out=False).update(
-                email_opt_out=True, email_opt_out_at=self.now, updated_at=self.now
-            )
-        moved = [
-            before[entry.key][0]
-            for entry in entries
-            if entry.key in before
-            and (
-                ("segment" in self.columns and entry.item.segment != before[entry.key][1])
-                or ("value_tier" in self.columns and entry.item.value_tier != before[entry.key][2])
-            )
-        ]
-        # The same restatement as the API's: every figure they are part of, invitations included.
-        customers_mark_stale(customer_ids=moved)
-        return len(entries) - len(before), len(before)
+    def write(self, entries: list[Entry]) -> Written:
+        """Store the batch with the API's bulk upsert (``customers_upsert``): the same partial update
+        (columns the file lacks keep their value), the same opt-out rule and the same restatement
+        of a changed segment or value tier, so the two doors cannot drift apart."""
+        results = customers_upsert(items=[self._item(entry.item) for entry in entries], now=self.now)
+        written = Written(created=0, updated=0)
+        for entry, result in zip(entries, results, strict=True):
+            if result.status == "error":
+                written.refused[entry.row] = {
+                    problem["field"] or "": [problem["message"]] for problem in result.errors
+                }
+            elif result.status == "created":
+                written.created += 1
+            else:
+                written.updated += 1
+        return written
+
+    def _item(self, customer: Customer) -> dict:
+        """The row as a bulk item: the columns the file has, read into their values."""
+        item = {column: getattr(customer, column) for column in self.columns if column != "email_opt_out"}
+        if "email_opt_out" in self.columns:
+            item["email_opt_out"] = customer.email_opt_out
+        return item

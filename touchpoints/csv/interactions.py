@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from touchpoints import hooks
 from touchpoints.models import (
     Channel,
     Customer,
@@ -24,9 +23,10 @@ from touchpoints.models import (
     InteractionSource,
     Touchpoint,
 )
+from touchpoints.services import InteractionRow, interactions_write
 
 from . import cells
-from .batches import Entry
+from .batches import Entry, Written
 from .cells import CellError, ImportReport
 
 REQUIRED = ("customer_external_id", "touchpoint_code", "occurred_at")
@@ -176,20 +176,25 @@ class InteractionImport:
                 entries.append(Entry(row=row, key=interaction.external_id, item=interaction))
         return entries
 
-    def write(self, entries: list[Entry]) -> tuple[int, int]:
+    def write(self, entries: list[Entry]) -> Written:
+        """Store the batch with the API's bulk write (``interactions_write``): the same upsert by
+        external id, stale marks and survey rules, so the two doors cannot drift apart."""
         interactions = [entry.item for entry in entries]
-        keys = [entry.key for entry in entries if entry.key is not None]
-        existing = dict(Interaction.objects.filter(external_id__in=keys).values_list("external_id", "id"))
-        for interaction in interactions:
-            interaction.pk = existing.get(interaction.external_id)
-        if existing:
-            # Before the update: the days and journeys the interactions leave go stale too.
-            hooks.interactions_changed(interaction_ids=list(existing.values()))
-        # The unique index on external_id is partial (NULL ids are many), which ON CONFLICT cannot
-        # name; so rows known by external id carry their primary key, and conflict on it.
-        Interaction.objects.bulk_create(
-            interactions, update_conflicts=True, unique_fields=["id"], update_fields=self.update_fields
+        customers = {interaction.customer_id: interaction.customer for interaction in interactions}
+        rows = interactions_write(
+            rows=[InteractionRow(entry.row, self._columns(entry.item)) for entry in entries],
+            touchpoints={interaction.touchpoint for interaction in interactions},
+            customer_of=customers.__getitem__,
+            source=InteractionSource.IMPORT,
+            now=self.now,
         )
-        hooks.interactions_changed(interaction_ids=[interaction.pk for interaction in interactions])
-        hooks.interactions_logged(interactions=hooks.LoggedInteractions.of(interactions), now=self.now)
-        return len(interactions) - len(existing), len(existing)
+        created = sum(row.created for row in rows)
+        return Written(created=created, updated=len(rows) - created)
+
+    def _columns(self, interaction: Interaction) -> dict:
+        """The row's values by column: the key, and the columns the file has (an update keeps the others)."""
+        values = {"external_id": interaction.external_id}
+        for name in self.update_fields:
+            field = Interaction._meta.get_field(name)
+            values[field.attname] = getattr(interaction, field.attname)
+        return values

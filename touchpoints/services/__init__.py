@@ -5,12 +5,13 @@ per row; and the agent-facing write of one contact (``log.interaction_log``)."""
 
 from .catalogue import touchpoint_create, touchpoint_update
 from .customers import customer_create, customer_delete, customer_put, customer_update, customers_upsert
-from .interactions import interactions_upsert
+from .interactions import InteractionRow, interactions_upsert, interactions_write
 from .items import MAX_BULK_ITEMS, ItemResult
 from .log import interaction_log
 
 __all__ = [
     "MAX_BULK_ITEMS",
+    "InteractionRow",
     "ItemResult",
     "customer_create",
     "customer_delete",
@@ -19,6 +20,7 @@ __all__ = [
     "customers_upsert",
     "interaction_log",
     "interactions_upsert",
+    "interactions_write",
     "touchpoint_create",
     "touchpoint_update",
 ]

@@ -13,7 +13,7 @@ elsewhere). A concurrent writer inserting the same id between the read and the
 insert makes the insert fail; the batch then runs again from the read, once.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -120,32 +120,37 @@ _INSERT_COLUMNS = (
     "expected_value",
     "actual_value",
     "journey_id",
+    "agent_id",
     "source",
     "created_at",
 )
 _DEFAULTS = {"category": "", "outcome": "", "notes": "", "experience_score": None, "expected_value": None}
-_DEFAULTS |= {"actual_value": None, "journey_id": None, "external_id": None}
+_DEFAULTS |= {"actual_value": None, "journey_id": None, "agent_id": None, "external_id": None}
 
 
 @dataclass(slots=True)
-class _Row:
+class InteractionRow:
+    """One interaction to store: ``values`` by column (``customer_id``, ``touchpoint_id`` and
+    ``occurred_at`` always; on an update, only the columns given are written); ``id`` and
+    ``created`` are set by ``interactions_write``. ``index`` is the caller's (item or CSV row)."""
+
     index: int
-    values: dict[str, Any]  # by column
+    values: dict[str, Any]
     id: int | None = None
     created: bool = True
 
 
-def _rows(cleaned: dict[int, dict], customers: dict, touchpoints: dict) -> list[_Row]:
+def _rows(cleaned: dict[int, dict], customers: dict, touchpoints: dict) -> list[InteractionRow]:
     rows = []
     for index, data in cleaned.items():
         values = {_COLUMNS[name]: value for name, value in data.items()}
         values["customer_id"] = customers[data["customer"]].id
         values["touchpoint_id"] = touchpoints[data["touchpoint"]].id
-        rows.append(_Row(index, values))
+        rows.append(InteractionRow(index, values))
     return rows
 
 
-def _insert(rows: list[_Row], touchpoints_by_id: dict, source: str, now: datetime) -> None:
+def _insert(rows: list[InteractionRow], touchpoints_by_id: dict, source: str, now: datetime) -> None:
     """Insert the new rows (defaults filled in) and set their ids."""
     for row in rows:
         row.values = {
@@ -166,9 +171,9 @@ def _insert(rows: list[_Row], touchpoints_by_id: dict, source: str, now: datetim
         row.id = interaction_id
 
 
-def _update(rows: list[_Row]) -> None:
+def _update(rows: list[InteractionRow]) -> None:
     """Update the existing rows: the columns each item sent (customer and touchpoint always)."""
-    groups: dict[tuple[str, ...], list[_Row]] = {}
+    groups: dict[tuple[str, ...], list[InteractionRow]] = {}
     for row in rows:
         groups.setdefault(tuple(sorted(row.values)), []).append(row)
     for columns, members in groups.items():
@@ -178,10 +183,7 @@ def _update(rows: list[_Row]) -> None:
             Interaction.objects.bulk_update(objects, list(columns), batch_size=UPDATE_BATCH)
 
 
-def _write(
-    cleaned: dict[int, dict], customers: dict, touchpoints: dict, source: str, now: datetime
-) -> list[_Row]:
-    rows = _rows(cleaned, customers, touchpoints)
+def _store(rows: list[InteractionRow], touchpoints_by_id: dict, source: str, now: datetime) -> None:
     external_ids = [row.values["external_id"] for row in rows if row.values.get("external_id")]
     existing = dict(
         Interaction.objects.filter(external_id__any=external_ids).values_list("external_id", "id")
@@ -192,8 +194,48 @@ def _write(
     updated = [row for row in rows if not row.created]
     if updated:  # their present days and journeys, before the rows move away from them
         hooks.interactions_changed(interaction_ids=[row.id for row in updated])
-    _insert([row for row in rows if row.created], {t.id: t for t in touchpoints.values()}, source, now)
+    _insert([row for row in rows if row.created], touchpoints_by_id, source, now)
     _update(updated)
+
+
+@transaction.atomic
+def interactions_write(
+    *,
+    rows: list[InteractionRow],
+    touchpoints: Iterable[Touchpoint],
+    customer_of: Callable[[int], Customer],
+    source: str,
+    now: datetime,
+) -> list[InteractionRow]:
+    """Store resolved rows set-based, then call the ledger's hooks once: the one write behind both the
+    API's bulk call and the CSV import.
+
+    Rows whose ``external_id`` exists update that interaction (its old day and journey are marked
+    stale first), the others are inserted with the column defaults, the touchpoint's channel and
+    ``now`` as the time when not given. A concurrent writer taking an external id between the read
+    and the insert makes the insert fail: the rows are stored again from the read, once, and a second
+    failure is raised. ``touchpoints``: those the rows name; ``customer_of``: a customer id → an
+    instance (built only for the interactions the survey rules watch).
+    """
+    touchpoints_by_id = {touchpoint.id: touchpoint for touchpoint in touchpoints}
+    given = [row.values for row in rows]
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                _store(rows, touchpoints_by_id, source, now)
+                break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            for row, values in zip(rows, given, strict=True):
+                row.values = dict(values)
+    hooks.interactions_changed(interaction_ids=[row.id for row in rows])
+
+    def materialise(watched, since):
+        return _recent(rows, customer_of, touchpoints_by_id, since=since, watched=watched)
+
+    logged = hooks.LoggedInteractions(touchpoints=touchpoints_by_id.values(), materialise=materialise)
+    hooks.interactions_logged(interactions=logged, now=now)
     return rows
 
 
@@ -224,45 +266,44 @@ def interactions_upsert(
             cleaned[index] = data
     flag_duplicates(cleaned, results, "external_id")
     customers, touchpoints = _resolve(cleaned, results)
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                rows = _write(cleaned, customers, touchpoints, source, now)
-                break
-        except IntegrityError:
-            if attempt == 2:
-                raise
+    refs = {customer.id: customer for customer in customers.values()}
+    rows = interactions_write(
+        rows=_rows(cleaned, customers, touchpoints),
+        touchpoints=touchpoints.values(),
+        customer_of=lambda customer_id: refs[customer_id].instance(),
+        source=source,
+        now=now,
+    )
     for row in rows:
         external_id = row.values.get("external_id")
         results[row.index] = ItemResult(
             row.index, "created" if row.created else "updated", external_id, row.id
         )
-    hooks.interactions_changed(interaction_ids=[row.id for row in rows])
-    logged = hooks.LoggedInteractions(
-        touchpoints=touchpoints.values(),
-        materialise=lambda watched, since: _recent(
-            rows, customers, touchpoints, since=since, watched=watched
-        ),
-    )
-    hooks.interactions_logged(interactions=logged, now=now)
     return [results[index] for index in range(len(items))]
 
 
 def _recent(
-    rows: list[_Row], customers: dict, touchpoints: dict, *, since: datetime, watched: set[int]
+    rows: list[InteractionRow],
+    customer_of: Callable[[int], Customer],
+    touchpoints_by_id: dict,
+    *,
+    since: datetime,
+    watched: Collection[int],
 ) -> list[Interaction]:
     """The interactions the survey rules may act on (at a ``watched`` touchpoint, none before
     ``since``), as model instances: new rows built from what is in hand, updated rows read back
     whole (one query)."""
-    customer_of = {customer.id: customer for customer in customers.values()}
     instances: dict[int, Customer] = {}
-    touchpoint_of = {touchpoint.id: touchpoint for touchpoint in touchpoints.values()}
+
+    def customer(customer_id: int) -> Customer:
+        if customer_id not in instances:
+            instances[customer_id] = customer_of(customer_id)
+        return instances[customer_id]
+
     recent = [
         Interaction(
-            customer=instances.setdefault(
-                row.values["customer_id"], customer_of[row.values["customer_id"]].instance()
-            ),
-            touchpoint=touchpoint_of[row.values["touchpoint_id"]],
+            customer=customer(row.values["customer_id"]),
+            touchpoint=touchpoints_by_id[row.values["touchpoint_id"]],
             **{
                 column: value
                 for column, value in row.values.items()
