@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: receivers import models, which exist only once the app
         # registry is ready. This is where an app connects to the hooks of the apps below it.
+        from journeys import hooks as journey_hooks
         from surveys import hooks as survey_hooks
         from touchpoints import hooks as ledger_hooks
 
@@ -17,3 +18,4 @@ class AnalyticsConfig(AppConfig):
         ledger_hooks.customers_changed.connect(receivers.customers_changed)
         survey_hooks.responses_changed.connect(receivers.responses_changed)
         survey_hooks.invitations_changed.connect(receivers.invitations_changed)
+        journey_hooks.journeys_changed.connect(receivers.journeys_changed)

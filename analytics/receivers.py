@@ -1,4 +1,5 @@
-"""What analytics does when the apps below it write (``touchpoints.hooks``, ``surveys.hooks``): mark
+"""What analytics does when the apps below it write (``touchpoints.hooks``, ``surveys.hooks``,
+``journeys.hooks``): mark
 the figures the rows are part of stale, in the writer's transaction. Connected in ``apps.py``."""
 
 from collections.abc import Collection
@@ -20,3 +21,7 @@ def responses_changed(*, response_ids: Collection[int]) -> None:
 
 def invitations_changed(*, invitation_ids: Collection[int]) -> None:
     metrics_mark_stale(invitation_ids=invitation_ids)
+
+
+def journeys_changed(*, journey_ids: Collection[int]) -> None:
+    metrics_mark_stale(journey_ids=journey_ids)

@@ -3,6 +3,7 @@
 import pytest
 
 from infra.hooks import Hook
+from journeys import hooks as journey_hooks
 from surveys import hooks as survey_hooks
 from touchpoints import hooks as ledger_hooks
 
@@ -13,6 +14,7 @@ EXPECTED = {
     ledger_hooks.customers_deleting: ["surveys.receivers.customers_responses_delete"],
     survey_hooks.responses_changed: ["analytics.receivers.responses_changed"],
     survey_hooks.invitations_changed: ["analytics.receivers.invitations_changed"],
+    journey_hooks.journeys_changed: ["analytics.receivers.journeys_changed"],
 }
 
 
@@ -24,7 +26,7 @@ def test_each_hook_has_the_receivers_it_documents(hook):
 def test_every_declared_hook_is_checked_here():
     declared = [
         value
-        for module in (ledger_hooks, survey_hooks)
+        for module in (ledger_hooks, survey_hooks, journey_hooks)
         for value in vars(module).values()
         if isinstance(value, Hook)
     ]

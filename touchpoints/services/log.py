@@ -1,5 +1,6 @@
 """Writes of customers and interactions."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import transaction
@@ -55,3 +56,22 @@ def interaction_log(
     hooks.interactions_changed(interaction_ids=[interaction.id])
     hooks.interactions_logged(interactions=hooks.LoggedInteractions.of([interaction]), now=None)
     return interaction
+
+
+@transaction.atomic
+def interactions_journey_set(
+    *, interaction_ids: Collection[int], journey_id: int | None, customer_id: int
+) -> int:
+    """Move the customer's interactions among ``interaction_ids`` onto journey ``journey_id`` (None:
+    off any journey); the others are left alone. Returns how many moved. The days and journeys they
+    leave are marked stale before the move and those they join after it."""
+    ids = list(
+        Interaction.objects.filter(id__in=list(interaction_ids), customer_id=customer_id).values_list(
+            "id", flat=True
+        )
+    )
+    if ids:
+        hooks.interactions_changed(interaction_ids=ids)
+        Interaction.objects.filter(id__in=ids).update(journey_id=journey_id)
+        hooks.interactions_changed(interaction_ids=ids)
+    return len(ids)
