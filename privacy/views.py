@@ -69,4 +69,4 @@ def customer_erase_confirm(request: HttpRequest, customer_id: int) -> HttpRespon
         "erased": customer_is_erased(customer),
         "anonymous": customer_is_anonymous(customer),
     }
-    return render(request, "touchpoints/customer_erase.html", context, status=400 if form.errors else 200)
+    return render(request, "privacy/customer_erase.html", context, status=400 if form.errors else 200)

@@ -37,7 +37,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     form, result = _search(request)
     if result.exact is not None and result.matched == 1:
         return redirect("customer-detail", customer_id=result.exact.pk)
-    return render(request, "touchpoints/customer_search.html", {"form": form, "result": result})
+    return render(request, "workspace/customer_search.html", {"form": form, "result": result})
 
 
 @role_required(*ROLES)
@@ -45,7 +45,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 def customer_search_results(request: HttpRequest) -> HttpResponse:
     """The result list alone, for the as-you-type box."""
     _form, result = _search(request)
-    return render(request, "touchpoints/_search_results.html", {"result": result})
+    return render(request, "workspace/_search_results.html", {"result": result})
 
 
 def _customer_page(request: HttpRequest, customer_id: int, *, form=None, before=None) -> HttpResponse:
@@ -61,7 +61,7 @@ def _customer_page(request: HttpRequest, customer_id: int, *, form=None, before=
         "categories": ledger.interaction_categories_recent(),
         "before": before,
     }
-    return render(request, "touchpoints/customer_detail.html", context)
+    return render(request, "workspace/customer_detail.html", context)
 
 
 @role_required(*ROLES)

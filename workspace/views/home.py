@@ -17,4 +17,4 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if has_role(request.user, MANAGER):
         context["survey_counts"] = survey_selectors.survey_counts()
-    return render(request, "touchpoints/home.html", context)
+    return render(request, "workspace/home.html", context)
