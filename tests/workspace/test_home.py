@@ -53,6 +53,12 @@ def test_agent_sees_latest_interactions_but_not_survey_figures(agent_client):
     assert b"Live surveys" not in response.content
 
 
+def test_each_latest_contact_opens_its_customer_360(agent_client):
+    interaction = InteractionFactory(customer__name="Ada Lovelace")
+    response = agent_client.get(reverse("home"))
+    assert reverse("customer-detail", args=[interaction.customer_id]).encode() in response.content
+
+
 def test_manager_sees_survey_figures(manager_client):
     response = manager_client.get(reverse("home"))
     assert response.status_code == 200
