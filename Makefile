@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Emailed links (SITE_URL) point at the server `make run` starts, unless SITE_URL is set
+# (in the environment or on the command line); production always sets it.
+SITE_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: help venv venv-dev run migrate seed test lint format worker beat bench clean
 
@@ -35,8 +38,10 @@ migrate: venv
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
+run worker beat: export SITE_URL ?= http://$(SITE_HOST):$(PORT)
+
 run: seed
-	@echo "Serving on http://$(HOST):$(PORT)/ (tasks run inline unless REDIS_URL is set)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (emailed links start $$SITE_URL; tasks run inline unless REDIS_URL is set)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv-dev

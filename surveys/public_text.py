@@ -38,6 +38,8 @@ PUBLIC_TEXT: dict[str, dict[str, str]] = {
         "answered_title": "You have already answered",
         "answered_body": "We received your answers to this survey earlier. Thank you — each invitation is "
         "answered once, and your first answers are kept.",
+        "answered_here_title": "You have already answered — thank you",
+        "answered_here_body": "Your answers to this survey reached {company}. There is nothing more to do.",
         "unsubscribe_title": "Stop survey emails",
         "unsubscribe_body": "{company} will send no more survey invitations to your email address.",
         "unsubscribe_button": "Unsubscribe",
@@ -71,6 +73,8 @@ PUBLIC_TEXT: dict[str, dict[str, str]] = {
         "answered_title": "您已经回答过了",
         "answered_body": "我们之前已收到您对本问卷的回答，谢谢！"
         "每份邀请只能回答一次，我们保留您的第一次回答。",
+        "answered_here_title": "您已经回答过了，谢谢！",
+        "answered_here_body": "{company}已收到您对本问卷的回答，您无需再做任何操作。",
         "unsubscribe_title": "退订调查邮件",
         "unsubscribe_body": "{company}将不再向您的邮箱发送调查邀请。",
         "unsubscribe_button": "退订",

@@ -98,9 +98,21 @@
     });
   }
 
+  // "/" at the start of the search box is the shortcut, never part of the query: the box has
+  // autofocus, so an agent who presses "/" out of habit is already in it (no query starts with
+  // a slash). Anywhere else in the box, and in every other field, "/" is typed as usual.
+  function atStartOf(box) {
+    return box.value === "" || box.selectionStart === 0;
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var box = document.querySelector("[data-search-input]");
+    if (box && event.target === box) {
+      if (atStartOf(box)) { event.preventDefault(); box.select(); }
+      return;
+    }
+    if (typingIn(event.target)) return;
     var page = document.querySelector("[data-search-page]");
     if (!box && !page) return;
     event.preventDefault();

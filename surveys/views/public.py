@@ -7,11 +7,17 @@ Rules these views keep (tests/surveys/test_public_page.py holds each one):
   byte-identical body), so a link cannot be probed for its state. A second
   *submission* of an answered token is told so (409, "already answered"), the
   first response kept; 409 for browsers and scripts alike, one rule.
+- The one exception: the browser that answered. A successful submission sets a
+  signed cookie (HttpOnly, SameSite=Lax, Secure over HTTPS, path ``/s/``) holding
+  the ids of the invitations answered from it, never a token; reopening such a
+  link there shows "You have already answered — thank you" (200). Without the
+  cookie, or with a forged one, the neutral page as above.
 - Failures (unknown tokens, invalid submissions) are counted per client
   address in the cache; past ``SURVEY_FAILURE_LIMIT`` within the window
   every public survey request from that address gets a neutral 429.
 - Pages are rendered without the request: no staff context, no cookies, no
-  CSRF token. The survey and unsubscribe POSTs are CSRF-exempt on purpose:
+  CSRF token (the answered-here cookie is read and set by the views only).
+  The survey and unsubscribe POSTs are CSRF-exempt on purpose:
   the unguessable token in the path is what a forger would need, and with
   ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` on form posts,
   which Django's CSRF check would refuse. RFC 8058 one-click unsubscribe
@@ -20,7 +26,9 @@ Rules these views keep (tests/surveys/test_public_page.py holds each one):
   "Question k of n" on each; nothing is half-stored between pages.
 """
 
+import posixpath
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -35,7 +43,12 @@ from access.roles import MANAGER, role_required
 from infra.counters import counter_add, counter_value
 from surveys.models import Invitation, Survey
 from surveys.public_text import PUBLIC_TEXT, language_name, public_text, survey_language
-from surveys.selectors.public import invitation_for_token, survey_questions, survey_with_questions
+from surveys.selectors.public import (
+    invitation_for_token,
+    invitation_is_open,
+    survey_questions,
+    survey_with_questions,
+)
 from surveys.services.answer_form import AnswerForm
 from surveys.services.responses import (
     AlreadyAnswered,
@@ -60,6 +73,11 @@ PUBLIC_HEADERS = {
 
 NEUTRAL_TEMPLATE = "surveys/public/closed.html"
 SURVEY_TEMPLATE = "surveys/public/survey.html"
+
+# The invitations answered from this browser, so their links say "already answered" there only.
+ANSWERED_COOKIE = "cem_answered"
+ANSWERED_COOKIE_SALT = "surveys.public.answered"
+ANSWERED_COOKIE_KEEP = 20  # the most recent answered invitations one browser remembers
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -116,6 +134,42 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         return _with_public_headers(response)
 
     return wrapped
+
+
+# --- answered from this browser ----------------------------------------------------------------
+
+
+def _answered_cookie_path() -> str:
+    """The survey links' folder ("/s/"): the cookie goes with survey pages only."""
+    return posixpath.dirname(reverse("survey-thanks").rstrip("/")) + "/"
+
+
+def _answered_cookie_max_age() -> int:
+    return int(timedelta(days=settings.SURVEY_INVITATION_EXPIRY_DAYS).total_seconds())
+
+
+def _answered_here(request: HttpRequest) -> list[int]:
+    """The ids of the invitations answered from this browser; none for a missing or forged cookie."""
+    value = request.get_signed_cookie(
+        ANSWERED_COOKIE, default="", salt=ANSWERED_COOKIE_SALT, max_age=_answered_cookie_max_age()
+    )
+    return [int(part) for part in value.split(",") if part.isascii() and part.isdigit()]
+
+
+def _remember_answered(request: HttpRequest, response: HttpResponse, invitation: Invitation) -> None:
+    """Add ``invitation`` to this browser's answered-here cookie (its id only, never the token)."""
+    earlier = [number for number in _answered_here(request) if number != invitation.pk]
+    kept = [*earlier, invitation.pk][-ANSWERED_COOKIE_KEEP:]
+    response.set_signed_cookie(
+        ANSWERED_COOKIE,
+        ",".join(str(number) for number in kept),
+        salt=ANSWERED_COOKIE_SALT,
+        max_age=_answered_cookie_max_age(),
+        path=_answered_cookie_path(),
+        secure=settings.HTTPS or request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 # --- context -------------------------------------------------------------------------------------
@@ -179,7 +233,15 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The survey behind an emailed link: GET shows it, POST stores the answers once."""
     if request.method == "POST":
         return _survey_submit(request, token)
-    invitation = invitation_for_token(token)
+    answered_here = _answered_here(request)
+    invitation = invitation_for_token(token, open_only=not answered_here)
+    if invitation is not None and not invitation_is_open(invitation):
+        if invitation.pk in answered_here and invitation.status == Invitation.Status.RESPONDED:
+            # The customer reopening their own answered link in the browser they answered from.
+            language = _invitation_language(invitation, request.GET.get("lang"))
+            context = _page_context(language=language, languages=invitation.survey.languages)
+            return _page("surveys/public/answered_here.html", context)
+        invitation = None
     if invitation is None:
         _failure_record(request)
         return _closed_page()
@@ -221,7 +283,9 @@ def _survey_submit(request: HttpRequest, token: str) -> HttpResponse:
             action=reverse("survey-answer", args=[token]),
         )
         return _page(SURVEY_TEMPLATE, context, status=400)
-    return HttpResponseRedirect(f"{reverse('survey-thanks')}?{urlencode({'lang': language})}")
+    response = HttpResponseRedirect(f"{reverse('survey-thanks')}?{urlencode({'lang': language})}")
+    _remember_answered(request, response, invitation)
+    return response
 
 
 @require_GET

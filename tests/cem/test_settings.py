@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -134,6 +135,63 @@ def test_site_url_and_time_zone_are_read():
     loaded = settings_with(SITE_URL="https://cx.example.com/", TIME_ZONE="Asia/Shanghai")
     assert loaded["site_url"] == "https://cx.example.com"
     assert loaded["time_zone"] == "Asia/Shanghai"
+
+
+def make_run(tmp_path: Path, *arguments: str, **variables: str) -> dict:
+    """What the server `make run ...` starts sees: its settings' SITE_URL and the address it serves.
+
+    The Makefile's Python is replaced by a probe that loads the settings in the environment make
+    gives it; `-o seed` skips the install, migrate and seed steps.
+    """
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import json, os, sys\n"
+        "sys.path.insert(0, os.getcwd())\n"
+        "import django\n"
+        "django.setup()\n"
+        "from django.conf import settings\n"
+        "print(json.dumps({'site_url': settings.SITE_URL, 'argv': sys.argv[1:]}))\n"
+    )
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{probe}" "$@"\n')
+    python.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if k not in (*VARIABLES, "MAKEFLAGS", "MAKELEVEL")}
+    environment.update(variables)
+    environment["DJANGO_SETTINGS_MODULE"] = "cem.settings"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-o", "seed", "run", f"PY={python}", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_puts_the_port_it_serves_into_emailed_links(tmp_path):
+    served = make_run(tmp_path, "PORT=8101")
+    assert served["argv"] == ["manage.py", "runserver", "127.0.0.1:8101"]
+    assert served["site_url"] == "http://127.0.0.1:8101"
+    assert make_run(tmp_path)["site_url"] == "http://127.0.0.1:8000"
+
+
+def test_make_run_on_all_interfaces_links_to_the_loopback_address(tmp_path):
+    served = make_run(tmp_path, "HOST=0.0.0.0", "PORT=8101")
+    assert served["argv"][-1] == "0.0.0.0:8101"
+    assert served["site_url"] == "http://127.0.0.1:8101"
+
+
+def test_make_run_keeps_a_site_url_the_user_set(tmp_path):
+    assert make_run(tmp_path, "PORT=8101", SITE_URL="https://cx.example.com")["site_url"] == (
+        "https://cx.example.com"
+    )
+    assert make_run(tmp_path, "PORT=8101", "SITE_URL=https://cli.example.com")["site_url"] == (
+        "https://cli.example.com"
+    )
 
 
 def test_debug_off_without_a_secret_fails_fast_with_a_clear_message():

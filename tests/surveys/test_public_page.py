@@ -6,12 +6,16 @@ from html.parser import HTMLParser
 from uuid import uuid4
 
 import pytest
+from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Invitation, Question, Response, Survey
 from surveys.tokens import token_for
+from surveys.views.public import ANSWERED_COOKIE, ANSWERED_COOKIE_SALT
 from tests.factories import InvitationFactory, QuestionFactory, ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -326,6 +330,135 @@ def test_neutral_page_does_not_change_the_invitation(client, survey):
     client.get(link(invitation))
     invitation.refresh_from_db()
     assert (invitation.status, invitation.opened_at) == (Invitation.Status.EXPIRED, None)
+
+
+# --- reopening an answered link from the browser that answered it ---------------------------------
+
+
+def answer(client, invitation: Invitation, **extra):
+    """Submit ``invitation``'s one NPS question from ``client``."""
+    question = invitation.survey.questions.get()
+    response = client.post(link(invitation), {f"q{question.id}": "9"}, **extra)
+    assert response.status_code == 302
+    return response
+
+
+@pytest.fixture
+def one_question() -> Survey:
+    survey = SurveyFactory()
+    QuestionFactory(survey=survey, type=QType.NPS)
+    return survey
+
+
+def neutral(client) -> bytes:
+    return client.get(reverse("survey-answer", args=[token_for("0" * 32)])).content
+
+
+def test_the_browser_that_answered_is_told_so_when_it_reopens_the_link(client, one_question):
+    invitation = InvitationFactory(survey=one_question, language="en")
+    answer(client, invitation)
+    invitation.refresh_from_db()
+    before = (invitation.status, invitation.opened_at, invitation.responded_at)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(link(invitation))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "You have already answered — thank you" in content
+    assert "This link is no longer open" not in content and "<form" not in content
+    # GET changes nothing: only reads, and the invitation is as the submission left it.
+    assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries.captured_queries)
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.opened_at, invitation.responded_at) == before
+    assert Response.objects.filter(invitation=invitation).count() == 1
+    # The public pages' headers stay.
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert not response.cookies
+
+
+def test_the_answered_page_speaks_the_survey_language(client, one_question):
+    invitation = InvitationFactory(survey=one_question, language="zh-hans")
+    answer(client, invitation)
+    response = client.get(link(invitation))
+    assert response.status_code == 200
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert "您已经回答过了，谢谢！" in response.content.decode()
+    assert "thank you" in client.get(link(invitation, lang="en")).content.decode()
+
+
+def test_the_answered_cookie_holds_the_invitation_id_only_and_stays_on_survey_pages(
+    client, one_question, settings
+):
+    settings.HTTPS = False
+    invitation = InvitationFactory(survey=one_question)
+    token = token_for(invitation.token_nonce)
+    cookie = answer(client, invitation).cookies[ANSWERED_COOKIE]
+    assert token not in cookie.output() and invitation.token_hash not in cookie.output()
+    assert cookie.value.split(":")[0] == str(invitation.pk)
+    assert (cookie["path"], cookie["httponly"], cookie["samesite"], cookie["secure"]) == (
+        "/s/",
+        True,
+        "Lax",
+        "",
+    )
+    assert int(cookie["max-age"]) == settings.SURVEY_INVITATION_EXPIRY_DAYS * 24 * 3600
+
+
+@pytest.mark.parametrize("https_setting, secure_request", [(True, False), (False, True)])
+def test_the_answered_cookie_is_secure_over_https(
+    client, one_question, settings, https_setting, secure_request
+):
+    settings.HTTPS = https_setting
+    invitation = InvitationFactory(survey=one_question)
+    cookie = answer(client, invitation, secure=secure_request).cookies[ANSWERED_COOKIE]
+    assert cookie["secure"] is True
+
+
+def test_another_browser_gets_the_neutral_page_for_an_answered_link(client, one_question):
+    invitation = InvitationFactory(survey=one_question)
+    answer(client, invitation)
+    response = Client().get(link(invitation))
+    assert (response.status_code, response.content) == (404, neutral(client))
+
+
+def test_a_forged_or_foreign_answered_cookie_gets_the_neutral_page(client, one_question):
+    answered = ResponseFactory(
+        invitation__survey=one_question, invitation__status=Invitation.Status.RESPONDED
+    ).invitation
+    mine = InvitationFactory(survey=one_question)
+    answer(client, mine)
+    forgeries = [
+        str(answered.pk),  # unsigned
+        signing.get_cookie_signer(salt="another purpose").sign(str(answered.pk)),
+        signing.get_cookie_signer(salt=ANSWERED_COOKIE_SALT).sign(str(answered.pk))[:-1] + "x",
+    ]
+    unknown = neutral(Client())
+    for forged in forgeries:
+        browser = Client()
+        browser.cookies[ANSWERED_COOKIE] = forged
+        response = browser.get(link(answered))
+        assert (response.status_code, response.content) == (404, unknown)
+    # A genuine cookie opens only the invitations answered from that browser.
+    response = client.get(link(answered))
+    assert (response.status_code, response.content) == (404, unknown)
+
+
+def test_the_cookie_remembers_several_answered_links(client, one_question):
+    first, second = InvitationFactory(survey=one_question), InvitationFactory(survey=one_question)
+    answer(client, first)
+    answer(client, second)
+    for invitation in (first, second):
+        assert client.get(link(invitation)).status_code == 200
+
+
+def test_an_answered_cookie_does_not_change_open_or_expired_links(client, one_question):
+    answer(client, InvitationFactory(survey=one_question))
+    fresh = InvitationFactory(survey=one_question, status=Invitation.Status.SENT)
+    assert b"<form" in client.get(link(fresh)).content
+    expired = InvitationFactory(survey=one_question, status=Invitation.Status.EXPIRED)
+    response = client.get(link(expired))
+    assert (response.status_code, response.content) == (404, neutral(Client()))
 
 
 # --- the failure limit ----------------------------------------------------------------------------
