@@ -82,6 +82,29 @@ class QuestionType(models.TextChoices):
     TEXT = "text", "Free text"
 
 
+# The end labels of the standard questions' scales, (lowest, highest), in every language the
+# product has standard wording for. They are survey content in the customer's language, like
+# surveys/public_text.py, not staff-facing text, hence a dictionary rather than gettext.
+# The builder fills them into a new question; Question.scale_labels_in falls back to them for
+# a question stored without labels in a language (questions created before they existed).
+STANDARD_SCALE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    QuestionType.NPS: {
+        "en": ("Not at all likely", "Extremely likely"),
+        "zh-hans": ("完全不可能", "极有可能"),
+    },
+    QuestionType.CSAT: {"en": ("Very dissatisfied", "Very satisfied"), "zh-hans": ("非常不满意", "非常满意")},
+    QuestionType.CES: {"en": ("Very difficult", "Very easy"), "zh-hans": ("非常困难", "非常容易")},
+}
+NO_SCALE_LABELS = ("", "")
+
+
+def scale_label_pair(value) -> tuple[str, str]:
+    """A stored ``scale_labels`` entry as a (lowest, highest) pair of strings; anything else, no labels."""
+    if isinstance(value, list | tuple) and len(value) == 2 and all(isinstance(end, str) for end in value):
+        return value[0], value[1]
+    return NO_SCALE_LABELS
+
+
 class QuestionDriver(models.TextChoices):
     PRODUCT = "product", "Product"
     SERVICE = "service", "Service"
@@ -147,6 +170,25 @@ class Question(models.Model):
             return self.texts[language]
         return next(iter(self.texts.values()), "")
 
+    def scale_labels_in(self, language: str) -> tuple[str, str]:
+        """The (lowest, highest) end labels customers reading ``language`` see; "" for an unlabelled end.
+
+        The labels stored in ``language`` if there is an entry for it (a pair of blanks is a
+        manager's choice of no labels); else, for NPS, CSAT and CES, the standard wording in
+        that language (``STANDARD_SCALE_LABELS``); else the labels stored in another language;
+        else the standard English wording, or none.
+        """
+        stored = self.scale_labels if isinstance(self.scale_labels, dict) else {}
+        standard = STANDARD_SCALE_LABELS.get(self.type, {})
+        if language in stored:
+            return scale_label_pair(stored[language])
+        if language in standard:
+            return standard[language]
+        for value in stored.values():
+            if any(pair := scale_label_pair(value)):
+                return pair
+        return standard.get("en", NO_SCALE_LABELS)
+
 
 class InvitationStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -211,6 +253,12 @@ class Invitation(models.Model):
         blank=True,
         help_text="When a send task was last enqueued; the sweeper enqueues a stale one again.",
     )
+    send_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker last began sending it; a queued invitation whose send began but whose "
+        "row no worker holds is re-enqueued at once (the worker died).",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -228,6 +276,12 @@ class Invitation(models.Model):
             models.Index(fields=["status", "sent_at"], name="invitation_status_sent_idx"),
             # The invitation rollup reads a day's sent invitations whatever their status.
             models.Index(fields=["sent_at"], name="invitation_sent_idx"),
+            # The sweeper looks for sends that began and never finished (a few rows at most).
+            models.Index(
+                fields=["send_started_at"],
+                name="invitation_send_started_idx",
+                condition=Q(status="queued", send_started_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from surveys.models import Question, Survey
+from surveys.models import STANDARD_SCALE_LABELS, Question, Survey
 from touchpoints.models import Direction
 
 LANGUAGES = ["en", "zh-hans"]
@@ -10,7 +10,6 @@ LANGUAGES = ["en", "zh-hans"]
 QType = Question.Type
 Driver = Question.Driver
 
-RECOMMEND_LABELS = {"en": ["Not at all likely", "Extremely likely"], "zh-hans": ["完全不可能", "极有可能"]}
 RATING_LABELS = {"en": ["Very poor", "Excellent"], "zh-hans": ["非常差", "非常好"]}
 
 # (driver, English, Chinese) for the relationship survey's rating questions.
@@ -22,6 +21,11 @@ DRIVER_QUESTIONS = (
     (Driver.BRAND, "How do you rate our brand and reputation?", "您如何评价我们的品牌和声誉？"),
     (Driver.PRICE, "How do you rate our prices for what you get?", "您如何评价我们的性价比？"),
 )
+
+
+def _standard_labels(question_type: str) -> dict[str, list[str]]:
+    """The standard end labels the survey builder gives a new question of ``question_type``."""
+    return {code: list(STANDARD_SCALE_LABELS[question_type][code]) for code in LANGUAGES}
 
 
 @dataclass
@@ -101,7 +105,7 @@ def _relationship_questions(survey: Survey) -> dict[str, Question]:
             },
             scale_min=0,
             scale_max=10,
-            scale_labels=RECOMMEND_LABELS,
+            scale_labels=_standard_labels(QType.NPS),
         ),
         "relationship.comment": _comment(survey, 2),
     }
@@ -132,7 +136,7 @@ def _transactional_questions(survey: Survey) -> dict[str, Question]:
             },
             scale_min=0,
             scale_max=10,
-            scale_labels=RECOMMEND_LABELS,
+            scale_labels=_standard_labels(QType.NPS),
         ),
         "transactional.expectation": Question(
             survey=survey,
@@ -157,7 +161,7 @@ def _transactional_questions(survey: Survey) -> dict[str, Question]:
             },
             scale_min=1,
             scale_max=7,
-            scale_labels={"en": ["Very difficult", "Very easy"], "zh-hans": ["非常困难", "非常容易"]},
+            scale_labels=_standard_labels(QType.CES),
         ),
         "transactional.comment": _comment(survey, 4),
     }
@@ -176,10 +180,7 @@ def _csat_questions(survey: Survey) -> dict[str, Question]:
             },
             scale_min=1,
             scale_max=5,
-            scale_labels={
-                "en": ["Very dissatisfied", "Very satisfied"],
-                "zh-hans": ["非常不满意", "非常满意"],
-            },
+            scale_labels=_standard_labels(QType.CSAT),
         ),
         "csat.comment": _comment(survey, 2),
     }

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from surveys.selectors.builder import touchpoint_choices
 from touchpoints.models import Direction, Stage
 
-from ..models import Question, Survey
-from ..services.builder import CHOICE_TYPES, CHOICE_VALUE_MAX_LENGTH, RULE_DELAY_MAX_HOURS
+from ..models import STANDARD_SCALE_LABELS, Question, Survey, scale_label_pair
+from ..services.builder import CHOICE_TYPES, CHOICE_VALUE_MAX_LENGTH, RULE_DELAY_MAX_HOURS, SCALE_HELP
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 EXTRA_CHOICE_ROWS = 3
@@ -140,11 +140,7 @@ class QuestionForm(forms.Form):
 
     type = forms.ChoiceField(choices=Question.Type.choices, label="Question type")
     required = forms.BooleanField(required=False, initial=True, label="An answer is required")
-    scale_min = forms.IntegerField(
-        required=False,
-        label="Lowest point",
-        help_text="Ratings: 0–10. Expectation pairs: 1–10, or leave both ends empty for a free number.",
-    )
+    scale_min = forms.IntegerField(required=False, label="Lowest point", help_text=SCALE_HELP)
     scale_max = forms.IntegerField(required=False, label="Highest point")
     direction = forms.ChoiceField(
         choices=Direction.choices,
@@ -159,10 +155,13 @@ class QuestionForm(forms.Form):
         help_text="CSAT, CES, rating and expectation questions: the experience dimension it measures.",
     )
 
-    def __init__(self, *args, survey: Survey, question: Question | None = None, **kwargs):
+    def __init__(self, *args, survey: Survey, question: Question | None = None, new_type: str = "", **kwargs):
+        """``new_type``: for a new question, the type to start from, its standard labels filled in."""
         self.survey = survey
         if question is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(question)
+        elif question is None and new_type in Question.Type.values and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(Question(survey=survey, type=new_type, texts={}))
         super().__init__(*args, **kwargs)
         self.languages = _languages_offered_first(survey.languages)
         for code in self.languages:
@@ -219,9 +218,15 @@ class QuestionForm(forms.Form):
             "direction": question.direction,
             "driver": question.driver,
         }
+        standard = STANDARD_SCALE_LABELS.get(question.type, {})
         for code in LANGUAGE_NAMES:
             initial[f"text_{code}"] = question.texts.get(code, "")
-            low, high = ([*question.scale_labels.get(code, []), "", ""])[:2]
+            # What the public page shows in this language, so saving the form keeps it: the
+            # stored labels, or for a standard question stored without them its standard ones.
+            if code in question.scale_labels:
+                low, high = scale_label_pair(question.scale_labels[code])
+            else:
+                low, high = standard.get(code, ("", ""))
             initial[f"scale_low_{code}"], initial[f"scale_high_{code}"] = low, high
         for row, choice in enumerate(question.choices):
             initial[f"choice_{row}_value"] = choice.get("value", "")
@@ -241,6 +246,21 @@ class QuestionForm(forms.Form):
                 "high": self[f"scale_high_{code}"],
             }
             for code in self.languages
+        ]
+
+    def standard_label_rows(self) -> list[dict]:
+        """The standard end labels per standard question type, in this form's languages."""
+        return [
+            {
+                "type": question_type,
+                "name": Question.Type(question_type).label,
+                "labels": [
+                    {"name": LANGUAGE_NAMES[code], "low": labels[code][0], "high": labels[code][1]}
+                    for code in self.languages
+                    if code in labels
+                ],
+            }
+            for question_type, labels in STANDARD_SCALE_LABELS.items()
         ]
 
     def language_headers(self) -> list[str]:

@@ -37,11 +37,12 @@ EXPECTED_SUFFIX = "-expected"
 
 
 def question_scale(question: Question) -> tuple[int, int]:
-    """The lowest and highest whole number a scale question accepts.
+    """The lowest and highest whole number a scale question accepts, and the buttons the page shows.
 
     NPS, CSAT and CES have fixed scales. A rating uses its own bounds (1–5 when
     unset), floored at 0 because scores are never negative; an expectation pair
-    (1–10 when unset) is floored at 1 because an expectation must be above 0.
+    asks both halves on its scale (1–10 when unset, as the builder stores a pair
+    left without one), floored at 1 because an expectation must be above 0.
     """
     if question.type in FIXED_SCALES:
         return FIXED_SCALES[question.type]
@@ -128,7 +129,8 @@ class Scale:
     options: list[Option]
     as_number: bool
     value: str
-    ends: list[str]  # "0 = Not at all likely", "10 = Extremely likely"; empty without labels
+    # ["0 = Not at all likely", "10 = Extremely likely"]; "" for an unlabelled end, [] for neither.
+    ends: list[str]
 
 
 @dataclass
@@ -296,14 +298,17 @@ class AnswerForm(forms.Form):
     def _scale(self, question: Question, name: str) -> Scale:
         low, high = question_scale(question)
         posted = self._posted(name)
-        labels = question.scale_labels.get(self.language) or next(iter(question.scale_labels.values()), [])
-        if not (isinstance(labels, list) and len(labels) == 2):
-            labels = ["", ""]
-        ends = [
-            self.text["scale_end"].format(value=value, label=label)
-            for value, label in ((low, labels[0]), (high, labels[1]))
-            if label
-        ]
+        # Stored labels, else the standard wording of NPS, CSAT and CES (Question.scale_labels_in).
+        labels = question.scale_labels_in(self.language)
+        # Both ends keep their place (left, right) when only one is labelled.
+        ends = (
+            [
+                self.text["scale_end"].format(value=value, label=label) if label else ""
+                for value, label in ((low, labels[0]), (high, labels[1]))
+            ]
+            if any(labels)
+            else []
+        )
         as_number = high - low + 1 > MAX_BUTTONS
         hints = {low: labels[0], high: labels[1]}
         options = (

@@ -120,7 +120,11 @@ def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question_new(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=survey_id)
-    form = QuestionForm(request.POST if request.method == "POST" else None, survey=survey)
+    if request.method == "POST":
+        form = QuestionForm(request.POST, survey=survey)
+    else:
+        # ?type=nps starts the form as that type, its standard end labels filled in to edit.
+        form = QuestionForm(survey=survey, new_type=request.GET.get("type", ""))
     if form.is_bound and form.is_valid():
         try:
             question = services.question_create(survey=survey, **form.service_kwargs())

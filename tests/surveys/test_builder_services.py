@@ -184,14 +184,22 @@ def test_expectation_pair_scale_starts_above_zero():
     assert error_fields(excinfo) == {"scale_min"}
 
 
-def test_expectation_pair_without_a_scale_asks_for_a_free_number_and_keeps_its_direction():
+def test_expectation_pair_without_a_scale_is_asked_on_1_to_10_and_keeps_its_direction():
     question = services.question_create(
         survey=draft(),
         type=Question.Type.EXPECTATION_EXPERIENCE,
         texts=BOTH,
         direction=Direction.LOWER_IS_BETTER,
     )
-    assert (question.scale_min, question.scale_max, question.direction) == (None, None, "lower_is_better")
+    assert (question.scale_min, question.scale_max, question.direction) == (1, 10, "lower_is_better")
+
+
+def test_expectation_pair_with_only_one_end_of_its_scale_is_refused():
+    with pytest.raises(ValidationError) as excinfo:
+        services.question_create(
+            survey=draft(), type=Question.Type.EXPECTATION_EXPERIENCE, texts=BOTH, scale_min=2
+        )
+    assert excinfo.value.message_dict["scale_max"] == ["Give both ends of the scale, or neither for 1–10."]
 
 
 def test_direction_is_kept_only_for_expectation_pairs():

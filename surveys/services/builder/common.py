@@ -2,8 +2,11 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from surveys.models import Question, Survey
+from surveys.services.answer_form import DEFAULT_PAIR_SCALE
 
 # Fixed scales of the standard questions (metrics.md); a rating's scale is chosen by its author.
 FIXED_SCALES: dict[str, tuple[int, int]] = {
@@ -14,6 +17,23 @@ FIXED_SCALES: dict[str, tuple[int, int]] = {
 # One button per point on a phone: at most 11 points, and never a negative score.
 RATING_SCALE_LOWEST = 0
 RATING_SCALE_HIGHEST = 10
+# An expectation must be above 0, so a pair's scale starts at 1 or higher.
+PAIR_SCALE_LOWEST = 1
+# The builder's promise about scales, kept next to the rules it describes (``_clean_scale`` and
+# the public page's ``question_scale``): an expectation/experience pair asks both halves on one
+# scale of buttons with its end labels, DEFAULT_PAIR_SCALE when both ends are left empty.
+SCALE_HELP = format_lazy(
+    gettext_lazy(
+        "Ratings: {rating_low}–{rating_high}. Expectation pairs: {pair_low}–{rating_high}, or leave both "
+        "ends empty for {default_low}–{default_high}; customers answer both halves (what they expected, "
+        "what they got) on this scale, with the end labels below."
+    ),
+    rating_low=RATING_SCALE_LOWEST,
+    rating_high=RATING_SCALE_HIGHEST,
+    pair_low=PAIR_SCALE_LOWEST,
+    default_low=DEFAULT_PAIR_SCALE[0],
+    default_high=DEFAULT_PAIR_SCALE[1],
+)
 CHOICE_TYPES = frozenset({Question.Type.SINGLE_CHOICE, Question.Type.MULTI_CHOICE})
 SCALED_TYPES = frozenset({*FIXED_SCALES, Question.Type.RATING, Question.Type.EXPECTATION_EXPERIENCE})
 # Questions whose score can be an experience dimension in key-driver analysis; NPS is the outcome.

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
 
-from surveys.models import Question, Survey
+from surveys.models import NO_SCALE_LABELS, STANDARD_SCALE_LABELS, Question, Survey, scale_label_pair
+from surveys.services.answer_form import DEFAULT_PAIR_SCALE, question_scale
 from touchpoints.models import Direction
 
 from .common import (
@@ -14,6 +15,7 @@ from .common import (
     CHOICE_VALUE_MAX_LENGTH,
     DRIVER_TYPES,
     FIXED_SCALES,
+    PAIR_SCALE_LOWEST,
     RATING_SCALE_HIGHEST,
     RATING_SCALE_LOWEST,
     SCALED_TYPES,
@@ -34,8 +36,13 @@ def _clean_question_fields(
     scale_labels: Mapping[str, Sequence[str]],
     direction: str,
     driver: str,
+    standard_labels_for_blanks: bool,
 ) -> dict:
-    """The question's stored values, normalised; raises ValidationError listing every problem."""
+    """The question's stored values, normalised; raises ValidationError listing every problem.
+
+    ``standard_labels_for_blanks``: the question is new, or has just become an NPS, CSAT or CES
+    question, so a language whose end labels were left blank gets the standard wording.
+    """
     errors: dict[str, list[str]] = {}
 
     def refuse(field: str, message: str) -> None:
@@ -50,8 +57,14 @@ def _clean_question_fields(
     )
     scale_min, scale_max = _clean_scale(type, scale_min, scale_max, refuse=refuse)
     labels_kept = (
-        _clean_scale_labels(scale_labels, names=names)
-        if type in SCALED_TYPES and scale_min is not None
+        _clean_scale_labels(
+            scale_labels,
+            type=type,
+            languages=[*survey.languages, *scale_labels],
+            names=names,
+            standard_for_blanks=standard_labels_for_blanks,
+        )
+        if type in SCALED_TYPES
         else {}
     )
     if direction not in Direction.values:
@@ -126,7 +139,8 @@ def _clean_scale(
     type: str, scale_min: int | None, scale_max: int | None, *, refuse: _Refuse
 ) -> tuple[int | None, int | None]:
     """The scale the question type takes: NPS, CSAT and CES their fixed one, a rating one within
-    0–10, an expectation pair one within 1–10 or none, every other type none."""
+    0–10, an expectation pair one within 1–10 (1–10 itself when both ends are left empty), every
+    other type none."""
     if type in FIXED_SCALES:
         scale_min, scale_max = FIXED_SCALES[type]
     elif type == Question.Type.RATING:
@@ -135,15 +149,19 @@ def _clean_scale(
         if scale_max is None:
             refuse("scale_max", "A rating needs the highest point of its scale.")
     elif type == Question.Type.EXPECTATION_EXPERIENCE:
-        # Both halves share one scale, or none (a free positive number such as days).
-        if (scale_min is None) != (scale_max is None):
-            refuse("scale_max", "Give both ends of the scale, or neither for a free number.")
+        # Both halves are asked on one scale, the one the public page shows (common.SCALE_HELP).
+        if scale_min is None and scale_max is None:
+            scale_min, scale_max = DEFAULT_PAIR_SCALE
+        elif scale_min is None or scale_max is None:
+            low, high = DEFAULT_PAIR_SCALE
+            refuse("scale_max", f"Give both ends of the scale, or neither for {low}–{high}.")
     else:
         scale_min = scale_max = None
     if scale_min is not None and scale_max is not None and type not in FIXED_SCALES:
-        lowest = 1 if type == Question.Type.EXPECTATION_EXPERIENCE else RATING_SCALE_LOWEST
+        pair = type == Question.Type.EXPECTATION_EXPERIENCE
+        lowest = PAIR_SCALE_LOWEST if pair else RATING_SCALE_LOWEST
         if scale_min < lowest:
-            reason = " (an expectation must be above 0)" if lowest == 1 else ""
+            reason = " (an expectation must be above 0)" if pair else ""
             refuse("scale_min", f"The scale starts at {lowest} or higher{reason}.")
         if scale_max > RATING_SCALE_HIGHEST:
             refuse("scale_max", f"The scale ends at {RATING_SCALE_HIGHEST} or lower.")
@@ -152,14 +170,34 @@ def _clean_scale(
     return scale_min, scale_max
 
 
-def _clean_scale_labels(scale_labels: Mapping[str, Sequence[str]], *, names: Mapping[str, str]) -> dict:
-    """The (lowest, highest) end labels per known language, stripped, padded to two; languages
-    with both ends blank left out."""
+def _clean_scale_labels(
+    scale_labels: Mapping[str, Sequence[str]],
+    *,
+    type: str,
+    languages: Sequence[str],
+    names: Mapping[str, str],
+    standard_for_blanks: bool,
+) -> dict:
+    """The (lowest, highest) end labels per known language, stripped, padded to two.
+
+    For NPS, CSAT and CES, a language left blank (or not given, among ``languages``) gets the
+    standard wording when ``standard_for_blanks``; otherwise a blank pair given is kept as the
+    manager's choice of no labels (the public page then shows none rather than the standard
+    wording). For other types, languages with both ends blank are left out.
+    """
+    standard = STANDARD_SCALE_LABELS.get(type, {})
     kept: dict[str, list[str]] = {}
-    for code, pair in scale_labels.items():
-        ends = [(end or "").strip() for end in [*pair, "", ""][:2]]
-        if code in names and any(ends):
+    for code in dict.fromkeys(languages):
+        if code not in names:
+            continue
+        given = scale_labels.get(code)
+        ends = [(end or "").strip() for end in [*(given or ()), "", ""][:2]]
+        if any(ends):
             kept[code] = ends
+        elif standard_for_blanks and code in standard:
+            kept[code] = list(standard[code])
+        elif standard and given is not None:
+            kept[code] = list(NO_SCALE_LABELS)
     return kept
 
 
@@ -197,9 +235,11 @@ def question_create(
     """Append a question to a draft or live survey (it comes last).
 
     NPS, CSAT and CES get their fixed scales (0–10, 1–5, 1–7) whatever is
-    passed; a rating needs a scale within 0–10; an expectation/experience pair
-    takes a scale within 1–10 or none (a free positive number). Choices go
-    only with choice questions, a direction only with expectation pairs.
+    passed, and the standard end labels (``STANDARD_SCALE_LABELS``) in every
+    language whose labels are left blank; a rating needs a scale within 0–10;
+    an expectation/experience pair takes a scale within 1–10, 1–10 itself
+    when both ends are left empty, and keeps its end labels. Choices go only
+    with choice questions, a direction only with expectation pairs.
     """
     survey = _lock_survey(survey)
     _refuse_if_closed(survey)
@@ -213,6 +253,7 @@ def question_create(
         scale_labels=scale_labels or {},
         direction=direction,
         driver=driver,
+        standard_labels_for_blanks=True,
     )
     highest = survey.questions.aggregate(highest=Max("order"))["highest"] or 0
     return Question.objects.create(survey=survey, order=highest + 1, required=required, **values)
@@ -249,10 +290,16 @@ def question_update(
     Always allowed: texts, choice and scale labels, the required flag, the
     driver dimension, adding choices, reordering the choices, and moving the
     question. A closed survey's questions are not edited at all.
+
+    Scale labels left blank in a language are kept blank (no labels shown),
+    except when the question has just become an NPS, CSAT or CES question: it
+    then gets the standard labels there, as a new one does, and the standard
+    labels of its former type are replaced too.
     """
     survey = _lock_survey(question.survey)
     _refuse_if_closed(survey)
     question = Question.objects.select_for_update().get(pk=question.pk)
+    retyped = type != question.type
     values = _clean_question_fields(
         survey=survey,
         type=type,
@@ -260,9 +307,12 @@ def question_update(
         choices=choices,
         scale_min=scale_min,
         scale_max=scale_max,
-        scale_labels=scale_labels or {},
+        scale_labels=_without_standard_labels_of(question.type, scale_labels or {})
+        if retyped
+        else scale_labels or {},
         direction=direction,
         driver=driver,
+        standard_labels_for_blanks=retyped,
     )
     if question.answers.exists():
         _refuse_destructive_change(question, values)
@@ -273,17 +323,30 @@ def question_update(
     return question
 
 
+def _without_standard_labels_of(question_type: str, scale_labels: Mapping[str, Sequence[str]]) -> dict:
+    """``scale_labels`` with the languages still holding ``question_type``'s standard labels blanked,
+    so a question changing type does not keep the end labels of its former one."""
+    standard = STANDARD_SCALE_LABELS.get(question_type, {})
+    return {
+        code: [] if code in standard and scale_label_pair(list(ends)) == standard[code] else ends
+        for code, ends in scale_labels.items()
+    }
+
+
 def _refuse_destructive_change(question: Question, values: Mapping) -> None:
     errors: dict[str, str] = {}
     kept = "This question already has answers, so"
+    # The scale its answers were given on: a pair stored without one was asked on 1–10.
+    answered_scale = (
+        question_scale(question)
+        if question.type in SCALED_TYPES
+        else (question.scale_min, question.scale_max)
+    )
     if values["type"] != question.type:
         errors["type"] = f"{kept} its type cannot change. Add a new question instead."
-    elif values["type"] not in FIXED_SCALES and (values["scale_min"], values["scale_max"]) != (
-        question.scale_min,
-        question.scale_max,
-    ):
+    elif values["type"] not in FIXED_SCALES and (values["scale_min"], values["scale_max"]) != answered_scale:
         errors["scale_max"] = (
-            f"{kept} its scale cannot change (it stays {question.scale_min}–{question.scale_max}). "
+            f"{kept} its scale cannot change (it stays {answered_scale[0]}–{answered_scale[1]}). "
             "Add a new question instead."
         )
     if values["type"] == question.type == Question.Type.EXPECTATION_EXPERIENCE and (
