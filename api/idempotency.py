@@ -6,12 +6,17 @@
 * same key while the first request is still running → 409
   ``idempotency_in_progress`` (retry later).
 
-The record is claimed (committed, ``in_progress``) before the view runs; the
-view's writes and the stored answer then commit in one transaction, so a
-crash leaves either both or neither. A request that fails with an error
-releases its key (nothing was done under it), so the client may retry with
-it. A record left ``in_progress`` by a killed process is taken over after
-``API_IDEMPOTENCY_LOCK_SECONDS``. Records live ``API_IDEMPOTENCY_TTL_HOURS``
+The record is created (committed, ``in_progress``) before the view runs, then
+held with a row lock (``SELECT … FOR UPDATE SKIP LOCKED``) in the transaction
+that runs the view and stores its answer: the view's writes and the answer
+commit together, so a crash leaves either both or neither. The lock, not the
+row, says that a request is running: it ends with the holder's transaction,
+however that ends. So a request that fails (an error, a 5xx, a database
+outage, a killed process) leaves its key free for the retry at once, even when
+it could not delete its claim because the database was down; it also deletes
+the claim when it can. Only on a database without row locks (SQLite) does a
+claim left ``in_progress`` wait ``API_IDEMPOTENCY_LOCK_SECONDS`` before it is
+taken over. Records live ``API_IDEMPOTENCY_TTL_HOURS``
 (24 h): expired ones of a key are deleted whenever that key sends its next
 idempotent request, and all of them by ``manage.py purge_idempotency_keys``.
 """
@@ -19,10 +24,11 @@ idempotent request, and all of them by ``manage.py purge_idempotency_keys``.
 import functools
 import hashlib
 import json
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -34,6 +40,8 @@ from .models import ApiKey, IdempotencyRecord, IdempotencyState
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+
+logger = logging.getLogger("api")
 
 
 def ttl() -> timedelta:
@@ -50,10 +58,10 @@ def request_fingerprint(request) -> str:
 def idempotency_claim(
     *, api_key: ApiKey, key: str, request_hash: str, now: datetime | None = None
 ) -> tuple[IdempotencyRecord, bool]:
-    """The record of ``key``, and whether this request claimed it (and must now run).
+    """The record of ``key`` (created, committed and ``in_progress``, if new) and whether it is new.
 
-    An unclaimed record is a finished one to replay. Raises ``Unprocessable``
-    for a key reused with another request and ``Conflict`` while it runs.
+    Raises ``Unprocessable`` for a key reused with another request. Whether this request may
+    run under the record is for ``idempotency_hold`` to say, in the request's transaction.
     """
     now = now or timezone.now()
     IdempotencyRecord.objects.filter(api_key=api_key, created_at__lt=now - ttl()).delete()
@@ -73,19 +81,48 @@ def idempotency_claim(
                 "This Idempotency-Key was used with a different request; use a new key.",
                 code="idempotency_key_reused",
             )
-        if record.state == IdempotencyState.DONE:
-            return record, False
-        abandoned = now - timedelta(seconds=settings.API_IDEMPOTENCY_LOCK_SECONDS)
-        if record.created_at < abandoned and IdempotencyRecord.objects.filter(
-            id=record.id, state=IdempotencyState.IN_PROGRESS, created_at=record.created_at
-        ).update(created_at=now):
-            record.created_at = now
-            return record, True
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-            code="idempotency_in_progress",
-        )
-    raise Conflict("This Idempotency-Key is contended; retry shortly.", code="idempotency_in_progress")
+        return record, False
+    raise _in_progress("This Idempotency-Key is contended; retry shortly.")
+
+
+def _in_progress(message: str = "") -> Conflict:
+    return Conflict(
+        message or "A request with this Idempotency-Key is still being processed; retry shortly.",
+        code="idempotency_in_progress",
+    )
+
+
+def idempotency_hold(
+    *, record: IdempotencyRecord, created: bool, now: datetime | None = None
+) -> IdempotencyRecord | None:
+    """Take ``record`` for this request; call inside the transaction that does the request's work.
+
+    Returns the record as it now stands: ``done`` (another request finished it: replay it) or
+    ``in_progress`` and held by this request until its transaction ends. ``None`` if it was
+    released meanwhile (claim it again). Raises ``Conflict`` while another request holds it.
+
+    Where the database has row locks (PostgreSQL) the holder is whoever has the row locked: the
+    lock lasts exactly as long as the holder's transaction, so a claim whose request answered,
+    failed, crashed or lost its connection (a database restart ends every transaction) is free
+    at once, even when the failed request could not delete it. Without row locks (SQLite) a
+    claim counts as held for ``API_IDEMPOTENCY_LOCK_SECONDS`` unless it was released.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        held = IdempotencyRecord.objects.select_for_update(skip_locked=True).filter(id=record.id).first()
+        if held is None and IdempotencyRecord.objects.filter(id=record.id).exists():
+            raise _in_progress()
+        return held
+    held = IdempotencyRecord.objects.filter(id=record.id).first()
+    if held is None or held.state == IdempotencyState.DONE or created:
+        return held
+    now = now or timezone.now()
+    abandoned = now - timedelta(seconds=settings.API_IDEMPOTENCY_LOCK_SECONDS)
+    if held.created_at < abandoned and IdempotencyRecord.objects.filter(
+        id=held.id, state=IdempotencyState.IN_PROGRESS, created_at=held.created_at
+    ).update(created_at=now):
+        held.created_at = now
+        return held
+    raise _in_progress()
 
 
 def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body) -> None:
@@ -99,6 +136,18 @@ def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body) -> 
 def idempotency_release(*, record: IdempotencyRecord) -> None:
     """Forget a claim whose request failed, so the key can be used again."""
     IdempotencyRecord.objects.filter(id=record.id, state=IdempotencyState.IN_PROGRESS).delete()
+
+
+def _release_if_possible(record: IdempotencyRecord) -> None:
+    """Release a failed request's claim; with the database down the claim stays, unlocked (free)."""
+    try:
+        idempotency_release(record=record)
+    except DatabaseError as error:
+        logger.warning("Idempotency-Key claim %s not released: %s", record.id, error)
+
+
+def _replay(record: IdempotencyRecord) -> Response:
+    return Response(record.body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
 def _key_of(request) -> str | None:
@@ -121,29 +170,38 @@ def idempotent(handler):
         key = _key_of(request)
         if key is None or not isinstance(request.auth, ApiKey):
             return handler(view, request, *args, **kwargs)
-        record, claimed = idempotency_claim(
-            api_key=request.auth, key=key, request_hash=request_fingerprint(request)
-        )
-        if not claimed:
-            return Response(record.body, status=record.status_code, headers={REPLAYED_HEADER: "true"})
-        try:
-            with transaction.atomic():
-                response = handler(view, request, *args, **kwargs)
-                if response.status_code >= 500:
-                    transaction.set_rollback(True)
-                else:
-                    body = (
-                        json.loads(JSONRenderer().render(response.data))
-                        if response.data is not None
-                        else None
-                    )
-                    idempotency_finish(record=record, status_code=response.status_code, body=body)
-        except BaseException:
-            idempotency_release(record=record)
-            raise
-        if response.status_code >= 500:
-            idempotency_release(record=record)
-        return response
+        request_hash = request_fingerprint(request)
+        for _attempt in range(3):
+            record, created = idempotency_claim(api_key=request.auth, key=key, request_hash=request_hash)
+            if record.state == IdempotencyState.DONE:
+                return _replay(record)
+            held = False
+            try:
+                with transaction.atomic():
+                    record = idempotency_hold(record=record, created=created)
+                    if record is None:  # released by its failed holder meanwhile: claim it anew
+                        continue
+                    if record.state == IdempotencyState.DONE:
+                        return _replay(record)
+                    held = True
+                    response = handler(view, request, *args, **kwargs)
+                    if response.status_code >= 500:
+                        transaction.set_rollback(True)
+                    else:
+                        body = (
+                            json.loads(JSONRenderer().render(response.data))
+                            if response.data is not None
+                            else None
+                        )
+                        idempotency_finish(record=record, status_code=response.status_code, body=body)
+            except BaseException:
+                if held:
+                    _release_if_possible(record)
+                raise
+            if response.status_code >= 500:
+                _release_if_possible(record)
+            return response
+        raise _in_progress("This Idempotency-Key is contended; retry shortly.")
 
     wrapped.idempotent = True
     return wrapped

@@ -39,7 +39,9 @@ if not DEBUG and not ALLOWED_HOSTS:
         "(comma-separated, e.g. cem.example.com)."
     )
 
-# The public base URL put into emailed links (survey invitations, unsubscribe).
+# The public base URL put into emailed links (survey invitations, unsubscribe). `make run`,
+# `make worker` and `make beat` set it to the address `make run` serves unless it is set already;
+# production always sets it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Served over HTTPS (behind TLS or a terminating proxy): secure cookies, HSTS.
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "infra.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "infra.security.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,4 +1,5 @@
-"""Security headers on every response: a Content-Security-Policy and a Permissions-Policy.
+"""Security headers on every response: a Content-Security-Policy and a Permissions-Policy;
+and no copy in any cache of an answer given to someone signed in.
 
 Django's ``SecurityMiddleware`` already sets ``X-Content-Type-Options``, ``Referrer-Policy``
 and ``Cross-Origin-Opener-Policy`` (settings ``SECURE_*``), and ``XFrameOptionsMiddleware``
@@ -6,6 +7,12 @@ sets ``X-Frame-Options``; this module adds what Django 5.2 has no setting for.
 
 Every header is set only where the view has not set its own: the public survey pages
 (``surveys.views.public``) send a stricter policy of their own, and it stands.
+
+An answer to a request that carries credentials (an ``Authorization`` header: the API; or
+the session cookie: a signed-in member of staff) may hold personal data, so it is sent with
+``Cache-Control: private, no-store`` and ``Vary`` on the credential, again only where the view
+has not chosen its own (the exports and the public survey pages do). Anonymous pages, the
+public API schema and docs and the static files keep their ordinary caching.
 
 No page runs inline script: templates load their scripts from ``static/`` and hand data to
 them in ``<script type="application/json">`` blocks, which are never executed, and the API
@@ -17,6 +24,7 @@ from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 CSP = "Content-Security-Policy"
 PERMISSIONS_POLICY = "Permissions-Policy"
@@ -81,4 +89,27 @@ class SecurityHeadersMiddleware:
             policy = _DEBUG_PAGE_POLICY
         response.headers.setdefault(CSP, policy)
         response.headers.setdefault(PERMISSIONS_POLICY, PERMISSIONS_POLICY_TEXT)
+        return response
+
+
+PRIVATE_NO_STORE = "private, no-store"
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every answer to a request with credentials."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        varies = []
+        if "authorization" in request.headers:
+            varies.append("Authorization")
+        session_cookie = settings.SESSION_COOKIE_NAME
+        if session_cookie in request.COOKIES or session_cookie in response.cookies:
+            varies.append("Cookie")
+        if varies:
+            response.headers.setdefault("Cache-Control", PRIVATE_NO_STORE)
+            patch_vary_headers(response, varies)
         return response
