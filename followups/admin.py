@@ -9,5 +9,17 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_filter = ("reason", "status")
     search_fields = ("customer__name", "customer__external_id", "notes")
     raw_id_fields = ("customer", "response", "interaction", "assignee")
-    readonly_fields = ("reason", "customer", "response", "interaction", "score", "opened_at")
+    # The status and outcome change on the case pages and the API only (``follow_up_progress``),
+    # which keep the notes' history and publish ``followup.resolved``.
+    readonly_fields = (
+        "reason",
+        "customer",
+        "response",
+        "interaction",
+        "score",
+        "opened_at",
+        "status",
+        "resolved_at",
+        "outcome",
+    )
     date_hierarchy = "opened_at"

@@ -69,8 +69,15 @@ class CaseProgressForm(forms.Form):
             del self.fields["outcome"]
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name (their username when they have none), as everywhere else on the case pages."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class CaseAssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Team queue")
+    assignee = PersonChoiceField(queryset=None, required=False, empty_label="Team queue")
 
     def __init__(self, *args, case: FollowUp, **kwargs):
         super().__init__(*args, **kwargs)

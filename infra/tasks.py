@@ -6,6 +6,8 @@ the circle the layer contract forbids); it names it::
 
     enqueue_on_commit("surveys.tasks.invitation_send", invitation.id)
 
+A task due later is enqueued with ``countdown=`` seconds, within ``countdown_horizon()``.
+
 The name is the task's dotted path, Celery's default. The enqueue happens in
 ``transaction.on_commit`` through the project's task class (``cem.celery.Task``): a rolled-back
 writer enqueues nothing, and a broker outage at that moment is logged, not raised, because the
@@ -15,6 +17,8 @@ beat's sweepers enqueue it again. In eager mode the task runs inline after the c
 """
 
 from celery import current_app
+
+REDIS_VISIBILITY_DEFAULT = 3600  # kombu's, for a broker configured without one
 
 
 def registered_task(task_name: str):
@@ -28,6 +32,30 @@ def registered_task(task_name: str):
     return current_app.tasks[task_name]
 
 
-def enqueue_on_commit(task_name: str, *args, **kwargs) -> None:
-    """Send ``task_name`` with these arguments when the current transaction commits (now, outside one)."""
-    registered_task(task_name).delay_on_commit(*args, **kwargs)
+def countdown_horizon() -> float:
+    """The longest countdown (seconds) a task may be enqueued with, never handed out twice.
+
+    A Redis broker gives an unacknowledged message to another worker once its visibility timeout
+    has passed, and a worker holds a task with a countdown unacknowledged until it ran (tasks are
+    acknowledged late). So the countdown, plus a full time limit for the task to wait for a free
+    worker and another for it to run, stays within the visibility timeout (1 hour, less 2 × 5
+    minutes, with the settings' values). Work due later is left to the sweepers.
+    """
+    conf = current_app.conf
+    visibility = (conf.broker_transport_options or {}).get("visibility_timeout", REDIS_VISIBILITY_DEFAULT)
+    return max(0.0, float(visibility) - 2 * float(conf.task_time_limit or 0))
+
+
+def enqueue_on_commit(task_name: str, *args, countdown: float | None = None, **kwargs) -> None:
+    """Send ``task_name`` with these arguments when the current transaction commits (now, outside one).
+
+    ``countdown``: run it that many seconds after the commit, at most ``countdown_horizon()``
+    (``ValueError`` beyond). In eager mode the task runs at once, countdown or not.
+    """
+    task = registered_task(task_name)
+    if countdown is None:
+        task.delay_on_commit(*args, **kwargs)
+        return
+    if not 0 <= countdown <= countdown_horizon():
+        raise ValueError(f"countdown {countdown} s is outside 0…{countdown_horizon()} s")
+    task.apply_async_on_commit(args=args, kwargs=kwargs, countdown=countdown)

@@ -18,6 +18,16 @@ def validate_positive(value: float) -> None:
         raise ValidationError("Must be greater than 0.", code="not_positive")
 
 
+def segment_label(segment: str) -> str:
+    """A customer segment as people read it. Segments are the CRM's free text: a code
+    (``small_business``, ``key-accounts``) reads "Small business", "Key accounts"; anything else
+    ("SMB", "Key accounts") is shown as written; no segment is ""."""
+    if segment and segment == segment.lower() and segment.replace("_", "").replace("-", "").isalnum():
+        words = segment.replace("_", " ").replace("-", " ").split()
+        return " ".join(words).capitalize()
+    return segment
+
+
 class Stage(models.TextChoices):
     PRE_SALE = "pre_sale", "Pre-sale"
     MID_SALE = "mid_sale", "Purchase"
@@ -92,6 +102,9 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_id})"
+
+    def get_segment_display(self) -> str:
+        return segment_label(self.segment)
 
 
 class Touchpoint(models.Model):

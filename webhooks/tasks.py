@@ -9,7 +9,8 @@ from . import services
 def webhook_deliver(message_id: int) -> str:
     """Make the due delivery attempt of one webhook message; safe to run any number of times.
 
-    No Celery retry: a failed attempt is rescheduled in the outbox row, and the sweeper enqueues it.
+    No Celery retry: a failed attempt is rescheduled in the outbox row, and its next delivery is
+    enqueued with a countdown to that time (or, due later than a countdown may reach, by the sweeper).
     """
     return services.webhook_message_deliver(message_id=message_id)
 

@@ -1,4 +1,5 @@
-"""Seed (or re-seed) a whole believable demo: catalogue, customers, journeys, surveys, answers.
+"""Seed (or re-seed) a whole believable demo: catalogue, customers, journeys, surveys, answers,
+and the follow-up cases of the last ``FOLLOW_UP_MAX_AGE_DAYS``, some worked, some overdue.
 
 Deterministic for a seed: one ``random.Random(seed)`` drives every draw, and all
 times are offsets from a single ``now``. Rows go in with ``bulk_create`` in
@@ -23,6 +24,7 @@ from touchpoints.models import Customer, Interaction, Touchpoint
 
 from .activity import Catalogue, customer_activity
 from .catalogue import BATCH_SIZE, catalogue_create
+from .follow_ups import follow_ups_seed
 from .people import customer_draft, demo_users_reset
 from .questionnaires import surveys_create
 from .responses import EXPIRY, Batch, Responder
@@ -189,9 +191,8 @@ def build_demo(
     finally:
         bar.close()
 
-    _backdate(
-        surveys=[surveys.relationship, surveys.transactional, surveys.csat],
-        catalogue_since=start - timedelta(days=30),
-        now=now,
-    )
+    catalogue_since = start - timedelta(days=30)
+    all_surveys = [surveys.relationship, surveys.transactional, surveys.csat]
+    _backdate(surveys=all_surveys, catalogue_since=catalogue_since, now=now)
+    follow_ups_seed(rng, now=now, agent=agent, manager=manager)
     return DemoSummary(counts=demo_data_counts(), seconds=time.monotonic() - started)

@@ -1,4 +1,5 @@
-"""The webhook events of follow-up cases (``followup.created``) and the payload each carries."""
+"""The webhook events of follow-up cases (``followup.created``, ``followup.resolved``) and the payload
+each carries. Each is published inside the transaction that makes the change."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,7 +9,7 @@ from django.db.models import Q
 from followups.models import FollowUp
 from webhooks.models import WebhookEventType
 from webhooks.selectors import webhook_subscribed_types
-from webhooks.services import webhook_events_publish
+from webhooks.services import webhook_event_publish, webhook_events_publish
 
 FOLLOWUP_CREATED = WebhookEventType.FOLLOWUP_CREATED.value
 FOLLOWUP_RESOLVED = WebhookEventType.FOLLOWUP_RESOLVED.value
@@ -58,4 +59,14 @@ def follow_ups_created_publish(*, cases: Sequence[FollowUp], opened_at: datetime
         event_type=FOLLOWUP_CREATED,
         payloads=[follow_up_payload(case) for case in created],
         occurred_at=opened_at,
+    )
+
+
+def follow_up_resolved_publish(*, case: FollowUp) -> int:
+    """``followup.resolved`` for a case just moved to resolved (``resolved_at`` set), from whichever
+    path resolved it (the case page, the API). Costs one query when nobody subscribes."""
+    if FOLLOWUP_RESOLVED not in webhook_subscribed_types():
+        return 0
+    return webhook_event_publish(
+        event_type=FOLLOWUP_RESOLVED, payload=follow_up_payload(case), occurred_at=case.resolved_at
     )

@@ -1,4 +1,5 @@
-"""Working follow-up cases: take one from the queue, move it forward, hand it to someone.
+"""Working follow-up cases: take one from the queue (which starts it: in progress), move it forward,
+hand it to someone. Resolving publishes ``followup.resolved`` in the same transaction.
 
 Cases are opened by the metrics refresh (``analytics.services.follow_up_triggers`` calls
 ``followups.services.cases``); people only work them. A case moves forward only — open → in
@@ -21,6 +22,8 @@ from access.roles import MANAGER, ROLES, has_role
 from followups.models import FollowUp, FollowUpStatus
 from followups.selectors import follow_up_may_take, follow_up_may_work
 
+from .webhook_events import follow_up_resolved_publish
+
 STATUS_ORDER = (
     FollowUpStatus.OPEN,
     FollowUpStatus.IN_PROGRESS,
@@ -29,6 +32,7 @@ STATUS_ORDER = (
 )
 NOTE_MAX_LENGTH = 4000
 OUTCOME_MAX_LENGTH = FollowUp._meta.get_field("outcome").max_length
+SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？")
 
 
 def _locked(follow_up_id: int) -> FollowUp:
@@ -39,6 +43,11 @@ def _name(user) -> str:
     if user is None:
         return "the team queue"
     return user.get_full_name() or user.get_username()
+
+
+def _sentence(text: str) -> str:
+    """``text`` closed by one full stop: none is added after its own (``Refunded.`` stays as it is)."""
+    return text if text.endswith(SENTENCE_ENDS) else f"{text}."
 
 
 def _append(case: FollowUp, *, by, text: str, now: datetime) -> None:
@@ -54,7 +63,8 @@ def follow_up_next_statuses(current: str) -> list[str]:
 
 @transaction.atomic
 def follow_up_take(*, follow_up_id: int, user, now: datetime | None = None) -> FollowUp:
-    """Assign a queue case to ``user``. Refused when someone else took it first or it is resolved."""
+    """Assign a queue case to ``user``, and an open one moves to in progress (taking it is starting
+    on it). Refused when someone else took it first or it is resolved."""
     now = now or timezone.now()
     case = _locked(follow_up_id)
     if case.assignee_id == user.id:
@@ -66,8 +76,12 @@ def follow_up_take(*, follow_up_id: int, user, now: datetime | None = None) -> F
             raise ValidationError(f"{_name(case.assignee)} took this case already.")
         raise PermissionDenied("Only agents and managers take cases.")
     case.assignee = user
-    _append(case, by=user, text="took the case from the queue.", now=now)
-    case.save(update_fields=["assignee", "notes"])
+    text = "took the case from the queue."
+    if case.status == FollowUpStatus.OPEN:  # taking it is starting work on it
+        text = f"{text} {case.get_status_display()} → {FollowUpStatus.IN_PROGRESS.label}."
+        case.status = FollowUpStatus.IN_PROGRESS
+    _append(case, by=user, text=text, now=now)
+    case.save(update_fields=["assignee", "status", "notes"])
     return case
 
 
@@ -112,13 +126,14 @@ def follow_up_progress(
     if errors:
         raise ValidationError(errors)
     changes = []
+    resolving = status == FollowUpStatus.RESOLVED and case.status != FollowUpStatus.RESOLVED
     if status != case.status:
         changes.append(f"{case.get_status_display()} → {status.label}.")
         case.status = status
         if status == FollowUpStatus.RESOLVED:
             case.resolved_at = now
     if outcome and outcome != case.outcome:
-        changes.append(f"Outcome: {outcome}.")
+        changes.append(_sentence(f"Outcome: {outcome}"))
         case.outcome = outcome
     if note:
         changes.append(note)
@@ -126,6 +141,8 @@ def follow_up_progress(
         raise ValidationError({"note": "Nothing to save: change the status or write a note."})
     _append(case, by=by, text=" ".join(changes), now=now)
     case.save(update_fields=["status", "resolved_at", "outcome", "notes"])
+    if resolving:
+        follow_up_resolved_publish(case=case)  # in this transaction: a rollback publishes nothing
     return case
 
 
@@ -146,6 +163,6 @@ def follow_up_assign(*, follow_up_id: int, assignee, by, now: datetime | None = 
     if case.assignee_id == (assignee.id if assignee else None):
         return case
     case.assignee = assignee
-    _append(case, by=by, text=f"assigned the case to {_name(assignee)}.", now=now)
+    _append(case, by=by, text=_sentence(f"assigned the case to {_name(assignee)}"), now=now)
     case.save(update_fields=["assignee", "notes"])
     return case

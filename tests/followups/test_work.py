@@ -172,6 +172,24 @@ def test_an_agent_takes_a_queue_case(agent):
     assert "took the case from the queue" in taken.notes
 
 
+def test_taking_an_open_case_starts_it(agent):
+    queued = case()
+
+    follow_up_take(follow_up_id=queued.pk, user=agent)
+
+    taken = refreshed(queued)
+    assert taken.status == FollowUpStatus.IN_PROGRESS
+    assert taken.notes.endswith("took the case from the queue. Open → In progress.")
+
+
+def test_taking_a_case_further_along_keeps_its_status(agent):
+    queued = case(status=FollowUpStatus.CONTACTED)  # a manager handed it back to the queue
+
+    follow_up_take(follow_up_id=queued.pk, user=agent)
+
+    assert refreshed(queued).status == FollowUpStatus.CONTACTED
+
+
 def test_a_case_taken_by_someone_else_cannot_be_taken(agent):
     colleague = UserFactory(username="colleague")
     queued = case(assignee=colleague)
@@ -229,6 +247,28 @@ def test_a_case_moves_forward_to_resolved_with_an_outcome(agent):
     assert len(lines) == 3
     assert "Open → In progress. Calling now" in lines[0]
     assert "Contacted → Resolved. Outcome: Refund or credit given." in lines[2]
+
+
+@pytest.mark.parametrize("outcome", ["Apologised for the service.", "Refunded!", "Issue fixed"])
+def test_notes_close_each_sentence_with_one_full_stop(manager, outcome):
+    mine = case()
+
+    follow_up_progress(
+        follow_up_id=mine.pk, by=manager, status="resolved", outcome=outcome, note="She thanked us."
+    )
+
+    notes = refreshed(mine).notes
+    assert ".." not in notes and "!." not in notes
+    assert f"Outcome: {outcome.rstrip('.!')}" in notes and notes.endswith("She thanked us.")
+
+
+def test_a_name_ending_in_a_full_stop_gets_no_second_one(manager, agent):
+    agent.first_name, agent.last_name = "Sam", "Lee Jr."
+    agent.save()
+
+    follow_up_assign(follow_up_id=case().pk, assignee=agent, by=manager)
+
+    assert FollowUp.objects.get().notes.endswith("assigned the case to Sam Lee Jr.")
 
 
 def test_resolving_needs_an_outcome(agent):

@@ -1,10 +1,10 @@
 """Webhooks through a real Celery worker on PostgreSQL and Redis, to a receiver on 127.0.0.1.
 
 The worker is allowed loopback targets and schedules retries about a second
-apart (``WEBHOOK_RETRY_SCHEDULE=1`` instead of 5 s, 5 min, …). Retries are
-enqueued by the sweeper, which the tests call from this process, as beat would
-every minute (this process sends tasks to the test worker's own queue; the
-worker would send them to the default one).
+apart (``WEBHOOK_RETRY_SCHEDULE=1`` instead of 5 s, 5 min, …). The worker enqueues
+each retry itself, with a countdown to its due time; the sweeper, which some tests
+call from this process as beat would every minute, is the safety net (this process
+and the worker both send tasks to the test worker's own queue).
 """
 
 import json
@@ -115,3 +115,19 @@ def test_a_delivery_whose_task_was_lost_is_sent_by_the_sweeper(celery_worker, mo
         message = wait_for(delivered)
     assert message is not None, "the sweeper's delivery did not arrive within 30 s"
     assert len(receiver.requests) == 1 and webhooks_sweep() == 0
+
+
+@pytest.mark.parametrize(
+    "worker_environment", [{"WEBHOOK_ALLOW_LOOPBACK": "true", "WEBHOOK_RETRY_SCHEDULE": "1,2"}]
+)
+def test_retries_come_on_their_schedule_not_on_the_sweepers_minute(celery_worker):
+    with Receiver(script=[503, 503]) as receiver:
+        subscribe(receiver)
+        with transaction.atomic():
+            webhook_event_publish(event_type=RESPONSE_CREATED, payload={"id": 4})
+        message = wait_for(delivered, timeout=15)  # no sweep: only the retries' own countdowns
+    assert message is not None, "the retries did not come within 15 s"
+    first, second, third = (request.at for request in receiver.requests)
+    # 1 s and 2 s, ±20 % jitter, plus the worker's own time for an attempt.
+    assert 0.7 <= second - first <= 1.2 + 1.5
+    assert 1.5 <= third - second <= 2.4 + 1.5

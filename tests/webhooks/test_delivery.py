@@ -4,6 +4,7 @@ import base64
 import json
 import socket
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -13,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cem import celery_app
 from followups.models import FollowUpReason
 from followups.services import FollowUpTrigger, follow_ups_open
 from followups.services.webhook_events import FOLLOWUP_CREATED
+from infra.tasks import countdown_horizon, enqueue_on_commit, registered_task
 from surveys.models import Invitation, Question
 from surveys.services.invitations import invitation_bounce
 from surveys.services.responses import response_submit
@@ -37,7 +40,8 @@ PUBLIC_URL = "https://93.184.216.34/hooks"  # an IP literal: creating it needs n
 
 
 class Receiver:
-    """A webhook receiver on 127.0.0.1: records every request, answers from ``script`` (a status or
+    """A webhook receiver on 127.0.0.1: records every request (and when, ``at``: monotonic seconds),
+    answers from ``script`` (a status or
     a ``(status, headers)`` pair per request), then ``then``; once given the endpoint's ``secret``,
     it answers 401 to a request whose signature does not verify."""
 
@@ -50,7 +54,9 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                receiver.requests.append(SimpleNamespace(path=self.path, headers=headers, body=body))
+                receiver.requests.append(
+                    SimpleNamespace(path=self.path, headers=headers, body=body, at=time.monotonic())
+                )
                 answer = receiver.script.pop(0) if receiver.script else receiver.then
                 if receiver.secret and not webhook_verify(secret=receiver.secret, headers=headers, body=body):
                     answer = 401
@@ -374,8 +380,10 @@ def test_sweep_enqueues_a_due_message_whose_task_was_lost(django_capture_on_comm
     assert len(enqueued) == 1
 
 
-def test_sweep_enqueues_a_retry_once_it_is_due(receiver, settings, django_capture_on_commit_callbacks):
-    settings.WEBHOOK_RETRY_SCHEDULE = [300]
+def test_sweep_enqueues_a_retry_due_beyond_a_countdown_once_it_is_due(
+    receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_RETRY_SCHEDULE = [7200]  # 2 h ± 20 %: past the countdown horizon (50 min)
     receiver.then = 503
     webhook_endpoint_create(url=receiver.url, events=[RESPONSE_CREATED])
     [message] = publish()
@@ -385,6 +393,86 @@ def test_sweep_enqueues_a_retry_once_it_is_due(receiver, settings, django_captur
         assert webhooks_sweep(now=message.next_attempt_at) == 1
         assert webhooks_sweep(now=message.next_attempt_at + timedelta(seconds=30)) == 0
     assert len(enqueued) == 1
+
+
+def test_sweep_leaves_a_retry_enqueued_with_a_countdown_unless_its_task_is_lost(
+    receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_RETRY_SCHEDULE = [300]
+    receiver.then = 503
+    webhook_endpoint_create(url=receiver.url, events=[RESPONSE_CREATED])
+    [message] = publish()
+    deliver(message)  # enqueues the retry with a countdown (its task is not run here)
+    with django_capture_on_commit_callbacks() as enqueued:
+        assert webhooks_sweep(now=message.next_attempt_at) == 0
+        assert webhooks_sweep(now=message.next_attempt_at + timedelta(minutes=4)) == 0
+        assert webhooks_sweep(now=message.next_attempt_at + timedelta(minutes=5)) == 1  # presumed lost
+    assert len(enqueued) == 1
+
+
+# --- Retries on time: a countdown to the due time ----------------------------------------------------
+
+
+@pytest.fixture
+def delivery_tasks(monkeypatch):
+    """Delivery tasks enqueued with a countdown, as (message id, countdown), instead of sent."""
+    sent = []
+    task = registered_task("webhooks.tasks.webhook_deliver")
+
+    def apply_async(args=(), kwargs=None, countdown=None, **options):
+        sent.append((*args, countdown))
+
+    monkeypatch.setattr(task, "apply_async", apply_async)
+    return sent
+
+
+@pytest.mark.parametrize("schedule", [[5], [300], [1800]])
+def test_failed_attempt_enqueues_the_retry_with_a_countdown_to_its_due_time(
+    receiver, settings, delivery_tasks, django_capture_on_commit_callbacks, schedule
+):
+    settings.WEBHOOK_RETRY_SCHEDULE = schedule
+    receiver.then = 503
+    webhook_endpoint_create(url=receiver.url, events=[RESPONSE_CREATED])
+    [message] = publish()
+    attempted_at = message.next_attempt_at
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(message) == "retrying"
+    delay = (message.next_attempt_at - attempted_at).total_seconds()
+    assert delivery_tasks == [(message.id, delay)]
+    assert 0.8 * schedule[0] <= delay <= 1.2 * schedule[0]
+    assert message.enqueued_at == message.next_attempt_at  # enqueued for that time
+
+
+def test_retry_due_beyond_the_countdown_horizon_is_left_to_the_sweeper(
+    receiver, settings, delivery_tasks, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_RETRY_SCHEDULE = [7200]
+    receiver.then = 503
+    webhook_endpoint_create(url=receiver.url, events=[RESPONSE_CREATED])
+    [message] = publish()
+    with django_capture_on_commit_callbacks(execute=True) as enqueued:
+        assert deliver(message) == "retrying"
+    assert (delivery_tasks, enqueued) == ([], [])
+    assert message.enqueued_at < message.next_attempt_at  # due for the sweeper
+
+
+def test_countdown_horizon_keeps_a_countdown_and_two_time_limits_within_the_visibility_timeout():
+    conf = celery_app.conf
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert countdown_horizon() == visibility - 2 * conf.task_time_limit == 3000
+    with pytest.raises(ValueError):
+        enqueue_on_commit("webhooks.tasks.webhook_deliver", 1, countdown=countdown_horizon() + 1)
+
+
+def test_an_early_duplicate_of_a_countdown_task_makes_no_attempt(receiver, settings, delivery_tasks):
+    settings.WEBHOOK_RETRY_SCHEDULE = [300]
+    receiver.then = 503
+    webhook_endpoint_create(url=receiver.url, events=[RESPONSE_CREATED])
+    [message] = publish()
+    deliver(message)
+    assert deliver(message, at=message.next_attempt_at - timedelta(seconds=1)) == "not_due"
+    assert deliver(message) == "retrying"  # the countdown task, on time
+    assert len(receiver.requests) == message.attempts == 2
 
 
 # --- Events emitted by the writers -------------------------------------------------------------------

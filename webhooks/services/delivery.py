@@ -5,10 +5,12 @@ due, resolves the host again and refuses non-public addresses (``webhooks.target
 have changed since the endpoint was created), then POSTs to the very address it checked, signed
 (``webhooks.signing``). No redirect is followed. 2xx delivers; anything else schedules the next
 attempt on ``WEBHOOK_RETRY_SCHEDULE`` (±20 % jitter) until ``RETRY_WINDOW`` after the event, then
-gives up. Retries are enqueued by the sweeper (beat, every minute) once due: no Celery
-countdowns, which Redis would hand out twice past its visibility timeout. An endpoint is disabled
-when a message to it is given up and nothing was delivered to it since that message was created:
-it refused every attempt for the whole window.
+gives up. A retry due within ``infra.tasks.countdown_horizon()`` (about 50 minutes: past the
+broker's visibility timeout Redis would hand a waiting task out twice) is enqueued at once with a
+countdown to its due time, and the row records it as enqueued for that time; a later one, or one
+whose task was lost, is enqueued by the sweeper (beat, every minute) once due. An endpoint is
+disabled when a message to it is given up and nothing was delivered to it since that message was
+created: it refused every attempt for the whole window.
 """
 
 import http.client
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from infra.tasks import countdown_horizon
 from webhooks.models import WebhookEndpoint, WebhookMessage, WebhookMessageStatus
 from webhooks.signing import webhook_signature
 from webhooks.targets import PinnedConnection, WebhookTargetRefused, webhook_target_addresses
@@ -132,8 +135,24 @@ def webhook_message_deliver(*, message_id: int, now: datetime | None = None) -> 
             message.save()
             _disable_if_failing(message, now=now)
             return "failed"
-        message.save()  # the sweeper enqueues the retry once it is due
+        _retry_enqueue(message, now=now)
         return "retrying"
+
+
+def _retry_enqueue(message: WebhookMessage, *, now: datetime) -> None:
+    """Save the failed attempt and enqueue the retry for its due time, when that is near enough for
+    a countdown; else the sweeper enqueues it once due.
+
+    ``enqueued_at`` is then the due time itself (the task is enqueued *for* it): the sweeper
+    leaves the message alone, unless the task has not delivered it ``ENQUEUE_LEASE`` later.
+    """
+    delay = (message.next_attempt_at - now).total_seconds()
+    if delay > countdown_horizon():
+        message.save()
+        return
+    message.enqueued_at = message.next_attempt_at
+    message.save()
+    webhook_deliveries_enqueue([message.id], countdown=max(delay, 0.0))
 
 
 def _disable_if_failing(message: WebhookMessage, *, now: datetime) -> None:

@@ -60,7 +60,8 @@ def webhook_event_publish(*, event_type: str, payload: dict, occurred_at: dateti
     return webhook_events_publish(event_type=event_type, payloads=[payload], occurred_at=occurred_at)
 
 
-def webhook_deliveries_enqueue(message_ids: list[int]) -> None:
-    """Enqueue one delivery task per message, on commit (through the task's name: tasks import services)."""
+def webhook_deliveries_enqueue(message_ids: list[int], *, countdown: float | None = None) -> None:
+    """Enqueue one delivery task per message, on commit (through the task's name: tasks import
+    services); with ``countdown``, to run that many seconds later."""
     for message_id in message_ids:
-        enqueue_on_commit("webhooks.tasks.webhook_deliver", message_id)
+        enqueue_on_commit("webhooks.tasks.webhook_deliver", message_id, countdown=countdown)
