@@ -13,6 +13,7 @@ class WebhookEventType(models.TextChoices):
     FOLLOWUP_CREATED = "followup.created", "A follow-up case was opened"
     FOLLOWUP_RESOLVED = "followup.resolved", "A follow-up case was resolved"
     INVITATION_BOUNCED = "invitation.bounced", "A survey invitation bounced"
+    INVITATION_SUPPRESSED = "invitation.suppressed", "A survey invitation was suppressed (never emailed)"
 
 
 class WebhookMessageStatus(models.TextChoices):

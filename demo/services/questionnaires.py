@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from surveys.models import STANDARD_SCALE_LABELS, Question, Survey
+from surveys.models import Question, Survey
+from surveys.scale_labels import STANDARD_SCALE_LABELS
 from touchpoints.models import Direction
 
 LANGUAGES = ["en", "zh-hans"]

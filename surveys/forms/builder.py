@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from surveys.selectors.builder import touchpoint_choices
 from touchpoints.models import Direction, Stage
 
-from ..models import STANDARD_SCALE_LABELS, Question, Survey, scale_label_pair
+from ..models import Question, Survey
+from ..scale_labels import STANDARD_SCALE_LABELS, scale_label_pair
 from ..services.builder import CHOICE_TYPES, CHOICE_VALUE_MAX_LENGTH, RULE_DELAY_MAX_HOURS, SCALE_HELP
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)

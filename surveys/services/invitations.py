@@ -13,6 +13,13 @@ queued, and the sweeper enqueues it again. The one window left is a crash
 between the SMTP server accepting the message and the commit (a duplicate,
 never a loss); it is as short as one commit (bench/faults_worker_kill.py).
 
+Suppression (``_suppression``: opt-out, no address, the suppression list, a
+survey no longer live, the frequency cap) is decided twice by the same code:
+when the invitation is created, so the caller learns at once that it will
+never be emailed, and again when it is sent, since any of it may change in
+between. Either way the invitation becomes ``suppressed`` with its reason and
+``invitation.suppressed`` is published in that transaction.
+
 The token is never stored: it is derived from the invitation's nonce when the
 email is built (``surveys.tokens``).
 """
@@ -25,7 +32,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -37,12 +44,15 @@ from surveys.suppressions import suppression_keys
 from surveys.tokens import token_for, token_hash, token_nonce_new
 from touchpoints.models import Customer
 
-from .webhook_events import invitation_bounced_publish
+from .webhook_events import invitation_bounced_publish, invitation_suppressed_publish
 
 logger = logging.getLogger(__name__)
 
 # An enqueued send not done after this long is presumed lost and enqueued again.
 SEND_LEASE = timedelta(minutes=10)
+# A send that began this long ago, whose row no worker holds any more, was cut short by a dead
+# worker: it is enqueued again at once rather than after the lease.
+SEND_STALL = timedelta(seconds=30)
 SWEEP_BATCH = 1000
 
 SENT_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.RESPONDED)
@@ -66,12 +76,14 @@ def invitation_create(
     """Queue one invitation of ``customer`` to ``survey``; it is emailed from ``send_after`` on.
 
     When that time has come, the send is enqueued once this transaction
-    commits; later ones are picked up by the sweeper. Suppression and the
-    frequency cap are decided at send time, where they are recorded.
+    commits; later ones are picked up by the sweeper. An invitation that is
+    suppressed already (opt-out, suppressed address, frequency cap as of
+    ``send_after``…) is stored ``suppressed`` with its reason, published as
+    ``invitation.suppressed`` and never enqueued; a queued one is checked again when sent.
     """
     now = now or timezone.now()
     nonce = token_nonce_new()
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         survey=survey,
         customer=customer,
         interaction=interaction,
@@ -82,7 +94,14 @@ def invitation_create(
         send_after=send_after or now,
         expires_at=now + timedelta(days=settings.SURVEY_INVITATION_EXPIRY_DAYS),
     )
-    if invitation.send_after <= now:
+    # The cap is judged at the earliest time the email could leave, as the send will judge it.
+    suppression = _suppression(invitation, now=max(invitation.send_after, now))
+    if suppression:
+        _suppress(invitation, suppression, now=now, save=False)
+    invitation.save(force_insert=True)
+    if suppression:
+        invitation_suppressed_publish(invitation=invitation)
+    elif invitation.send_after <= now:
         invitations_enqueue(ids=[invitation.id], now=now)
         invitation.send_enqueued_at = now
     return invitation
@@ -104,7 +123,8 @@ class Suppression:
 
 
 def _suppression(invitation: Invitation, *, now: datetime) -> Suppression | None:
-    """Why this invitation must not be emailed, or None. Checked in this order."""
+    """Why this invitation must not be emailed at ``now``, or None. Checked in this order, when the
+    invitation is created and again when it is sent; the frequency cap counts invitations sent."""
     customer, survey = invitation.customer, invitation.survey
     if customer.email_opt_out:
         return Suppression("customer opted out of email")
@@ -141,17 +161,49 @@ def invitation_send(*, invitation_id: int, now: datetime | None = None) -> str:
     An SMTP failure other than a refused recipient raises, leaving the
     invitation queued for a retry.
     """
+    now = now or timezone.now()
+    _send_begin(invitation_id=invitation_id, now=now)
     mail = get_connection(fail_silently=False)
     try:
-        return _invitation_send_once(invitation_id=invitation_id, now=now or timezone.now(), mail=mail)
+        return _invitation_send_once(invitation_id=invitation_id, now=now, mail=mail)
+    except Exception:
+        # Not a dead worker: the task's own retry (with its backoff) takes it from here.
+        with contextlib.suppress(DatabaseError):
+            Invitation.objects.filter(id=invitation_id, status=InvitationStatus.QUEUED).update(
+                send_started_at=None
+            )
+        raise
     finally:
         # QUIT after the commit: the end of the SMTP session is no part of the duplicate window.
         with contextlib.suppress(smtplib.SMTPException, OSError):
             mail.close()
 
 
+def _send_begin(*, invitation_id: int, now: datetime) -> None:
+    """Record, committed, that a worker begins sending this due invitation.
+
+    While it sends, the worker holds the invitation's row lock; if the worker dies, PostgreSQL
+    drops the lock with its connection, and the sweeper finds a send that began but that nobody
+    holds, and enqueues it again within a minute (instead of after ``SEND_LEASE``).
+    """
+    Invitation.objects.filter(id=invitation_id, status=InvitationStatus.QUEUED, send_after__lte=now).update(
+        send_started_at=now
+    )
+
+
 def _invitation_send_once(*, invitation_id: int, now: datetime, mail) -> str:
+    # Only a transaction of its own (a task's) may relax its commit; inside a caller's transaction
+    # the setting would last until that caller commits.
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            # Once the mail server has accepted the message only this COMMIT is left, and a worker
+            # killed before it returns causes a resend. Not waiting for the WAL flush shrinks that
+            # window to one round trip; the commit is still durable against the worker's death (the
+            # server holds it), and only a crash of PostgreSQL itself within a fraction of a second
+            # could lose the "sent" mark: a duplicate email then, never a lost one.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("survey", "customer")
@@ -169,10 +221,8 @@ def _invitation_send_once(*, invitation_id: int, now: datetime, mail) -> str:
         Customer.objects.select_for_update().filter(id=invitation.customer_id).first()
         suppression = _suppression(invitation, now=now)
         if suppression:
-            invitation.status = InvitationStatus.SUPPRESSED
-            invitation.suppressed_at = now
-            invitation.suppression_reason = suppression.reason[:200]
-            invitation.save(update_fields=["status", "suppressed_at", "suppression_reason"])
+            _suppress(invitation, suppression, now=now)
+            invitation_suppressed_publish(invitation=invitation)
             return "suppressed"
         message = invitation_message(invitation, token=token_for(invitation.token_nonce))
         message.connection = mail
@@ -191,6 +241,14 @@ def _invitation_send_once(*, invitation_id: int, now: datetime, mail) -> str:
             _bounce(invitation, reason=f"refused by the mail server: {refused.recipients}", now=now)
             return "bounced"
         return "sent"
+
+
+def _suppress(invitation: Invitation, suppression: Suppression, *, now: datetime, save: bool = True) -> None:
+    invitation.status = InvitationStatus.SUPPRESSED
+    invitation.suppressed_at = now
+    invitation.suppression_reason = suppression.reason[:200]
+    if save:
+        invitation.save(update_fields=["status", "suppressed_at", "suppression_reason"])
 
 
 def _bounce(invitation: Invitation, *, reason: str, now: datetime) -> None:
@@ -231,7 +289,27 @@ def invitations_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) 
             .order_by("send_after", "id")
             .values_list("id", flat=True)[:batch]
         )
+        ids += [
+            invitation_id
+            for invitation_id in _sends_cut_short(now=now, batch=batch)
+            if invitation_id not in ids
+        ]
         return invitations_enqueue(ids=ids, now=now)
+
+
+def _sends_cut_short(*, now: datetime, batch: int) -> list[int]:
+    """Queued invitations whose send began over ``SEND_STALL`` ago and whose row no worker holds:
+    their worker died mid-send (a live one holds the row lock until it commits). Their marks are
+    cleared, so each is enqueued once. Call inside a transaction."""
+    ids = list(
+        Invitation.objects.select_for_update(skip_locked=True)
+        .filter(status=InvitationStatus.QUEUED, send_started_at__lte=now - SEND_STALL)
+        .order_by("send_started_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
+    if ids:
+        Invitation.objects.filter(id__in=ids).update(send_started_at=None)
+    return ids
 
 
 def invitations_due_reminder(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> list[int]:

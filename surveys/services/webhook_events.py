@@ -1,5 +1,5 @@
-"""The webhook events of surveys (``response.created``, ``response.detractor``, ``invitation.bounced``)
-and the payload each carries.
+"""The webhook events of surveys (``response.created``, ``response.detractor``, ``invitation.bounced``,
+``invitation.suppressed``) and the payload each carries.
 
 Every writer emits with one call from inside its own transaction, so an event
 is published exactly when its change commits. Payloads are plain JSON objects
@@ -17,6 +17,7 @@ from webhooks.services import webhook_event_publish
 RESPONSE_CREATED = WebhookEventType.RESPONSE_CREATED.value
 RESPONSE_DETRACTOR = WebhookEventType.RESPONSE_DETRACTOR.value
 INVITATION_BOUNCED = WebhookEventType.INVITATION_BOUNCED.value
+INVITATION_SUPPRESSED = WebhookEventType.INVITATION_SUPPRESSED.value
 
 DETRACTOR_MAX_NPS = 6  # NPS 0–6 is a detractor (metrics.md)
 
@@ -51,6 +52,19 @@ def invitation_payload(invitation: Invitation) -> dict:
         "customer_external_id": invitation.customer.external_id,
         "email": invitation.customer.email,
         "bounced_at": invitation.bounced_at,
+        "reason": invitation.suppression_reason,
+    }
+
+
+def invitation_suppressed_payload(invitation: Invitation) -> dict:
+    """A survey invitation that will never be emailed, and why (``reason``: the invitation's
+    ``suppression_reason``, e.g. "customer opted out of email")."""
+    return {
+        "id": invitation.id,
+        "survey_id": invitation.survey_id,
+        "customer_external_id": invitation.customer.external_id,
+        "interaction_id": invitation.interaction_id,
+        "suppressed_at": invitation.suppressed_at,
         "reason": invitation.suppression_reason,
     }
 
@@ -91,4 +105,14 @@ def invitation_bounced_publish(*, invitation: Invitation) -> int:
         event_type=INVITATION_BOUNCED,
         payload=invitation_payload(invitation),
         occurred_at=invitation.bounced_at,
+    )
+
+
+def invitation_suppressed_publish(*, invitation: Invitation) -> int:
+    """``invitation.suppressed`` for an invitation just marked suppressed (its customer loaded), at
+    creation or at sending."""
+    return webhook_event_publish(
+        event_type=INVITATION_SUPPRESSED,
+        payload=invitation_suppressed_payload(invitation),
+        occurred_at=invitation.suppressed_at,
     )

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
 from django.utils import timezone
 
 from analytics.models import StaleMark
@@ -20,6 +21,7 @@ from surveys.services.invitations import (
     invitations_sweep,
 )
 from surveys.services.rules import survey_rules_apply
+from surveys.services.webhook_events import INVITATION_BOUNCED, INVITATION_SUPPRESSED
 from surveys.tokens import token_hash
 from tests.factories import (
     CustomerFactory,
@@ -31,6 +33,8 @@ from tests.factories import (
 )
 from touchpoints.models import Interaction, Stage
 from touchpoints.services import interaction_log
+from webhooks.models import WebhookMessage
+from webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +57,19 @@ def queued(**kwargs) -> Invitation:
     customer = kwargs.pop("customer", None) or CustomerFactory(locale=kwargs.pop("locale", "en"))
     survey = kwargs.pop("survey", None) or SurveyFactory(name="After your visit")
     return invitation_create(survey=survey, customer=customer, **kwargs)
+
+
+@pytest.fixture
+def subscribed():
+    """An endpoint subscribed to the invitation events: ``subscribed(type)``, the payloads published."""
+    webhook_endpoint_create(
+        url="https://93.184.216.34/hooks", events=[INVITATION_SUPPRESSED, INVITATION_BOUNCED]
+    )
+
+    def published(event_type: str) -> list[dict]:
+        return [m.payload for m in WebhookMessage.objects.filter(event_type=event_type).order_by("id")]
+
+    return published
 
 
 def link_token(message) -> str:
@@ -141,29 +158,64 @@ def test_an_expired_invitation_is_not_sent():
     assert Invitation.objects.get(id=invitation.id).status == Invitation.Status.EXPIRED
 
 
-@pytest.mark.parametrize(
-    ("setup", "reason"),
-    [
-        (lambda c, s: setattr(c, "email_opt_out", True), "customer opted out of email"),
-        (lambda c, s: setattr(c, "email", ""), "customer has no email address"),
-        (
-            lambda c, s: EmailSuppression.objects.create(email=c.email.upper().lower(), reason="bounced"),
-            "address suppressed: bounced",
-        ),
-        (lambda c, s: setattr(s, "status", "closed"), "survey is closed"),
-    ],
-)
-def test_suppressed_invitations_are_never_emailed_and_say_why(setup, reason):
+SUPPRESSIONS = [
+    (lambda c, s: setattr(c, "email_opt_out", True), "customer opted out of email"),
+    (lambda c, s: setattr(c, "email", ""), "customer has no email address"),
+    (
+        lambda c, s: EmailSuppression.objects.create(email=c.email.upper().lower(), reason="bounced"),
+        "address suppressed: bounced",
+    ),
+    (lambda c, s: setattr(s, "status", "closed"), "survey is closed"),
+]
+
+
+@pytest.mark.parametrize(("setup", "reason"), SUPPRESSIONS)
+def test_an_invitation_suppressed_between_creation_and_sending_is_never_emailed_and_says_why(
+    setup, reason, subscribed
+):
     customer, survey = CustomerFactory(), SurveyFactory()
+    invitation = queued(customer=customer, survey=survey)
+    assert invitation.status == Invitation.Status.QUEUED
     setup(customer, survey)
     customer.save()
     survey.save()
-    invitation = queued(customer=customer, survey=survey)
     assert invitation_send(invitation_id=invitation.id) == "suppressed"
     invitation.refresh_from_db()
     assert (invitation.status, invitation.suppression_reason) == (Invitation.Status.SUPPRESSED, reason)
     assert invitation.suppressed_at is not None
     assert mail.outbox == []
+    [payload] = subscribed(INVITATION_SUPPRESSED)
+    assert (payload["id"], payload["reason"], payload["customer_external_id"]) == (
+        invitation.id,
+        reason,
+        customer.external_id,
+    )
+
+
+@pytest.mark.parametrize(("setup", "reason"), SUPPRESSIONS[:3])
+def test_an_invitation_already_suppressed_is_created_suppressed_and_never_enqueued(setup, reason, subscribed):
+    customer, survey = CustomerFactory(), SurveyFactory()
+    setup(customer, survey)
+    customer.save()
+    invitation = queued(customer=customer, survey=survey)
+    assert (invitation.status, invitation.suppression_reason) == (Invitation.Status.SUPPRESSED, reason)
+    stored = Invitation.objects.get(id=invitation.id)
+    assert (stored.status, stored.send_enqueued_at) == (Invitation.Status.SUPPRESSED, None)
+    assert stored.suppressed_at is not None
+    [payload] = subscribed(INVITATION_SUPPRESSED)
+    assert (payload["id"], payload["survey_id"], payload["reason"]) == (invitation.id, survey.id, reason)
+    assert invitation_send(invitation_id=invitation.id) == "skipped"
+    assert mail.outbox == []
+
+
+def test_a_suppression_published_at_creation_rolls_back_with_it(subscribed):
+    customer = CustomerFactory(email_opt_out=True)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert queued(customer=customer).status == Invitation.Status.SUPPRESSED
+        assert subscribed(INVITATION_SUPPRESSED)
+        raise RuntimeError("the caller's transaction fails")
+    assert not Invitation.objects.exists()
+    assert subscribed(INVITATION_SUPPRESSED) == []
 
 
 def test_a_second_invitation_inside_the_frequency_cap_is_suppressed(settings):
@@ -175,6 +227,28 @@ def test_a_second_invitation_inside_the_frequency_cap_is_suppressed(settings):
     second.refresh_from_db()
     assert second.suppression_reason.startswith("frequency cap: already invited on")
     assert len(mail.outbox) == 1
+
+
+def test_an_invitation_inside_the_frequency_cap_is_created_suppressed(settings, subscribed):
+    settings.SURVEY_FREQUENCY_CAP_DAYS = 30
+    customer = CustomerFactory()
+    InvitationFactory(customer=customer, status="sent", sent_at=timezone.now() - timedelta(days=5))
+    invitation = queued(customer=customer)
+    assert invitation.status == Invitation.Status.SUPPRESSED
+    assert invitation.suppression_reason.startswith("frequency cap: already invited on")
+    assert [p["id"] for p in subscribed(INVITATION_SUPPRESSED)] == [invitation.id]
+
+
+def test_the_cap_at_creation_is_judged_at_send_after(settings):
+    settings.SURVEY_FREQUENCY_CAP_DAYS = 30
+    customer = CustomerFactory()
+    InvitationFactory(customer=customer, status="sent", sent_at=timezone.now() - timedelta(days=29))
+    after_the_window = queued(customer=customer, send_after=timezone.now() + timedelta(days=2))
+    inside_it = queued(customer=customer, send_after=timezone.now() + timedelta(hours=12))
+    assert (after_the_window.status, inside_it.status) == (
+        Invitation.Status.QUEUED,
+        Invitation.Status.SUPPRESSED,
+    )
 
 
 def test_after_the_cap_window_the_customer_is_invited_again(settings):
@@ -201,7 +275,20 @@ def test_a_refused_recipient_bounces_and_the_address_is_never_emailed_again(sett
     assert EmailSuppression.objects.filter(email=customer.email.lower()).exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SURVEY_FREQUENCY_CAP_DAYS = 0
-    assert invitation_send(invitation_id=queued(customer=customer).id) == "suppressed"
+    again = queued(customer=customer)
+    assert (again.status, again.suppression_reason) == (
+        Invitation.Status.SUPPRESSED,
+        "address suppressed: bounced",
+    )
+
+
+def test_a_refused_recipient_at_sending_publishes_invitation_bounced(settings, subscribed):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    invitation = queued()
+    assert invitation_send(invitation_id=invitation.id) == "bounced"
+    [payload] = subscribed(INVITATION_BOUNCED)
+    assert (payload["id"], payload["email"]) == (invitation.id, invitation.customer.email)
+    assert payload["reason"].startswith("refused by the mail server")
 
 
 def test_a_failing_mail_server_leaves_the_invitation_queued(monkeypatch):
@@ -356,6 +443,19 @@ def test_logging_an_interaction_applies_the_rules_and_marks_the_metrics(delivery
     assert interaction.channel == delivery.channel
     assert Invitation.objects.get().interaction == interaction
     assert StaleMark.objects.filter(kind="interaction_day").exists()
+
+
+def test_a_rule_inviting_a_customer_who_opted_out_records_the_suppression(delivery):
+    SurveyRule.objects.create(survey=SurveyFactory(), touchpoint=delivery, delay_hours=0)
+    customer = CustomerFactory(email_opt_out=True)
+    interaction_log(customer=customer, touchpoint=delivery)
+    invitation = Invitation.objects.get()
+    assert (invitation.status, invitation.suppression_reason, invitation.send_enqueued_at) == (
+        Invitation.Status.SUPPRESSED,
+        "customer opted out of email",
+        None,
+    )
+    assert mail.outbox == []
 
 
 def test_a_bad_interaction_is_refused_and_leaves_nothing(delivery):
