@@ -78,6 +78,67 @@ NPS = OpenApiExample(
     },
     response_only=True,
 )
+CSAT = OpenApiExample(
+    "January, by week",
+    value={
+        "filters": _FILTERS,
+        "summary": {
+            "responses": 120,
+            "csat": {"n": 30, "satisfied": 22, "csat": 73.3, "ci_low": 55.3, "ci_high": 86.0},
+        },
+        "series": [
+            {
+                "period": "2024-12-30",
+                "responses": 20,
+                "csat": {"n": 6, "satisfied": 5, "csat": 83.3, "ci_low": 41.8, "ci_high": 98.9},
+            },
+            {
+                "period": "2025-01-06",
+                "responses": 31,
+                "csat": {"n": 0, "satisfied": 0, "csat": None, "ci_low": None, "ci_high": None},
+            },
+        ],
+    },
+    response_only=True,
+)
+CES = OpenApiExample(
+    "January, by week",
+    value={
+        "filters": _FILTERS,
+        "summary": {
+            "responses": 120,
+            "ces": {
+                "n": 42,
+                "mean": 5.4,
+                "sd": 1.3,
+                "ci_low": 5.0,
+                "ci_high": 5.8,
+                "easy": 31,
+                "easy_share": 73.8,
+                "easy_ci_low": 58.8,
+                "easy_ci_high": 84.8,
+            },
+        },
+        "series": [
+            {
+                "period": "2024-12-30",
+                "responses": 20,
+                "ces": {
+                    "n": 1,
+                    "mean": 6.0,
+                    "sd": None,
+                    "ci_low": 6.0,
+                    "ci_high": 6.0,
+                    "easy": 1,
+                    "easy_share": 100.0,
+                    "easy_ci_low": 16.8,
+                    "easy_ci_high": 100.0,
+                },
+            },
+        ],
+    },
+    response_only=True,
+)
 EXPECTATION = OpenApiExample(
     "Delivery disappoints",
     value={

@@ -10,7 +10,9 @@ from datetime import date
 from rest_framework import serializers
 
 from analytics.selectors import INTERVALS, MetricFilters
-from touchpoints.models import Channel, Stage, Touchpoint, ValueTier
+from journeys.models import JourneyMap
+from surveys.models import Survey
+from touchpoints.models import Channel, Customer, Stage, Touchpoint, ValueTier
 
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
@@ -21,13 +23,19 @@ class MetricQuerySerializer(serializers.Serializer):
     )
     end = serializers.DateField(required=False, help_text="Last day, inclusive.")
     survey = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text="Survey id."
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Survey id; an unknown one is a 400."
     )
-    touchpoint = serializers.CharField(required=False, max_length=50, help_text="Touchpoint code.")
+    touchpoint = serializers.CharField(
+        required=False, max_length=50, help_text="Touchpoint code; an unknown one is a 400."
+    )
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     segment = serializers.CharField(
-        required=False, max_length=50, allow_blank=True, help_text="Customer segment."
+        required=False,
+        max_length=50,
+        allow_blank=True,
+        help_text="Customer segment, as the CRM writes it; one no customer has is a 400 (a typo), one "
+        "whose customers gave no answers gives null figures. Empty: every segment.",
     )
     value_tier = serializers.ChoiceField(choices=ValueTier.choices, required=False)
     interval = serializers.ChoiceField(
@@ -40,15 +48,30 @@ class MetricQuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError({name: [f"Choose a day from {EARLIEST} to {LATEST}."]})
         if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
             raise serializers.ValidationError({"end": ["Must be on or after start."]}, code="invalid")
+        unknown = self.unknown_references(attrs)
+        if unknown:
+            # One error per unknown reference, each with its field: a filter that selects nothing
+            # by mistake must not answer figures of nothing (zeros, nulls) as if it were real.
+            raise serializers.ValidationError(unknown, code="does_not_exist")
+        return attrs
+
+    def unknown_references(self, attrs) -> dict[str, list[str]]:
+        """The filters naming something that does not exist (one small indexed query each);
+        sets ``attrs["touchpoint_id"]`` from the touchpoint code."""
+        unknown = {}
         code = attrs.get("touchpoint")
         if code is not None:
             touchpoint_id = Touchpoint.objects.filter(code=code).values_list("id", flat=True).first()
             if touchpoint_id is None:
-                raise serializers.ValidationError(
-                    {"touchpoint": [f"No touchpoint with code '{code}'."]}, code="does_not_exist"
-                )
+                unknown["touchpoint"] = [f"No touchpoint with code '{code}'."]
             attrs["touchpoint_id"] = touchpoint_id
-        return attrs
+        survey = attrs.get("survey")
+        if survey is not None and not Survey.objects.filter(id=survey).exists():
+            unknown["survey"] = [f"No survey with id {survey}."]
+        segment = attrs.get("segment")
+        if segment and not Customer.objects.filter(segment=segment).exists():
+            unknown["segment"] = [f"No customer has the segment '{segment}'."]
+        return unknown
 
     def filters(self) -> MetricFilters:
         data = self.validated_data
@@ -69,7 +92,16 @@ class MetricQuerySerializer(serializers.Serializer):
 
 
 class PeakEndQuerySerializer(MetricQuerySerializer):
-    journey_map = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    journey_map = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Journey map id; an unknown one is a 400."
+    )
+
+    def unknown_references(self, attrs) -> dict[str, list[str]]:
+        unknown = super().unknown_references(attrs)
+        journey_map = attrs.get("journey_map")
+        if journey_map is not None and not JourneyMap.objects.filter(id=journey_map).exists():
+            unknown["journey_map"] = [f"No journey map with id {journey_map}."]
+        return unknown
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -145,6 +177,66 @@ class NPSAnswerSerializer(serializers.Serializer):
     )
     comparison = NPSComparisonSerializer(
         allow_null=True, help_text="Against the previous period of equal length; needs start and end."
+    )
+
+
+class CSATSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="CSAT answers (1–5).")
+    satisfied = serializers.IntegerField(help_text="Answers of 4 or 5.")
+    csat = FiniteFloatField(help_text="Percent of answers rated 4–5, 0…100; null without answers.")
+    ci_low = FiniteFloatField(help_text="95 % interval (adjusted Wald), low end, percent.")
+    ci_high = FiniteFloatField(help_text="95 % interval, high end, percent.")
+
+
+class CSATFiguresSerializer(serializers.Serializer):
+    responses = serializers.IntegerField(help_text="Responses in the slice, with a CSAT answer or not.")
+    csat = CSATSerializer()
+
+
+class CSATPointSerializer(CSATFiguresSerializer):
+    period = serializers.DateField(help_text="First day of the period.")
+
+
+class CSATAnswerSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    summary = CSATFiguresSerializer()
+    series = CSATPointSerializer(
+        many=True, allow_null=True, help_text="With `interval`; empty periods left out."
+    )
+
+
+class CESSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="CES answers (1–7, 7 = very easy).")
+    mean = FiniteFloatField(help_text="Mean answer, 1…7; null without answers.")
+    sd = FiniteFloatField(
+        help_text="Sample standard deviation; null below 2 answers (and, with `ci_low`/`ci_high`, for days "
+        "summed before an upgrade's refresh has recomputed them)."
+    )
+    ci_low = FiniteFloatField(
+        help_text="95 % interval of the mean (mean ± t·s/√n), low end, within 1…7; the mean itself below 2 "
+        "answers or when every answer is the same."
+    )
+    ci_high = FiniteFloatField(help_text="95 % interval of the mean, high end.")
+    easy = serializers.IntegerField(help_text="Answers of 5, 6 or 7 (the top-3 box).")
+    easy_share = FiniteFloatField(help_text="Percent of answers rated 5–7, 0…100.")
+    easy_ci_low = FiniteFloatField(help_text="95 % interval of the share (adjusted Wald), low end, percent.")
+    easy_ci_high = FiniteFloatField(help_text="95 % interval of the share, high end, percent.")
+
+
+class CESFiguresSerializer(serializers.Serializer):
+    responses = serializers.IntegerField(help_text="Responses in the slice, with a CES answer or not.")
+    ces = CESSerializer()
+
+
+class CESPointSerializer(CESFiguresSerializer):
+    period = serializers.DateField(help_text="First day of the period.")
+
+
+class CESAnswerSerializer(serializers.Serializer):
+    filters = FiltersSerializer()
+    summary = CESFiguresSerializer()
+    series = CESPointSerializer(
+        many=True, allow_null=True, help_text="With `interval`; empty periods left out."
     )
 
 

@@ -1,4 +1,5 @@
-"""``/metrics/nps/``, ``/metrics/expectation/``, ``/metrics/peak-end/``, ``/metrics/drivers/``.
+"""``/metrics/nps/``, ``/metrics/csat/``, ``/metrics/ces/``, ``/metrics/expectation/``,
+``/metrics/peak-end/``, ``/metrics/drivers/``.
 
 Thin: validate the query into ``MetricFilters``, call the selectors the dashboards call, shape the
 answer. Figures come from the rollup tables, so a call costs a few small queries however many
@@ -27,6 +28,8 @@ from touchpoints.models import Touchpoint
 from . import metric_examples
 from .metric_periods import summaries_by_period
 from .metric_serializers import (
+    CESAnswerSerializer,
+    CSATAnswerSerializer,
     DriversAnswerSerializer,
     ExpectationAnswerSerializer,
     MetricQuerySerializer,
@@ -38,7 +41,9 @@ from .metric_serializers import (
 SCOPES = {"read": "metrics:read"}
 FILTERS_NOTE = (
     "Filters: `start`/`end` (inclusive days), `survey` (id), `touchpoint` (code), `stage`, `channel`, "
-    "`segment`, `value_tier`; `interval=day|week|month` adds a series. Undefined figures are null."
+    "`segment`, `value_tier`; `interval=day|week|month` adds a series. A survey, touchpoint, segment (or "
+    "journey map) that does not exist is a 400 naming the field (`does_not_exist`), never figures of "
+    "nothing. Undefined figures are null."
 )
 
 
@@ -87,6 +92,54 @@ class NPSView(APIView):
             },
         }
         return Response(NPSAnswerSerializer(answer).data)
+
+
+def _figures_answer(request, figure: str) -> dict:
+    """The summary and (with ``interval``) the series of one survey figure of ``ResponseFigures``."""
+    query, filters, interval = _query(MetricQuerySerializer, request)
+    summary = response_summary(filters=filters)
+    series = response_series(filters=filters, interval=interval) if interval else None
+    return {
+        "filters": query.echo(),
+        "summary": {"responses": summary.responses, figure: getattr(summary, figure)},
+        "series": None
+        if series is None
+        else [
+            {"period": p.period, "responses": p.figures.responses, figure: getattr(p.figures, figure)}
+            for p in series
+        ],
+    }
+
+
+class CSATView(APIView):
+    scopes = SCOPES
+
+    @extend_schema(
+        summary="CSAT",
+        description="Customer satisfaction: the percent of 1–5 answers rated 4 or 5, with its 95 % interval "
+        "(adjusted Wald), and a series with `interval`. " + FILTERS_NOTE,
+        parameters=[MetricQuerySerializer],
+        responses={200: CSATAnswerSerializer},
+        examples=[metric_examples.CSAT],
+    )
+    def get(self, request):
+        return Response(CSATAnswerSerializer(_figures_answer(request, "csat")).data)
+
+
+class CESView(APIView):
+    scopes = SCOPES
+
+    @extend_schema(
+        summary="CES",
+        description="Customer effort: the mean 1–7 answer (7 = very easy) with its 95 % t interval, and the "
+        "percent rated 5–7 (top-3 box) with its adjusted-Wald interval; a series with `interval`. "
+        + FILTERS_NOTE,
+        parameters=[MetricQuerySerializer],
+        responses={200: CESAnswerSerializer},
+        examples=[metric_examples.CES],
+    )
+    def get(self, request):
+        return Response(CESAnswerSerializer(_figures_answer(request, "ces")).data)
 
 
 class ExpectationView(APIView):

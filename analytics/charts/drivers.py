@@ -77,8 +77,9 @@ def _hover(result: DriverResult, quadrant: str | None) -> str:
     return (
         f"<b>{dimension_label(result.dimension)}</b>: {QUADRANT_LABELS.get(quadrant or '', 'unranked')}"
         f"<br>importance r = {fmt(result.importance, 2)}"
-        f" (95 % CI {fmt(result.ci_low, 2)} to {fmt(result.ci_high, 2)})"
-        f"<br>performance {fmt(result.performance)} of 10; {result.n:,} paired answers"
+        f" (95 % CI {fmt(result.ci_low, 2)} to {fmt(result.ci_high, 2)}),"
+        f" over {result.n:,} answers rating it and likelihood to recommend"
+        f"<br>performance {fmt(result.performance)} of 10 (mean of every rating of it)"
     )
 
 

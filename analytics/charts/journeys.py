@@ -62,10 +62,11 @@ def _experience_line(curve: JourneyCurve, scored: list[JourneyStep], *, x: list[
     hover telling how often the step was the journey's peak and its end."""
     hover = [
         f"<b>{step.label}</b> ({stage_label(step.stage)})<br>mean experience {fmt(step.experience.mean)}"
-        f" of 10 over {step.experience.n:,} interactions"
-        f"<br>floor breaches: {step.experience.floor_breaches:,}"
-        f"<br>the journey's peak in {_share(step.peaks, curve.journeys)},"
-        f" its end in {_share(step.ends, curve.journeys)}"
+        f" (0–10) of {step.experience.n:,} scored interactions"
+        f"<br>{step.experience.floor_breaches:,} of them below the floor"
+        f"<br>the peak of {step.peaks:,} of {curve.journeys:,} journeys"
+        f" ({_share(step.peaks, curve.journeys)}),"
+        f" the end of {step.ends:,} ({_share(step.ends, curve.journeys)})"
         for step in scored
     ]
     return {
@@ -108,7 +109,8 @@ def _typical_peak_and_end_marks(curve: JourneyCurve, by_position: dict[int, str]
     for step, caption, count, side in marks:
         if step is None or step.experience.mean is None:
             continue
-        share = _share(getattr(step, count), curve.journeys)
+        times = getattr(step, count)
+        share = f"{times:,} of {curve.journeys:,} journeys, {_share(times, curve.journeys)}"
         # Point from below when the step is high on the scale, else from above; peak and end
         # lean apart so that one step being both keeps both labels readable.
         above = step.experience.mean < 7.5
@@ -116,7 +118,7 @@ def _typical_peak_and_end_marks(curve: JourneyCurve, by_position: dict[int, str]
             {
                 "x": by_position[step.position],
                 "y": step.experience.mean,
-                "text": f"{caption}: {step.label}<br>({share} of journeys)",
+                "text": f"{caption}: {step.label}<br>({share})",
                 "showarrow": True,
                 "arrowhead": 2,
                 "ax": 36 * side,
@@ -231,8 +233,9 @@ def moments_of_truth_figure(
                 "name": name,
                 "marker": {"color": colour},
                 "text": [
-                    f"<b>{label}</b> ({stage_label(stages.get(m.touchpoint_id))})<br>{name.lower()} of "
-                    f"{getattr(m, field):,} journeys (of {getattr(m, total):,} where it was the {total[:-1]})"
+                    f"<b>{label}</b> ({stage_label(stages.get(m.touchpoint_id))})<br>the {name.lower()} of "
+                    f"{getattr(m, field):,} journeys (below 5), of the {getattr(m, total):,} whose "
+                    f"{total[:-1]} it was"
                     for label, m in zip(labels, hurting, strict=True)
                 ],
                 "textposition": "none",

@@ -72,7 +72,7 @@ def _nps_line(points: list[SeriesPoint]) -> dict:
     hover = [
         f"<b>{p.period:%d %b %Y}</b><br>NPS {fmt(s.nps, signed=True)}"
         f" (95 % CI {fmt(s.ci_low, signed=True)} to {fmt(s.ci_high, signed=True)})"
-        f"<br>{s.n:,} answers: {s.promoters:,} promoters, {s.passives:,} passives,"
+        f"<br>{s.n:,} NPS answers: {s.promoters:,} promoters, {s.passives:,} passives,"
         f" {s.detractors:,} detractors"
         for p, s in zip(points, nps, strict=True)
     ]

@@ -153,8 +153,12 @@ def _lowest_ratio(row: TouchpointExpectation) -> float | None:
     return min(means, default=None)
 
 
-# Each source of expectation ratios: the row attribute, its marker symbol and its name in the hover.
-_RATIO_SOURCES = (("survey", "circle", "survey pairs"), ("measure", "diamond", "measure"))
+# Each source of expectation ratios: the row attribute, its marker symbol, its name in the hover and
+# what one of its ratios is (a customer's answer, or an interaction whose measure was recorded).
+_RATIO_SOURCES = (
+    ("survey", "circle", "survey pairs", "answers"),
+    ("measure", "diamond", "measure", "measured interactions"),
+)
 
 
 def _expectation_markers(
@@ -164,7 +168,7 @@ def _expectation_markers(
     source that has no ratios in the stage; one legend entry per stage."""
     traces: list[dict] = []
     for stage in sorted({option.stage for _, option in ordered}, key=stage_key):
-        for source, symbol, name in _RATIO_SOURCES:
+        for source, symbol, name, unit in _RATIO_SOURCES:
             points = [
                 (label, getattr(row, source))
                 for label, (row, option) in zip(labels, ordered, strict=True)
@@ -174,15 +178,24 @@ def _expectation_markers(
                 continue
             # The symbols are named in the subtitle, so only a stage's first trace enters the legend.
             first_of_stage = not any(trace["legendgroup"] == stage for trace in traces)
-            traces.append(_stage_source_markers(stage, symbol, name, points, showlegend=first_of_stage))
+            traces.append(
+                _stage_source_markers(stage, symbol, (name, unit), points, showlegend=first_of_stage)
+            )
     return traces
 
 
 def _stage_source_markers(
-    stage: str, symbol: str, source_name: str, points: list[tuple[str, RatioSummary]], *, showlegend: bool
+    stage: str,
+    symbol: str,
+    source: tuple[str, str],
+    points: list[tuple[str, RatioSummary]],
+    *,
+    showlegend: bool,
 ) -> dict:
-    """The geometric-mean ratios of one stage's touchpoints from one source, as markers in the stage's
-    colour; the hover gives the shares below, meeting and above expectation."""
+    """The geometric-mean ratios of one stage's touchpoints from one source (its name, and what one of
+    its ratios is), as markers in the stage's colour; the hover gives the shares of the ratios below,
+    meeting and above expectation."""
+    source_name, unit = source
     return {
         "type": "scatter",
         "y": [label for label, _ in points],
@@ -198,13 +211,21 @@ def _stage_source_markers(
             "line": {"width": 1, "color": "#ffffff"},
         },
         "text": [
-            f"<b>{label}</b> ({stage_label(stage)}, {source_name})<br>ratio {fmt(s.geometric_mean, 2)}"
-            f" from {s.n:,} answers<br>below 1: {fmt(100 * s.share_below, 0)} %, met: "
-            f"{fmt(100 * s.share_met, 0)} %, above: {fmt(100 * s.share_above, 0)} %"
+            f"<b>{label}</b> ({stage_label(stage)}, {source_name})<br>{ratio_text(s, unit)}"
             for label, s in points
         ],
         "hovertemplate": "%{text}<extra></extra>",
     }
+
+
+def ratio_text(summary: RatioSummary, unit: str) -> str:
+    """What an expectation ratio is and what its shares count, for a hover: "geometric mean 0.93 of
+    84 answers<br>38 % of them below expectation, 45 % met, 17 % above"."""
+    return (
+        f"geometric mean {fmt(summary.geometric_mean, 2)} of {summary.n:,} {unit}"
+        f"<br>{fmt(100 * summary.share_below, 0)} % of them below expectation,"
+        f" {fmt(100 * summary.share_met, 0)} % met, {fmt(100 * summary.share_above, 0)} % above"
+    )
 
 
 def _log_range(traces: list[dict]) -> list[float]:
@@ -233,9 +254,8 @@ def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str
             ratio = cell.ratio.geometric_mean
             z_row.append(max(-HEATMAP_LOG2_LIMIT, min(HEATMAP_LOG2_LIMIT, math.log2(ratio))))
             text_row.append(
-                f"<b>{label}</b> ({stage_label(touchpoint.stage)}), {month_label}<br>ratio {fmt(ratio, 2)}"
-                f" from {cell.ratio.n:,} ratios ({cell.survey_n:,} survey, {cell.measure_n:,} measure)"
-                f"<br>below 1: {fmt(100 * cell.ratio.share_below, 0)} %"
+                f"<b>{label}</b> ({stage_label(touchpoint.stage)}), {month_label}<br>"
+                + ratio_text(cell.ratio, f"ratios ({cell.survey_n:,} answers, {cell.measure_n:,} measured)")
             )
         z.append(z_row)
         text.append(text_row)

@@ -51,10 +51,16 @@ Decisions
 13. Quadrants: "high" is ``>=`` the cut. ``driver_quadrants`` cuts at the
     medians of importance and performance over the dimensions with enough
     data; the others get ``None``.
+14. ``intervals``: CSAT % and the CES top-3 box get the adjusted-Wald
+    interval, the CES mean the t interval from (n, Σx, Σx²) with Student's
+    quantile computed here (no scipy); n < 2 or no spread gives the point.
+    ``ces_figures`` with ``sum_squares=None`` (sums from before the rollups
+    stored Σx²) leaves the mean's interval undefined rather than guessing.
 """
 
 from .drivers import *  # noqa: F403
 from .experience import *  # noqa: F403
+from .intervals import *  # noqa: F403
 from .nps import *  # noqa: F403
 from .peak_end_rule import *  # noqa: F403
 from .ratio import *  # noqa: F403

@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from django.db.models import F, Sum
+from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from analytics.metrics import (
-    CESSummary,
-    CSATSummary,
+    CESFigures,
+    CSATFigures,
     NPSDifference,
     NPSSummary,
     RatioSummary,
-    ces_summary,
-    csat_summary,
+    ces_figures,
+    csat_figures,
     nps_difference,
     nps_summary,
     ratio_summary,
@@ -48,13 +48,23 @@ _COUNTS = (
     "ces_n",
     "ces_total",
     "ces_easy",
+    "ces_sum_squares",
     "ratio_n",
     "ratio_below",
     "ratio_met",
     "ratio_above",
 )
-# Named apart from the columns: an annotation may not shadow a model field.
-_SUMS = {f"total_{name}": Sum(name) for name in (*_COUNTS, "ratio_sum_log")}
+# Named apart from the columns: an annotation may not shadow a model field. ``total_ces_unfilled``
+# counts rows with CES answers but no Σx²: written before the rollups stored it (migration 0012
+# marked their days for the refresh, which recomputes whole days, fine rows and copies alike).
+_SUMS = {
+    **{f"total_{name}": Sum(name) for name in (*_COUNTS, "ratio_sum_log")},
+    "total_ces_unfilled": Sum(
+        Case(
+            When(ces_n__gt=0, ces_sum_squares=0, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    ),
+}
 _DIMENSION_COLUMNS = {
     "survey": "survey_id",
     "touchpoint": "touchpoint_id",
@@ -66,12 +76,13 @@ _DIMENSION_COLUMNS = {
 
 @dataclass(frozen=True, slots=True)
 class ResponseFigures:
-    """Every survey figure of one slice: NPS (points), CSAT (%), CES, expectation ratios."""
+    """Every survey figure of one slice: NPS (points), CSAT (%), CES (mean 1–7, top-3 box %), each
+    with its 95 % interval, and expectation ratios."""
 
     responses: int
     nps: NPSSummary
-    csat: CSATSummary
-    ces: CESSummary
+    csat: CSATFigures
+    ces: CESFigures
     expectation: RatioSummary
 
 
@@ -106,8 +117,14 @@ def figures_of(sums: dict) -> ResponseFigures:
             passives=count["nps_passives"],
             detractors=count["nps_detractors"],
         ),
-        csat=csat_summary(n=count["csat_n"], satisfied=count["csat_satisfied"]),
-        ces=ces_summary(n=count["ces_n"], total=count["ces_total"], easy=count["ces_easy"]),
+        csat=csat_figures(n=count["csat_n"], satisfied=count["csat_satisfied"]),
+        ces=ces_figures(
+            n=count["ces_n"],
+            total=count["ces_total"],
+            # Until the refresh has filled every row summed here: the mean without its interval.
+            sum_squares=None if sums.get("total_ces_unfilled") else count["ces_sum_squares"],
+            easy=count["ces_easy"],
+        ),
         expectation=ratio_summary(
             n=count["ratio_n"],
             sum_log=float(sums.get("total_ratio_sum_log") or 0.0),

@@ -148,6 +148,9 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
             ces_n=_count_if(ces),
             ces_total=Coalesce(Cast(Sum("answers__score", filter=ces), IntegerField()), Value(0)),
             ces_easy=_count_if(ces & Q(answers__score__gte=CES_EASY_MIN)),
+            ces_sum_squares=Coalesce(
+                Cast(Sum(F("answers__score") * F("answers__score"), filter=ces), IntegerField()), Value(0)
+            ),
             **_ratio_aggregates(pair, ratio),
         )
         .order_by()

@@ -206,6 +206,15 @@ def test_expectation_ratios_sit_on_a_log_axis_marked_at_one():
     assert traces["Pre-sale", "circle"].marker.color == STAGE_COLOURS["pre_sale"]
     assert ("Pre-sale", "diamond") not in traces  # no measure ratios there
     assert [t.name for t in figure.data if t.showlegend] == ["Pre-sale", "Post-sale"]  # one entry a stage
+    # The hover says what the ratio is and what its shares count: answers, or measured interactions.
+    assert traces["Post-sale", "circle"].text[0] == (
+        "<b>Delivery</b> (Post-sale, survey pairs)<br>geometric mean 0.60 of 10 answers"
+        "<br>80 % of them below expectation, 0 % met, 20 % above"
+    )
+    assert traces["Post-sale", "diamond"].text[0] == (
+        "<b>Delivery</b> (Post-sale, measure)<br>geometric mean 0.50 of 20 measured interactions"
+        "<br>75 % of them below expectation, 0 % met, 25 % above"
+    )
 
 
 def test_the_heatmap_diverges_at_a_ratio_of_one():
@@ -222,7 +231,10 @@ def test_the_heatmap_diverges_at_a_ratio_of_one():
     assert [list(row) for row in trace.z] == [[pytest.approx(-1.0), None]]
     assert list(trace.x) == ["Mar 2025", "Apr 2025"]
     assert dict(zip(trace.colorbar.ticktext, trace.colorbar.tickvals, strict=True))["1"] == 0.0
-    assert "2 survey, 3 measure" in trace.text[0][0]
+    assert trace.text[0][0] == (
+        "<b>Delivery</b> (Post-sale), Mar 2025<br>geometric mean 0.50 of 5 ratios (2 answers, 3 measured)"
+        "<br>100 % of them below expectation, 0 % met, 0 % above"
+    )
 
 
 def test_floor_breaches_show_the_share_below_each_floor():
@@ -277,8 +289,12 @@ def test_the_journey_curve_marks_the_typical_peak_and_end():
     assert_readable(figure, title="Experience along “Online purchase”")
     assert list(trace.y) == [7.0, 3.0, 6.0]
     assert list(trace.marker.color) == [STAGE_COLOURS[s] for s in ("pre_sale", "mid_sale", "post_sale")]
-    assert "Typical peak: Step 2<br>(75 % of journeys)" in texts
-    assert "Typical end: Step 3<br>(100 % of journeys)" in texts
+    assert "Typical peak: Step 2<br>(3 of 4 journeys, 75 %)" in texts
+    assert "Typical end: Step 3<br>(4 of 4 journeys, 100 %)" in texts
+    assert list(trace.text)[1] == (
+        "<b>Step 2</b> (Purchase)<br>mean experience 3.0 (0–10) of 4 scored interactions"
+        "<br>0 of them below the floor<br>the peak of 3 of 4 journeys (75 %), the end of 0 (0 %)"
+    )
     assert figure.layout.yaxis.title.text == "Mean experience (0–10, 5 = neutral)"
 
 
@@ -300,6 +316,9 @@ def test_moments_of_truth_count_negative_peaks_and_ends():
     figure = charts.moments_of_truth_figure(moments, catalogue=CATALOGUE, empty_reason=EMPTY)
     assert_readable(figure, title="Moments of truth")
     assert [(t.name, list(t.x)) for t in figure.data] == [("Negative peak", [4]), ("Negative end", [2])]
+    assert figure.data[0].text[0] == (
+        "<b>Delivery</b> (Post-sale)<br>the negative peak of 4 journeys (below 5), of the 5 whose peak it was"
+    )
 
 
 def driver(dimension, importance, performance, n=50):

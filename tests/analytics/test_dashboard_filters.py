@@ -174,6 +174,22 @@ def test_a_bad_comment_page_number_is_a_form_error(manager_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"survey": "987654"}, "Survey: Select a valid choice. 987654 is not one of the available choices."),
+        ({"touchpoint": "987654"}, "Touchpoint: Select a valid choice."),
+        ({"segment": "nobody"}, "Segment: Select a valid choice."),
+    ],
+)
+def test_an_unknown_id_is_a_form_error_on_the_page_not_zeros(manager_client, query, message):
+    response = manager_client.get(reverse("dashboard-overview"), query)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html and "data-metric" not in html
+
+
+@pytest.mark.django_db
 def test_a_download_with_bad_filters_is_400_with_the_errors(manager_client):
     url = reverse("dashboard-export", kwargs={"slug": "overview", "fmt": "csv"})
     response = manager_client.get(url, {"stage": "during"})

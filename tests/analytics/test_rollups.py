@@ -174,6 +174,7 @@ def expected_rows(catalogue, responses: list[dict]) -> dict[tuple, dict]:
             "ces_n": ces_n,
             "ces_total": ces_total,
             "ces_easy": ces_easy,
+            "ces_sum_squares": sum(s["ces"] ** 2 for s in specs if s["ces"] is not None),
             "ratio_n": len(ratios),
             "ratio_sum_log": math.fsum(math.log(r) for r in ratios),
             "ratio_below": outcomes.count("below"),

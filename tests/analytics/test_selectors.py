@@ -16,9 +16,9 @@ from django.db import transaction
 from analytics.metrics import (
     RatioSummary,
     ces_counts,
-    ces_summary,
+    ces_figures,
     csat_counts,
-    csat_summary,
+    csat_figures,
     expectation_ratio,
     experience_summary,
     journey_aggregate,
@@ -99,7 +99,8 @@ class Sent:
 def figures_by_hand(sent: list[Sent]) -> ResponseFigures:
     """The figures of these responses, from ``analytics.metrics`` applied to their raw answers."""
     csat_n, satisfied = csat_counts([s.csat for s in sent if s.csat is not None])
-    ces_n, ces_total, easy = ces_counts([s.ces for s in sent if s.ces is not None])
+    ces_answers = [s.ces for s in sent if s.ces is not None]
+    ces_n, ces_total, easy = ces_counts(ces_answers)
     ratios = [
         expectation_ratio(expected=expected, experienced=experienced, direction=direction)
         for s in sent
@@ -108,8 +109,10 @@ def figures_by_hand(sent: list[Sent]) -> ResponseFigures:
     return ResponseFigures(
         responses=len(sent),
         nps=nps_from_scores([s.nps for s in sent if s.nps is not None]),
-        csat=csat_summary(n=csat_n, satisfied=satisfied),
-        ces=ces_summary(n=ces_n, total=ces_total, easy=easy),
+        csat=csat_figures(n=csat_n, satisfied=satisfied),
+        ces=ces_figures(
+            n=ces_n, total=ces_total, sum_squares=sum(score * score for score in ces_answers), easy=easy
+        ),
         expectation=ratio_summary_of(ratios),
     )
 

@@ -25,6 +25,8 @@ ENDPOINTS: list[tuple[str, str, str | None]] = [
     ("post", "/api/v1/surveys/1/invitations/", "invitations:write"),
     ("get", "/api/v1/responses/", "responses:read"),
     ("get", "/api/v1/metrics/nps/", "metrics:read"),
+    ("get", "/api/v1/metrics/csat/", "metrics:read"),
+    ("get", "/api/v1/metrics/ces/", "metrics:read"),
     ("get", "/api/v1/metrics/expectation/", "metrics:read"),
     ("get", "/api/v1/metrics/peak-end/", "metrics:read"),
     ("get", "/api/v1/metrics/drivers/", "metrics:read"),

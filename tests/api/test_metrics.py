@@ -84,6 +84,9 @@ def build_dataset() -> dict:
     price_q = QuestionFactory(
         survey=survey, order=4, type=Question.Type.RATING, scale_min=1, scale_max=5, driver="price"
     )
+    csat_q = QuestionFactory(survey=survey, order=5, type=Question.Type.CSAT)
+    ces_q = QuestionFactory(survey=survey, order=6, type=Question.Type.CES)
+    effort = random.Random(7)  # CSAT and CES from their own stream: the other answers stay as they were
     other = SurveyFactory()
     other_nps = QuestionFactory(survey=other, order=1, type=Question.Type.NPS)
     for _ in range(90):
@@ -113,6 +116,10 @@ def build_dataset() -> dict:
         )
         AnswerFactory(response=response, question=service_q, score=min(5, max(1, round(nps / 2))))
         AnswerFactory(response=response, question=price_q, score=rng.randint(1, 5))
+        if effort.random() < 0.8:
+            AnswerFactory(response=response, question=csat_q, score=effort.randint(1, 5))
+        if effort.random() < 0.6:
+            AnswerFactory(response=response, question=ces_q, score=effort.randint(1, 7))
     for _ in range(15):
         customer = rng.choice(customers)
         day = rng.randrange(DAYS - 5)
@@ -204,6 +211,33 @@ def test_nps_of_a_survey(api, dataset):
     survey = dataset["survey"]
     body = api.get("/api/v1/metrics/nps/", {"survey": survey.id}).json()
     assert body["summary"] == nps_dict(response_summary(filters=MetricFilters(survey_id=survey.id)))
+
+
+@pytest.mark.parametrize("params", FILTER_SETS)
+@pytest.mark.parametrize(("path", "figure"), [("csat", "csat"), ("ces", "ces")])
+@pytest.mark.parametrize("interval", [None, "week"])
+def test_csat_and_ces_equal_the_selectors(api, dataset, params, path, figure, interval):
+    query = {**params, **({"interval": interval} if interval else {})}
+    body = api.get(f"/api/v1/metrics/{path}/", query).json()
+    filters = to_filters(params, dataset)
+    summary = response_summary(filters=filters)
+
+    def figures_dict(figures) -> dict:
+        return {"responses": figures.responses, figure: round_trip(vars_of(getattr(figures, figure)))}
+
+    assert body["summary"] == figures_dict(summary)
+    assert getattr(summary, figure).n > 0 or params.get("stage")
+    if figure == "ces" and summary.ces.n >= 2:
+        assert summary.ces.ci_low < summary.ces.mean < summary.ces.ci_high  # the rollups carry Σx²
+    if interval:
+        expected = [
+            {"period": str(p.period), **figures_dict(p.figures)}
+            for p in response_series(filters=filters, interval=interval)
+        ]
+        assert body["series"] == expected and expected
+    else:
+        assert body["series"] is None
+    assert body["filters"]["interval"] == interval
 
 
 @pytest.mark.parametrize("params", FILTER_SETS)

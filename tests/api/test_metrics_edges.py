@@ -8,7 +8,14 @@ import pytest
 from analytics.selectors import MetricFilters, response_comparison
 from analytics.services import metrics_rebuild
 from surveys.models import Question
-from tests.factories import AnswerFactory, InvitationFactory, QuestionFactory, ResponseFactory, SurveyFactory
+from tests.factories import (
+    AnswerFactory,
+    CustomerFactory,
+    InvitationFactory,
+    QuestionFactory,
+    ResponseFactory,
+    SurveyFactory,
+)
 
 from .conftest import assert_error
 
@@ -68,3 +75,59 @@ def test_a_daily_series_over_too_many_periods_is_refused(api, db, monkeypatch):
     )
     metrics_rebuild()
     assert_error(api.get("/api/v1/metrics/drivers/", {"interval": "day"}), 400, field="interval")
+
+
+METRICS = ["nps", "csat", "ces", "expectation", "peak-end", "drivers"]
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_an_unknown_survey_is_400_naming_the_field_not_figures_of_nothing(api, db, metric):
+    SurveyFactory()
+    errors = assert_error(
+        api.get(f"/api/v1/metrics/{metric}/", {"survey": 987654}), 400, "does_not_exist", "survey"
+    )
+    assert errors == [{"field": "survey", "code": "does_not_exist", "message": "No survey with id 987654."}]
+
+
+def test_a_segment_no_customer_has_is_400(api, db):
+    CustomerFactory(segment="smb")
+    errors = assert_error(
+        api.get("/api/v1/metrics/csat/", {"segment": "SMB"}), 400, "does_not_exist", "segment"
+    )
+    assert errors[0]["message"] == "No customer has the segment 'SMB'."
+
+
+def test_a_segment_some_customer_has_without_answers_gives_null_figures(api, db):
+    CustomerFactory(segment="smb")
+    body = api.get("/api/v1/metrics/ces/", {"segment": "smb"}).json()
+    assert body["summary"] == {
+        "responses": 0,
+        "ces": {
+            "n": 0,
+            "mean": None,
+            "sd": None,
+            "ci_low": None,
+            "ci_high": None,
+            "easy": 0,
+            "easy_share": None,
+            "easy_ci_low": None,
+            "easy_ci_high": None,
+        },
+    }
+
+
+def test_an_unknown_journey_map_is_400(api, db):
+    assert_error(
+        api.get("/api/v1/metrics/peak-end/", {"journey_map": 424242}), 400, "does_not_exist", "journey_map"
+    )
+
+
+def test_every_unknown_reference_is_reported_with_its_field(api, db):
+    errors = assert_error(
+        api.get("/api/v1/metrics/nps/", {"survey": 5, "touchpoint": "nope", "segment": "nobody"}), 400
+    )
+    assert sorted((e["field"], e["code"]) for e in errors) == [
+        ("segment", "does_not_exist"),
+        ("survey", "does_not_exist"),
+        ("touchpoint", "does_not_exist"),
+    ]

@@ -330,6 +330,8 @@ API = [
     ("200  403  401  401  401",  "GET /responses/",                     "responses:read",     None),
     ("403  403  401  401  401",  "POST /responses/",                    "(no key)",           "name"),
     ("200  403  401  401  401",  "GET /metrics/nps/",                   "metrics:read",       None),
+    ("200  403  401  401  401",  "GET /metrics/csat/",                  "metrics:read",       None),
+    ("200  403  401  401  401",  "GET /metrics/ces/",                   "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/expectation/",           "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/peak-end/",              "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/drivers/",               "metrics:read",       None),

@@ -34,6 +34,9 @@ class ResponseCounts(RatioCounts):
     ces_n = models.PositiveIntegerField(default=0)
     ces_total = models.PositiveIntegerField(default=0, help_text="Sum of the 1–7 answers.")
     ces_easy = models.PositiveIntegerField(default=0, help_text="Answers of 5, 6 or 7.")
+    ces_sum_squares = models.PositiveIntegerField(
+        default=0, help_text="Sum of the squares of the 1–7 answers: the spread of the CES interval."
+    )
 
     class Meta:
         abstract = True

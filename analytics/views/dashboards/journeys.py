@@ -4,6 +4,7 @@ distribution of peak–end scores against the plain average, and the moments of 
 from dataclasses import dataclass, replace
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
@@ -16,7 +17,7 @@ from analytics.selectors import (
     journey_summary,
     moments_of_truth,
 )
-from analytics.selectors.dashboards import JourneyCurve, TouchpointOption, journey_curve
+from analytics.selectors.dashboards import JourneyCurve, JourneyStep, TouchpointOption, journey_curve
 
 from .common import (
     JOURNEYS,
@@ -79,14 +80,18 @@ def journey_kpis(data: JourneysData) -> list[Kpi]:
             "Mean peak–end (0–10)",
             number(aggregate.mean_peak_end, 1),
             raw(aggregate.mean_peak_end),
-            note="what customers remember",
+            note=_("over %(n)s journeys: what customers remember") % {"n": f"{aggregate.journeys:,}"}
+            if aggregate.journeys
+            else _("no journeys"),
         ),
         Kpi(
             "mean-experience",
             "Mean experience (0–10)",
             number(aggregate.mean_of_means, 1),
             raw(aggregate.mean_of_means),
-            note="the plain average of each journey",
+            note=_("mean over %(n)s journeys of their plain averages") % {"n": f"{aggregate.journeys:,}"}
+            if aggregate.journeys
+            else _("no journeys"),
         ),
         Kpi(
             "gap",
@@ -101,25 +106,37 @@ def journey_kpis(data: JourneysData) -> list[Kpi]:
             "Journeys with a floor breach",
             number(100 * aggregate.breached_share if aggregate.breached_share is not None else None, 0, " %"),
             raw(aggregate.breached_share),
-            note=f"{aggregate.journeys_breached:,} journeys",
+            note=_("%(breached)s of %(n)s journeys")
+            % {"breached": f"{aggregate.journeys_breached:,}", "n": f"{aggregate.journeys:,}"}
+            if aggregate.journeys
+            else _("no journeys"),
         ),
     ]
-    for key, label, step, count in (
-        ("typical-peak", "Typical peak", curve.typical_peak, "peaks"),
-        ("typical-end", "Typical end", curve.typical_end, "ends"),
-    ):
-        share = curve.share(getattr(step, count)) if step else None
-        kpis.append(
-            Kpi(
-                key,
-                label,
-                step.label if step else "n/a",
-                raw(step.touchpoint_id if step else None),
-                note=f"{number(100 * share, 0)} % of journeys" if share is not None else "no journeys",
-                text=True,
-            )
-        )
+    kpis.append(_typical_step_kpi("typical-peak", "Typical peak", curve.typical_peak, curve))
+    kpis.append(_typical_step_kpi("typical-end", "Typical end", curve.typical_end, curve))
     return kpis
+
+
+def _typical_step_kpi(key: str, label: str, step: JourneyStep | None, curve: JourneyCurve) -> Kpi:
+    """The step most often the journeys' peak (or end), and of how many journeys it was."""
+    count = 0 if step is None else step.peaks if key == "typical-peak" else step.ends
+    share = None if step is None else curve.share(count)
+    if share is None:
+        note = _("no journeys")
+    else:
+        values = {"count": f"{count:,}", "n": f"{curve.journeys:,}", "share": number(100 * share, 0)}
+        if key == "typical-peak":
+            note = _("the peak of %(count)s of %(n)s journeys (%(share)s %%)") % values
+        else:
+            note = _("the end of %(count)s of %(n)s journeys (%(share)s %%)") % values
+    return Kpi(
+        key,
+        label,
+        step.label if step else "n/a",
+        raw(step.touchpoint_id if step else None),
+        note=note,
+        text=True,
+    )
 
 
 def journeys_charts(data: JourneysData, catalogue: list[TouchpointOption]) -> dict:

@@ -1,8 +1,9 @@
 """The overview: where do we stand, is it getting better, and where do we disappoint.
 
 NPS with its 95 % interval and the change against the previous period of equal length
-(significant only at |z| ≥ 1.96), responses and response rate, CSAT, the expectation ratio,
-open and overdue follow-ups, the NPS trend and the promoter/passive/detractor split.
+(significant only at |z| ≥ 1.96), responses and response rate, CSAT and CES with their
+intervals, the expectation ratio, open and overdue follow-ups (the cards: ``cards``), the
+NPS trend and the promoter/passive/detractor split.
 """
 
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from django.views.decorators.http import require_GET
 from access.roles import MANAGER, role_required
 from analytics import charts
 from analytics.exports import ExportTable
-from analytics.metrics import NPSDifference
 from analytics.selectors import (
     Comparison,
     InvitationFigures,
@@ -28,18 +28,8 @@ from analytics.selectors import (
 )
 from followups.selectors import FollowUpCounts, follow_up_counts
 
-from .common import (
-    OVERVIEW,
-    FilterState,
-    Kpi,
-    empty_reason,
-    export_links,
-    filter_state,
-    number,
-    raw,
-    render_dashboard,
-    signed,
-)
+from .cards import follow_up_kpis, nps_kpis, response_kpis, satisfaction_kpis
+from .common import OVERVIEW, FilterState, Kpi, empty_reason, export_links, filter_state, render_dashboard
 
 DISAPPOINTING_SHOWN = 5
 
@@ -91,123 +81,13 @@ def _lowest(row: TouchpointExpectation) -> float:
 def overview_kpis(data: OverviewData) -> list[Kpi]:
     current, previous = data.comparison.current, data.comparison.previous
     kpis = [
-        *_nps_kpis(data.comparison),
-        *_response_kpis(current, previous, data.invitations),
-        *_satisfaction_kpis(current),
+        *nps_kpis(data.comparison),
+        *response_kpis(current, previous, data.invitations),
+        *satisfaction_kpis(current),
     ]
     if data.follow_ups is None:
         return kpis
-    return [*kpis, *_follow_up_kpis(data.follow_ups)]
-
-
-def _nps_change_verdict(change: NPSDifference) -> tuple[str, str]:
-    """The note and tone of the NPS change: significant (good or bad), not significant, or not
-    comparable because one period has no NPS answers."""
-    if change.diff is None:
-        return "no NPS answers in one of the two periods", ""
-    if change.significant:
-        z = "∞" if abs(change.z) == float("inf") else signed(change.z, 2)
-        return f"significant (z = {z})", "good" if change.diff > 0 else "bad"
-    return (f"not significant (z = {signed(change.z, 2)})" if change.z is not None else "no change"), ""
-
-
-def _nps_kpis(comparison: Comparison) -> list[Kpi]:
-    """This period's NPS with its interval, and its change against the previous period."""
-    nps, change = comparison.current.nps, comparison.nps_change
-    change_note, change_tone = _nps_change_verdict(change)
-    return [
-        Kpi(
-            "nps",
-            "NPS",
-            signed(nps.nps),
-            raw(nps.nps),
-            note=f"95 % CI {signed(nps.ci_low)} to {signed(nps.ci_high)}" if nps.n else "no NPS answers",
-            attrs={"ci-low": raw(nps.ci_low), "ci-high": raw(nps.ci_high), "n": raw(nps.n)},
-        ),
-        Kpi(
-            "nps-change",
-            "Change vs previous period",
-            signed(change.diff) if change.diff is not None else "n/a",
-            raw(change.diff),
-            note=change_note,
-            tone=change_tone,
-            attrs={
-                "z": raw(change.z),
-                "significant": raw(change.significant),
-                "previous": raw(comparison.previous.nps.nps),
-            },
-        ),
-    ]
-
-
-def _response_kpis(
-    current: ResponseFigures, previous: ResponseFigures, invitations: InvitationFigures
-) -> list[Kpi]:
-    """Responses against the previous period, and the response rate of the invitations sent."""
-    rate = invitations.response_rate
-    return [
-        Kpi(
-            "responses",
-            "Responses",
-            f"{current.responses:,}",
-            raw(current.responses),
-            note=f"previous period {previous.responses:,}",
-        ),
-        Kpi(
-            "response-rate",
-            "Response rate",
-            number(100 * rate if rate is not None else None, 0, " %"),
-            raw(rate),
-            note=f"of {invitations.sent:,} invitations sent" if invitations.sent else "no invitations sent",
-            attrs={"sent": raw(invitations.sent), "responded": raw(invitations.responded)},
-        ),
-    ]
-
-
-def _satisfaction_kpis(current: ResponseFigures) -> list[Kpi]:
-    """CSAT and the expectation ratio, bad when experience falls short of expectation."""
-    expectation = current.expectation
-    return [
-        Kpi(
-            "csat",
-            "CSAT",
-            number(current.csat.csat, 0, " %"),
-            raw(current.csat.csat),
-            note=f"{current.csat.n:,} answers rated 4–5 of 5" if current.csat.n else "no CSAT answers",
-        ),
-        Kpi(
-            "expectation",
-            "Expectation ratio",
-            number(expectation.geometric_mean, 2),
-            raw(expectation.geometric_mean),
-            note=f"{number(100 * expectation.share_below, 0)} % below expectation"
-            if expectation.n
-            else "no expectation answers",
-            tone="bad" if expectation.geometric_mean is not None and expectation.geometric_mean < 1 else "",
-            attrs={"share-below": raw(expectation.share_below), "n": raw(expectation.n)},
-        ),
-    ]
-
-
-def _follow_up_kpis(follow_ups: FollowUpCounts) -> list[Kpi]:
-    """The platform's open and overdue follow-up cases, whatever the filters."""
-    return [
-        Kpi(
-            "follow-ups-open",
-            "Open follow-ups",
-            f"{follow_ups.open:,}",
-            raw(follow_ups.open),
-            note="all cases, any date",
-        ),
-        Kpi(
-            "follow-ups-overdue",
-            "Overdue follow-ups",
-            f"{follow_ups.overdue:,}",
-            raw(follow_ups.overdue),
-            note="past their due time",
-            tone="bad" if follow_ups.overdue else "",
-        ),
-    ]
+    return [*kpis, *follow_up_kpis(data.follow_ups)]
 
 
 def overview_charts(data: OverviewData) -> dict:
@@ -249,18 +129,44 @@ def _period_comparison_rows(comparison: Comparison) -> list[tuple]:
         ("Passives", current.nps.passives, previous.nps.passives),
         ("Detractors", current.nps.detractors, previous.nps.detractors),
         ("Responses", current.responses, previous.responses),
-        ("CSAT (%)", current.csat.csat, previous.csat.csat),
-        ("CES mean (1-7)", current.ces.mean, previous.ces.mean),
+        *_csat_ces_rows(current, previous),
         (
             "Expectation ratio (geometric mean)",
             current.expectation.geometric_mean,
             previous.expectation.geometric_mean,
         ),
+        ("Expectation answers", current.expectation.n, previous.expectation.n),
         (
-            "Expectation ratios below 1 (share)",
+            "Expectation answers below 1 (share)",
             current.expectation.share_below,
             previous.expectation.share_below,
         ),
+    ]
+
+
+# (row label, attribute of ResponseFigures, attribute of its figure): what the summary download shows
+# of CSAT and CES, the same numbers as the cards and ``/api/v1/metrics/csat/`` and ``…/ces/``.
+CSAT_CES_ROWS = (
+    ("CSAT answers", "csat", "n"),
+    ("CSAT answers rated 4-5", "csat", "satisfied"),
+    ("CSAT (%)", "csat", "csat"),
+    ("CSAT 95 % CI low (%)", "csat", "ci_low"),
+    ("CSAT 95 % CI high (%)", "csat", "ci_high"),
+    ("CES answers", "ces", "n"),
+    ("CES mean (1-7)", "ces", "mean"),
+    ("CES 95 % CI low", "ces", "ci_low"),
+    ("CES 95 % CI high", "ces", "ci_high"),
+    ("CES answers rated 5-7", "ces", "easy"),
+    ("CES rated 5-7 (%)", "ces", "easy_share"),
+    ("CES rated 5-7 95 % CI low (%)", "ces", "easy_ci_low"),
+    ("CES rated 5-7 95 % CI high (%)", "ces", "easy_ci_high"),
+)
+
+
+def _csat_ces_rows(current: ResponseFigures, previous: ResponseFigures) -> list[tuple]:
+    return [
+        (label, getattr(getattr(current, figure), name), getattr(getattr(previous, figure), name))
+        for label, figure, name in CSAT_CES_ROWS
     ]
 
 
@@ -293,7 +199,11 @@ def _nps_trend_columns(interval: str) -> tuple[str, ...]:
         "NPS (points)",
         "NPS 95 % CI low",
         "NPS 95 % CI high",
+        "CSAT answers",
         "CSAT (%)",
+        "CES answers",
+        "CES mean (1-7)",
+        "CES rated 5-7 (%)",
         "expectation ratio",
     )
 
@@ -311,7 +221,11 @@ def _nps_trend_rows(data: OverviewData) -> list[tuple]:
             p.figures.nps.nps,
             p.figures.nps.ci_low,
             p.figures.nps.ci_high,
+            p.figures.csat.n,
             p.figures.csat.csat,
+            p.figures.ces.n,
+            p.figures.ces.mean,
+            p.figures.ces.easy_share,
             p.figures.expectation.geometric_mean,
         )
         for p in data.series

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
@@ -40,16 +41,23 @@ def _context(state: FilterState, touchpoint_id: int) -> dict:
             "Mean experience (0–10)",
             number(experience.mean, 1),
             raw(experience.mean),
-            note=f"{experience.n:,} scored interactions" if experience.n else "no scored interactions",
+            note=_("mean of %(n)s scored interactions") % {"n": f"{experience.n:,}"}
+            if experience.n
+            else _("no scored interactions"),
         ),
         Kpi(
             "floor-breaches",
             "Floor breaches",
             f"{experience.floor_breaches:,}",
             raw(experience.floor_breaches),
-            note=f"{number(100 * experience.breach_share, 1)} % of scored interactions"
+            note=_("%(breaches)s of %(n)s scored interactions (%(share)s %%) below the floor")
+            % {
+                "breaches": f"{experience.floor_breaches:,}",
+                "n": f"{experience.n:,}",
+                "share": number(100 * experience.breach_share, 1),
+            }
             if experience.n
-            else "no scored interactions",
+            else _("no scored interactions"),
             tone="bad" if experience.floor_breaches else "",
         ),
     ]

@@ -4,6 +4,7 @@ heatmap of the expectation ratio, floor breaches, and a link down to each touchp
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
@@ -20,6 +21,7 @@ from analytics.selectors import (
 )
 from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption, expectation_heatmap
 
+from .cards import ces_note, csat_note
 from .common import (
     TOUCHPOINTS,
     FilterState,
@@ -129,6 +131,15 @@ TOUCHPOINT_COLUMNS = (
     "NPS (points)",
     "NPS 95 % CI low",
     "NPS 95 % CI high",
+    "CSAT answers",
+    "CSAT (%)",
+    "CSAT 95 % CI low (%)",
+    "CSAT 95 % CI high (%)",
+    "CES answers",
+    "CES mean (1-7)",
+    "CES 95 % CI low",
+    "CES 95 % CI high",
+    "CES rated 5-7 (%)",
     "survey expectation ratio",
     "survey ratios (n)",
     "measure expectation ratio",
@@ -143,6 +154,8 @@ TOUCHPOINT_COLUMNS = (
 
 def touchpoint_cells(row: TouchpointRow) -> tuple:
     nps = row.responses.figures.nps if row.responses else None
+    csat = row.responses.figures.csat if row.responses else None
+    ces = row.responses.figures.ces if row.responses else None
     survey = row.expectation.survey if row.expectation else None
     measure = row.expectation.measure if row.expectation else None
     figures = row.interactions.figures if row.interactions else None
@@ -154,6 +167,10 @@ def touchpoint_cells(row: TouchpointRow) -> tuple:
         nps.nps if nps else None,
         nps.ci_low if nps else None,
         nps.ci_high if nps else None,
+        csat.n if csat else 0,
+        *((csat.csat, csat.ci_low, csat.ci_high) if csat else (None, None, None)),
+        ces.n if ces else 0,
+        *((ces.mean, ces.ci_low, ces.ci_high, ces.easy_share) if ces else (None, None, None, None)),
         survey.geometric_mean if survey else None,
         survey.n if survey else 0,
         measure.geometric_mean if measure else None,
@@ -212,6 +229,8 @@ def touchpoints_tables(data: TouchpointsData) -> list[ExportTable]:
 def table_row(row: TouchpointRow) -> dict:
     """One line of the page's table: display text, and exact values for ``data-`` attributes."""
     nps = row.responses.figures.nps if row.responses else None
+    csat = row.responses.figures.csat if row.responses else None
+    ces = row.responses.figures.ces if row.responses else None
     survey = row.expectation.survey if row.expectation else None
     measure = row.expectation.measure if row.expectation else None
     experience = row.interactions.figures.experience if row.interactions else None
@@ -221,6 +240,10 @@ def table_row(row: TouchpointRow) -> dict:
         "responses": row.responses.figures.responses if row.responses else 0,
         "nps": signed(nps.nps) if has_nps else "—",
         "ci": f"{signed(nps.ci_low, 0)} to {signed(nps.ci_high, 0)}" if has_nps else "—",
+        "csat": number(csat.csat, 0, " %") if csat and csat.n else "—",
+        "csat_title": csat_note(csat) if csat and csat.n else "",
+        "ces": number(ces.mean, 1) if ces and ces.n else "—",
+        "ces_title": ces_note(ces) if ces and ces.n else "",
         "survey_ratio": number(survey.geometric_mean, 2) if survey and survey.n else "—",
         "survey_below": bool(survey and survey.n and survey.geometric_mean < 1),
         "measure_ratio": number(measure.geometric_mean, 2) if measure and measure.n else "—",
@@ -229,8 +252,15 @@ def table_row(row: TouchpointRow) -> dict:
         "has_floor": row.touchpoint.floor_score is not None,
         "breaches": experience.floor_breaches if experience else 0,
         "breach_share": number(100 * experience.breach_share, 1, " %") if experience and experience.n else "",
+        "breach_title": _("%(breaches)s of %(n)s scored interactions below the floor")
+        % {"breaches": f"{experience.floor_breaches:,}", "n": f"{experience.n:,}"}
+        if experience and experience.n
+        else "",
         "raw": {
             "nps": raw(nps.nps if nps else None),
+            "csat": raw(csat.csat if csat else None),
+            "ces": raw(ces.mean if ces else None),
+            "ces-easy-share": raw(ces.easy_share if ces else None),
             "ratio-survey": raw(survey.geometric_mean if survey else None),
             "ratio-measure": raw(measure.geometric_mean if measure else None),
             "experience": raw(experience.mean if experience else None),
