@@ -1,10 +1,13 @@
 """OpenAPI additions for every API v1 operation: the bearer security scheme, the scope it needs
 (in its description), the ``Idempotency-Key`` header on POST, and the error answers it may give."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
+
+from infra.outages import MESSAGE as OUTAGE_MESSAGE
 
 from .idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from .permissions import required_scope
@@ -64,6 +67,13 @@ _EXAMPLES = {
             "message": "Too many requests for this API key; retry in 12 seconds.",
         }
     ],
+    "503": [
+        {
+            "field": None,
+            "code": "service_unavailable",
+            "message": OUTAGE_MESSAGE,
+        }
+    ],
 }
 _ERRORS = {
     "400": "Invalid input: a field, a filter, the JSON itself or the Idempotency-Key header.",
@@ -71,6 +81,7 @@ _ERRORS = {
     "403": "The API key lacks the scope this call needs.",
     "404": "No such resource (or an invalid cursor).",
     "429": "Too many requests for this API key; see the Retry-After header.",
+    "503": "A service the call needs (the database, the broker) is briefly down; see Retry-After.",
 }
 _WRITE_ERRORS = {
     "409": "Conflict: the Idempotency-Key is still in use by a running request, or a concurrent write.",
@@ -78,6 +89,17 @@ _WRITE_ERRORS = {
     "415": "The body is not JSON.",
 }
 _POST_ERRORS = {"422": "This Idempotency-Key was used before with a different request."}
+
+
+class InputChoiceFieldSchema(OpenApiSerializerFieldExtension):
+    """An enum in requests, a string in responses (see ``api.fields.InputChoiceField``)."""
+
+    target_class = "api.fields.InputChoiceField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_choice_field(self.target)
+        return {"type": "string"}
 
 
 class ApiKeySecurityScheme(OpenApiAuthenticationExtension):
@@ -137,7 +159,7 @@ class ApiAutoSchema(AutoSchema):
                 response["content"]["application/json"]["examples"] = {
                     "Error": {"value": {"errors": _EXAMPLES[code]}, "summary": description}
                 }
-                if code == "429":
+                if code in ("429", "503"):
                     response["headers"] = {
                         "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
                     }

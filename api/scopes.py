@@ -6,6 +6,7 @@ SCOPES: dict[str, str] = {
     "interactions:write": "Log interactions (one or in bulk) and edit the touchpoint catalogue",
     "surveys:read": "Read surveys and their questions",
     "invitations:write": "Invite customers to surveys",
+    "invitations:read": "Read invitations: status, times, why one was suppressed or bounced",
     "responses:read": "Read survey responses",
     "metrics:read": "Read NPS, expectation, peak–end and driver metrics",
     "followups:read": "Read follow-up cases",

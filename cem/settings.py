@@ -10,6 +10,7 @@ import importlib.util
 from pathlib import Path
 
 import environ
+import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -170,6 +171,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=3),
     },
 }
+
+# --- Customers --------------------------------------------------------------------
+# Phone numbers are stored in E.164; one written without a country code ("07700 900496") is read
+# as a number of this region (ISO 3166 alpha-2). Empty: every number must carry its +country code.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GB").strip().upper()
+if PHONE_DEFAULT_REGION and PHONE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f'PHONE_DEFAULT_REGION "{PHONE_DEFAULT_REGION}" is not a region code (e.g. GB, US, CN), nor empty.'
+    )
 
 # --- Follow-ups -------------------------------------------------------------------
 # A case is due this many hours after it opens; events older than the max age open none.

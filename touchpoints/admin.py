@@ -3,6 +3,7 @@ from django.contrib import admin
 from infra.admin_json import SafeJSONAdmin
 
 from .models import Customer, Interaction, Touchpoint
+from .phones import phone_e164_or_none
 
 
 @admin.register(Customer)
@@ -21,6 +22,13 @@ class CustomerAdmin(SafeJSONAdmin, admin.ModelAdmin):
     search_fields = ("name", "external_id", "email", "phone")
     readonly_fields = ("created_at", "updated_at", "email_opt_out_at")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A phone number in any form finds its customer, stored in E.164, as the workspace does."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if e164 := phone_e164_or_none(search_term):
+            results |= queryset.filter(phone=e164)
+        return results, may_have_duplicates
 
 
 @admin.register(Touchpoint)

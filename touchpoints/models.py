@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from .phones import PhoneNumberField
+
 # Experience scores everywhere are on a 0–10 scale, 5 being neutral (metrics.md).
 SCORE_MIN = 0
 SCORE_MAX = 10
@@ -71,7 +73,11 @@ class Customer(models.Model):
     )
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=50, blank=True)
+    phone = PhoneNumberField(
+        blank=True,
+        help_text="Stored in E.164 (+447700900496); a number without its country code is read as one "
+        "of the PHONE_DEFAULT_REGION setting.",
+    )
     locale = models.CharField(
         max_length=16,
         default="en",

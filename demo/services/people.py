@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from access.roles import AGENT, MANAGER
 from touchpoints.models import Customer, ValueTier
+from touchpoints.phones import phone_e164
 
 # A fixed, documented password: this is demo data for a local run only.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published on purpose)
@@ -101,7 +102,7 @@ def customer_draft(rng: random.Random, number: int, *, start: datetime, now: dat
         external_id=f"CUST-{number:06d}",
         name=name,
         email=f"{ascii_name}.{number}@example.com",
-        phone=phone,
+        phone=phone_e164(phone),  # stored as every writer stores it: +447700900123
         locale="zh-hans" if chinese else "en",
         segment=segment,
         value_tier=pick(rng, TIERS_BY_SEGMENT[segment]),

@@ -6,6 +6,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from api.fields import StrictCharField
+from api.filters import ApiFilterSet, BooleanFilter
 from followups.models import FollowUp, FollowUpReason, FollowUpStatus
 from followups.services import follow_up_update_via_api
 from followups.services.work import NOTE_MAX_LENGTH, OUTCOME_MAX_LENGTH
@@ -59,8 +61,8 @@ class FollowUpChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=FollowUpStatus.choices, required=False, help_text="Forward only; resolving needs an outcome."
     )
-    outcome = serializers.CharField(required=False, allow_blank=True, max_length=OUTCOME_MAX_LENGTH)
-    note = serializers.CharField(
+    outcome = StrictCharField(required=False, allow_blank=True, max_length=OUTCOME_MAX_LENGTH)
+    note = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=NOTE_MAX_LENGTH,
@@ -68,13 +70,13 @@ class FollowUpChangeSerializer(serializers.Serializer):
     )
 
 
-class FollowUpFilter(django_filters.FilterSet):
+class FollowUpFilter(ApiFilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices)
     reason = django_filters.ChoiceFilter(choices=FollowUpReason.choices)
     customer = django_filters.CharFilter(
         field_name="customer__external_id", help_text="Customer external_id."
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Unresolved and past due.")
+    overdue = BooleanFilter(method="filter_overdue", help_text="Unresolved and past due.")
     opened_since = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
 
     class Meta:

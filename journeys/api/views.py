@@ -6,8 +6,8 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from api.filters import ApiFilterSet, BooleanFilter, IdFilter
 from journeys.models import Journey, JourneyMap, JourneyMapStep, JourneyStatus
-from touchpoints.api.filters import IdFilter
 from touchpoints.models import Interaction
 
 from .serializers import JourneyDetailSerializer, JourneyMapSerializer, JourneySerializer
@@ -82,7 +82,7 @@ JOURNEY_MAP_EXAMPLE = OpenApiExample(
 )
 
 
-class JourneyFilter(django_filters.FilterSet):
+class JourneyFilter(ApiFilterSet):
     customer = django_filters.CharFilter(
         field_name="customer__external_id", help_text="Customer external_id."
     )
@@ -94,6 +94,14 @@ class JourneyFilter(django_filters.FilterSet):
     class Meta:
         model = Journey
         fields = ["customer", "journey_map", "status", "started_after", "started_before"]
+
+
+class JourneyMapFilter(ApiFilterSet):
+    active = BooleanFilter()
+
+    class Meta:
+        model = JourneyMap
+        fields = ["active"]
 
 
 @extend_schema_view(
@@ -142,5 +150,5 @@ class JourneyMapViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         Prefetch("steps", queryset=JourneyMapStep.objects.select_related("touchpoint").order_by("position"))
     )
     serializer_class = JourneyMapSerializer
-    filterset_fields = ["active"]
+    filterset_class = JourneyMapFilter
     lookup_value_regex = "[0-9]+"

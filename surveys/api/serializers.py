@@ -1,12 +1,21 @@
 """Explicit fields. Invitation tokens are never exposed: only the emailed link carries one."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from surveys.models import Answer, Invitation, Question, Response, Survey
-from touchpoints.models import Customer, Interaction
+from touchpoints.models import Channel, Customer, Interaction
 
 
 class QuestionSerializer(serializers.ModelSerializer):
+    # "" (the blank choice, in the schema's enum as BlankEnum) is a question that feeds no key driver.
+    driver = serializers.ChoiceField(
+        choices=Question.Driver.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='The key driver this rating measures; empty ("") when it measures none.',
+    )
+
     class Meta:
         model = Question
         fields = [
@@ -76,7 +85,18 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    customer = serializers.SlugRelatedField(slug_field="external_id", read_only=True)
+    """An invitation and what became of it (never its token). ``touchpoint`` and ``channel`` are the
+    interaction's it followed, kept when the link to the interaction is cut; null without one."""
+
+    customer = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True, help_text="The customer's external_id."
+    )
+    touchpoint = serializers.SerializerMethodField(help_text="Code of the interaction's touchpoint.")
+    channel = serializers.SerializerMethodField(help_text="The interaction's channel.")
+    suppression_reason = serializers.CharField(
+        read_only=True,
+        help_text="Why it is suppressed (never emailed) or bounced; empty otherwise.",
+    )
 
     class Meta:
         model = Invitation
@@ -85,13 +105,35 @@ class InvitationSerializer(serializers.ModelSerializer):
             "survey",
             "customer",
             "interaction",
+            "touchpoint",
+            "channel",
             "status",
+            "suppression_reason",
             "language",
             "send_after",
             "expires_at",
             "created_at",
+            "sent_at",
+            "opened_at",
+            "responded_at",
+            "reminded_at",
+            "bounced_at",
+            "suppressed_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_touchpoint(self, invitation: Invitation) -> str | None:
+        if invitation.interaction_id is not None:
+            return invitation.interaction.touchpoint.code
+        touchpoint = invitation.interaction_touchpoint
+        return touchpoint.code if touchpoint is not None else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Channel.choices, allow_null=True))
+    def get_channel(self, invitation: Invitation) -> str | None:
+        if invitation.interaction_id is not None:
+            return invitation.interaction.channel
+        return invitation.interaction_channel or None
 
 
 class AnswerSerializer(serializers.ModelSerializer):

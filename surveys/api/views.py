@@ -1,4 +1,5 @@
-"""``/surveys/`` (read), ``/surveys/{id}/invitations/`` (invite a customer), ``/responses/`` (read)."""
+"""``/surveys/`` (read), ``/surveys/{id}/invitations/`` (invite a customer), ``/responses/`` (read);
+``/invitations/`` (read) is in ``invitations.py``."""
 
 import django_filters
 from django.db.models import Prefetch
@@ -9,11 +10,12 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from api.filters import ApiFilterSet, IdFilter
 from api.idempotency import idempotent
 from surveys.models import Answer, Response, Survey, SurveyKind, SurveyStatus
 from surveys.services.invitations import invitation_create
-from touchpoints.api.filters import IdFilter
 
+from .invitations import INVITATION_QUEUED, INVITATION_SUPPRESSED
 from .serializers import (
     InvitationCreateSerializer,
     InvitationSerializer,
@@ -79,7 +81,7 @@ RESPONSE_EXAMPLE = OpenApiExample(
 )
 
 
-class SurveyFilter(django_filters.FilterSet):
+class SurveyFilter(ApiFilterSet):
     status = django_filters.ChoiceFilter(choices=SurveyStatus.choices)
     kind = django_filters.ChoiceFilter(choices=SurveyKind.choices)
     touchpoint = django_filters.CharFilter(field_name="touchpoint__code", help_text="Touchpoint code.")
@@ -89,7 +91,7 @@ class SurveyFilter(django_filters.FilterSet):
         fields = ["status", "kind", "touchpoint"]
 
 
-class ResponseFilter(django_filters.FilterSet):
+class ResponseFilter(ApiFilterSet):
     survey = IdFilter(field_name="survey_id")
     customer = django_filters.CharFilter(
         field_name="customer__external_id", help_text="Customer external_id."
@@ -139,9 +141,13 @@ class SurveyInvitationView(APIView):
 
     @extend_schema(
         summary="Invite a customer to a live survey",
-        description="Queues one invitation; it is emailed from `send_after` on (suppression — opt-out, "
-        "bounces, the contact-frequency cap — is decided at sending and shows in its status). The link's "
-        "token is never returned: only the customer's email carries it.",
+        description="Creates one invitation and answers 201 with what is known now: `queued` (emailed "
+        "from `send_after` on), or `suppressed` with its `suppression_reason` when it will never be "
+        "emailed (the customer opted out or has no address, the address is on the suppression list, or "
+        "the contact-frequency cap holds at `send_after`). The same checks run again at sending, so a "
+        "queued invitation may still become `suppressed` (or `bounced`): read it with "
+        "`GET /invitations/{id}/` or subscribe to `invitation.suppressed`. The link's token is never "
+        "returned: only the customer's email carries it.",
         request=InvitationCreateSerializer,
         responses={201: InvitationSerializer},
         examples=[
@@ -150,19 +156,10 @@ class SurveyInvitationView(APIView):
                 value={"customer": "CRM-000123", "interaction": 4711},
                 request_only=True,
             ),
+            OpenApiExample("A queued invitation", value=INVITATION_QUEUED, response_only=True),
             OpenApiExample(
-                "A queued invitation",
-                value={
-                    "id": 9001,
-                    "survey": 2,
-                    "customer": "CRM-000123",
-                    "interaction": 4711,
-                    "status": "queued",
-                    "language": "en",
-                    "send_after": "2025-03-02T15:00:00Z",
-                    "expires_at": "2025-05-01T15:00:00Z",
-                    "created_at": "2025-03-02T15:00:00Z",
-                },
+                "A suppressed invitation",
+                value=INVITATION_SUPPRESSED,
                 response_only=True,
             ),
         ],

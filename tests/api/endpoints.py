@@ -23,6 +23,8 @@ ENDPOINTS: list[tuple[str, str, str | None]] = [
     ("get", "/api/v1/surveys/", "surveys:read"),
     ("get", "/api/v1/surveys/1/", "surveys:read"),
     ("post", "/api/v1/surveys/1/invitations/", "invitations:write"),
+    ("get", "/api/v1/invitations/", "invitations:read"),
+    ("get", "/api/v1/invitations/1/", "invitations:read"),
     ("get", "/api/v1/responses/", "responses:read"),
     ("get", "/api/v1/metrics/nps/", "metrics:read"),
     ("get", "/api/v1/metrics/csat/", "metrics:read"),

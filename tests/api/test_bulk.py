@@ -360,3 +360,77 @@ def test_customers_bulk_records_an_opt_out_but_never_clears_one(api):
     api.post("/api/v1/customers/bulk/", {"items": [{"external_id": "K", "email_opt_out": False}]})
     again = Customer.objects.get(external_id="K")
     assert again.email_opt_out and again.email_opt_out_at == first.email_opt_out_at
+
+
+# --- every error of an item, in the single and the bulk call alike ------------------------------------
+
+
+def _fields(errors: list[dict]) -> list[tuple]:
+    return [(error["field"], error["code"]) for error in errors]
+
+
+def test_a_bulk_customer_with_several_errors_reports_them_all_as_the_single_call(api):
+    item = {"external_id": "NEW", "email": "not-an-email", "locale": "xx"}  # new, and no name
+    (result,) = api.post("/api/v1/customers/bulk/", {"items": [item]}).json()["results"]
+    single = assert_error(api.post("/api/v1/customers/", item), 400)
+    assert _fields(result["errors"]) == [
+        ("name", "required"),
+        ("email", "invalid"),
+        ("locale", "invalid_choice"),
+    ]
+    assert result["errors"] == single
+    assert not Customer.objects.exists()
+
+
+def test_a_bulk_interaction_with_several_errors_reports_them_all_as_the_single_call(api, catalogue):
+    foreign = JourneyFactory(customer=catalogue[1][2])
+    for item, expected in [
+        (
+            {"customer": "NOPE", "touchpoint": "nope", "experience_score": 11},
+            [
+                ("customer", "does_not_exist"),
+                ("touchpoint", "does_not_exist"),
+                ("experience_score", "max_value"),
+            ],
+        ),
+        (
+            {"customer": "C-1", "touchpoint": "delivery", "journey": foreign.id, "channel": "fax"},
+            [("channel", "invalid_choice"), ("journey", "does_not_exist")],
+        ),
+        (
+            {"customer": "C-1", "touchpoint": "delivery", "journey": 2**40, "outcome": "won"},
+            [("outcome", "invalid_choice"), ("journey", "does_not_exist")],
+        ),
+    ]:
+        (result,) = api.post("/api/v1/interactions/bulk/", {"items": [item]}).json()["results"]
+        single = assert_error(api.post("/api/v1/interactions/", item), 400)
+        assert _fields(result["errors"]) == expected, item
+        assert sorted(_fields(single)) == sorted(expected), item
+        assert sorted(single, key=str) == sorted(result["errors"], key=str), item
+    assert not Interaction.objects.exists()
+
+
+def test_unknown_references_read_the_same_in_the_single_and_the_bulk_call(api, catalogue):
+    foreign = JourneyFactory(customer=catalogue[1][2])
+    for item in [
+        {"customer": "NOPE", "touchpoint": "delivery"},
+        {"customer": "C-1", "touchpoint": "nope"},
+        {"customer": "C-1", "touchpoint": "delivery", "journey": foreign.id},
+    ]:
+        (result,) = api.post("/api/v1/interactions/bulk/", {"items": [item]}).json()["results"]
+        assert assert_error(api.post("/api/v1/interactions/", item), 400) == result["errors"]
+    (result,) = api.post(
+        "/api/v1/interactions/bulk/", {"items": [{"customer": "NOPE", "touchpoint": "delivery"}]}
+    ).json()["results"]
+    assert result["errors"] == [
+        {"field": "customer", "code": "does_not_exist", "message": "No customer with external_id 'NOPE'."}
+    ]
+
+
+def test_a_journey_id_is_a_json_integer_in_the_single_call_as_in_bulk(api, catalogue):
+    journey = JourneyFactory(customer=catalogue[1][1])
+    item = {"customer": "C-1", "touchpoint": "delivery", "journey": str(journey.id)}
+    (result,) = api.post("/api/v1/interactions/bulk/", {"items": [item]}).json()["results"]
+    assert (
+        assert_error(api.post("/api/v1/interactions/", item), 400, "invalid", "journey") == result["errors"]
+    )

@@ -135,3 +135,93 @@ def test_list_filters(api):
 def test_external_ids_with_dots_and_spaces_work_in_the_path(api):
     CustomerFactory(external_id="acme.com:42 x")
     assert api.get("/api/v1/customers/acme.com:42%20x/").json()["external_id"] == "acme.com:42 x"
+
+
+# --- phone numbers: stored in E.164 (PHONE_DEFAULT_REGION for a national number) -------------------
+
+
+@pytest.fixture
+def gb(settings):
+    settings.PHONE_DEFAULT_REGION = "GB"
+
+
+def test_a_phone_is_stored_in_e164_by_create_put_and_patch(api, gb):
+    created = api.post("/api/v1/customers/", {"external_id": "C-1", "name": "Ada", "phone": "07700 900496"})
+    assert created.status_code == 201 and created.json()["phone"] == "+447700900496"
+    put = api.put("/api/v1/customers/C-2/", {"name": "Alan", "phone": "+44 (0)20 7946 0000"})
+    assert put.status_code == 201 and put.json()["phone"] == "+442079460000"
+    patched = api.patch("/api/v1/customers/C-1/", {"phone": "+86 138 0013 8000"})
+    assert patched.status_code == 200 and patched.json()["phone"] == "+8613800138000"
+    assert dict(Customer.objects.values_list("external_id", "phone")) == {
+        "C-1": "+8613800138000",
+        "C-2": "+442079460000",
+    }
+
+
+@pytest.mark.parametrize("phone", ["ask reception", "12345", "+44 7700 900496 ext 2", "+999 1234 5678"])
+def test_an_invalid_phone_is_400_naming_phone_in_single_and_bulk_calls(api, gb, phone):
+    item = {"external_id": "C-1", "name": "Ada", "phone": phone}
+    assert_error(api.post("/api/v1/customers/", item), 400, "invalid", "phone")
+    assert_error(api.put("/api/v1/customers/C-1/", item), 400, "invalid", "phone")
+    (result,) = api.post("/api/v1/customers/bulk/", {"items": [item]}).json()["results"]
+    assert result["status"] == "error"
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("phone", "invalid")]
+    assert not Customer.objects.exists()
+
+
+def test_bulk_stores_phones_in_e164(api, gb):
+    items = [
+        {"external_id": "C-1", "name": "Ada", "phone": "07700 900496"},
+        {"external_id": "C-2", "name": "Alan", "phone": ""},
+    ]
+    body = api.post("/api/v1/customers/bulk/", {"items": items}).json()
+    assert body["summary"] == {"created": 2, "updated": 0, "failed": 0}
+    assert dict(Customer.objects.values_list("external_id", "phone")) == {"C-1": "+447700900496", "C-2": ""}
+
+
+def test_a_stored_phone_that_predates_e164_does_not_block_other_changes(api, gb):
+    CustomerFactory(external_id="C-1", phone="call reception")  # left by the migration as it was
+    response = api.patch("/api/v1/customers/C-1/", {"name": "Renamed"})
+    assert response.status_code == 200 and response.json()["phone"] == "call reception"
+    assert_error(api.patch("/api/v1/customers/C-1/", {"phone": "call reception"}), 400, "invalid", "phone")
+
+
+# --- locale: one of the platform's languages (settings.LANGUAGES) ------------------------------------
+
+
+@pytest.mark.parametrize("locale", ["xx", "EN", "zh", "", 7])
+def test_a_locale_that_is_no_platform_language_is_400_naming_locale_in_single_and_bulk(api, locale):
+    item = {"external_id": "C-1", "name": "Ada", "locale": locale}
+    single = assert_error(api.post("/api/v1/customers/", item), 400, field="locale")
+    assert_error(api.put("/api/v1/customers/C-1/", item), 400, field="locale")
+    (result,) = api.post("/api/v1/customers/bulk/", {"items": [item]}).json()["results"]
+    assert result["status"] == "error" and result["errors"] == single
+    CustomerFactory(external_id="C-2")
+    assert_error(api.patch("/api/v1/customers/C-2/", {"locale": locale}), 400, field="locale")
+    assert list(Customer.objects.values_list("locale", flat=True)) == ["en"]
+
+
+def test_every_platform_language_is_a_locale(api, settings):
+    for code, _name in settings.LANGUAGES:
+        assert api.put("/api/v1/customers/C-1/", {"name": "Ada", "locale": code}).json()["locale"] == code
+        items = [{"external_id": "C-2", "name": "Alan", "locale": code}]
+        assert api.post("/api/v1/customers/bulk/", {"items": items}).json()["summary"]["failed"] == 0
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes"])
+def test_email_opt_out_is_a_json_boolean_only(api, value):
+    CustomerFactory(external_id="C-1")
+    assert_error(
+        api.patch("/api/v1/customers/C-1/", {"email_opt_out": value}), 400, "invalid", "email_opt_out"
+    )
+    assert_error(
+        api.put("/api/v1/customers/C-1/", {"name": "A", "email_opt_out": value}),
+        400,
+        "invalid",
+        "email_opt_out",
+    )
+    assert not Customer.objects.get().email_opt_out
+
+
+def test_an_empty_updated_since_is_400_not_ignored(api):
+    assert_error(api.get("/api/v1/customers/?updated_since="), 400, "blank", "updated_since")

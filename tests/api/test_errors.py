@@ -5,7 +5,7 @@ from django.db import IntegrityError
 
 from tests.factories import CustomerFactory
 
-from .conftest import assert_error
+from .conftest import assert_error, client_with
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,20 @@ def test_method_not_allowed_is_405(api):
     response = api.delete("/api/v1/customers/")
     assert_error(response, 405, "method_not_allowed", None)
     assert "GET" in response["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/api/v1/journeys/"), ("delete", "/api/v1/responses/")]
+)
+@pytest.mark.parametrize("scopes", [(), ("responses:read",), ("metrics:read",)])
+def test_a_method_the_resource_does_not_offer_is_405_whatever_the_key_scopes(make_key, method, path, scopes):
+    response = getattr(client_with(make_key(*scopes)[1]), method)(path, {}, format="json")
+    assert_error(response, 405, "method_not_allowed", None)
+    assert "GET" in response["Allow"] and method.upper() not in response["Allow"]
+
+
+def test_a_method_offered_still_needs_its_scope(scoped):
+    assert_error(scoped("metrics:read").get("/api/v1/journeys/"), 403, "missing_scope", None)
 
 
 def test_malformed_json_is_400_parse_error(api):

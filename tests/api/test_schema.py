@@ -6,24 +6,20 @@ import schemathesis
 from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from cem.wsgi import application
-from followups.models import FollowUp, FollowUpReason
-from tests.factories import (
-    InteractionFactory,
-    JourneyFactory,
-    QuestionFactory,
-    ResponseFactory,
-    SurveyFactory,
-    TouchpointFactory,
-)
+
+from .conftest import path_parameters_of
+from .endpoints import ENDPOINTS
 
 CHECKS = [
     not_a_server_error,
@@ -34,7 +30,8 @@ CHECKS = [
 ]
 SEED = 20250302
 POSITIVE_EXAMPLES = 8
-NEGATIVE_EXAMPLES = 4
+NEGATIVE_EXAMPLES = 6
+GENERATED_ID_EXAMPLES = 2
 
 
 @pytest.fixture
@@ -105,58 +102,68 @@ def test_schema_and_docs_need_no_key(client):
 
 
 @pytest.fixture
-def some_data():
-    """A little of everything, so reads return rows and not only empty pages."""
-    touchpoint = TouchpointFactory(code="delivery")
-    journey = JourneyFactory()
-    InteractionFactory(customer=journey.customer, journey=journey, touchpoint=touchpoint, experience_score=3)
-    survey = SurveyFactory()
-    response = ResponseFactory(invitation__survey=survey, invitation__customer=journey.customer)
-    QuestionFactory(survey=survey)
-    FollowUp.objects.create(
-        reason=FollowUpReason.DETRACTOR,
-        customer=response.customer,
-        response=response,
-        score=2,
-        opened_at=response.submitted_at,
-        due_at=response.submitted_at,
+def some_data(api_rows):
+    return api_rows
+
+
+# Bulk calls answer 200 with an error per bad item (never stopping the others), so a schema-invalid
+# item is not a refused call; test_bulk holds them to the single calls' rules instead.
+PER_ITEM_ERRORS = {"POST /api/v1/customers/bulk/", "POST /api/v1/interactions/bulk/"}
+# The metrics filters are another engineer's (analytics.api): they ignore an empty choice
+# (`?value_tier=`) today. Remove each from here as it is fixed.
+NEGATIVE_PENDING = {
+    f"GET /api/v1/metrics/{name}/" for name in ("nps", "expectation", "peak-end", "drivers", "ces", "csat")
+}
+
+
+def _run(operation, strategy, checks, examples: int) -> None:
+    @seed(SEED)
+    @hypothesis_settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
     )
+    @given(case=strategy)
+    def check(case):
+        case.call_and_validate(checks=checks)
+
+    check()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(settings, make_key, some_data):
-    """Every operation, positive and negative data, a fixed seed, an all-scopes key."""
+    """Every operation, on real rows and on generated ids, with positive and negative data (a fixed
+    seed, an all-scopes key): no 5xx, every status, content type, header and body as the schema
+    says, and every schema-invalid request refused."""
     settings.API_THROTTLE_RATE = "none"
     _, key = make_key()
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     headers = {"Authorization": f"Bearer {key}"}
-    tested, unsatisfiable = 0, []
+    tested = set()
     for result in schema.get_all_operations():
         operation = result.ok()
-        for mode, examples in (
-            (schemathesis.GenerationMode.POSITIVE, POSITIVE_EXAMPLES),
-            (schemathesis.GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES),
-        ):
-
-            @seed(SEED)
-            @hypothesis_settings(
-                max_examples=examples,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
-            def check(case):
-                case.call_and_validate(checks=CHECKS, headers=headers)
-
+        real = path_parameters_of(some_data, operation.method, operation.path)
+        negative_checks = [*CHECKS, negative_data_rejection]
+        if operation.label in PER_ITEM_ERRORS | NEGATIVE_PENDING:
+            negative_checks = CHECKS
+        runs = [
+            (GenerationMode.POSITIVE, real, CHECKS, POSITIVE_EXAMPLES),
+            (GenerationMode.NEGATIVE, real, negative_checks, NEGATIVE_EXAMPLES),
+        ]
+        if real is not None:  # generated ids too: unknown rows answer 404 as documented
+            runs.append((GenerationMode.POSITIVE, None, CHECKS, GENERATED_ID_EXAMPLES))
+            runs.append((GenerationMode.NEGATIVE, None, negative_checks, GENERATED_ID_EXAMPLES))
+        for mode, path_parameters, checks, examples in runs:
+            fixed = {"path_parameters": path_parameters} if path_parameters else {}
+            strategy = operation.as_strategy(generation_mode=mode, headers=headers, **fixed)
             try:
-                check()
+                _run(operation, strategy, checks, examples)
             except Unsatisfiable:
                 # Nothing of this operation can be made invalid in this mode (no body, no typed
                 # parameter): the positive run covered it.
-                assert mode == schemathesis.GenerationMode.NEGATIVE, operation.label
-                unsatisfiable.append(operation.label)
-        tested += 1
-    assert tested == 33
-    assert len(unsatisfiable) < 10, unsatisfiable
+                assert mode == GenerationMode.NEGATIVE, operation.label
+                assert not len(operation.query) and not len(operation.body), operation.label
+        tested.add(operation.label)
+    assert len(tested) == len(ENDPOINTS)

@@ -15,7 +15,7 @@ short tables of their own below.
 with the scope it needs and the answer to a key holding just that scope, a key holding every
 other scope (so no other scope, alone or together, opens the call), a revoked key holding every
 scope, no key, and a signed-in superuser's session (the API takes keys only). "(no key)": no
-scope opens the call.
+scope opens the call. A method a path does not offer is 405 to every valid key, whatever its scopes.
 
 Every request runs in a savepoint rolled back afterwards, so each role meets the same world.
 """
@@ -312,7 +312,7 @@ API = [
     ("201* 403  401  401  401",  "POST /touchpoints/",                  "interactions:write", "touchpoint"),
     ("200  200  401  401  401",  "GET /touchpoints/delivery/",          None,                 None),
     ("200* 403  401  401  401",  "PATCH /touchpoints/delivery/",        "interactions:write", "name"),
-    ("405  403  401  401  401",  "DELETE /touchpoints/delivery/",       "interactions:write", None),
+    ("405  405  401  401  401",  "DELETE /touchpoints/delivery/",       "interactions:write", None),
     ("200  403  401  401  401",  "GET /interactions/",                  "customers:read",     None),
     ("201* 403  401  401  401",  "POST /interactions/",                 "interactions:write", "interaction"),
     ("200* 403  401  401  401",  "POST /interactions/bulk/",            "interactions:write", "interactions"),
@@ -320,15 +320,17 @@ API = [
     ("200  403  401  401  401",  "GET /journeys/{journey}/",            "customers:read",     None),
     ("200  403  401  401  401",  "GET /journey-maps/",                  "customers:read",     None),
     ("200  403  401  401  401",  "GET /journey-maps/{journey_map}/",    "customers:read",     None),
-    ("403  403  401  401  401",  "POST /journeys/",                     "(no key)",           "name"),
+    ("405  405  401  401  401",  "POST /journeys/",                     "(no key)",           "name"),
     ("200  403  401  401  401",  "GET /surveys/",                       "surveys:read",       None),
     ("200  403  401  401  401",  "GET /surveys/{survey}/",              "surveys:read",       None),
-    ("403  403  401  401  401",  "DELETE /surveys/{survey}/",           "(no key)",           None),
+    ("405  405  401  401  401",  "DELETE /surveys/{survey}/",           "(no key)",           None),
     ("201* 403  401  401  401",  "POST /surveys/{survey}/invitations/", "invitations:write",  "invite"),
     # Object level: only a live survey takes invitations.
     ("400  403  401  401  401",  "POST /surveys/{draft}/invitations/",  "invitations:write",  "invite"),
+    ("200  403  401  401  401",  "GET /invitations/",                   "invitations:read",   None),
+    ("200  403  401  401  401",  "GET /invitations/{invitation}/",      "invitations:read",   None),
     ("200  403  401  401  401",  "GET /responses/",                     "responses:read",     None),
-    ("403  403  401  401  401",  "POST /responses/",                    "(no key)",           "name"),
+    ("405  405  401  401  401",  "POST /responses/",                    "(no key)",           "name"),
     ("200  403  401  401  401",  "GET /metrics/nps/",                   "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/csat/",                  "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/ces/",                   "metrics:read",       None),
@@ -340,12 +342,12 @@ API = [
     ("200* 403  401  401  401",  "PATCH /follow-ups/{queue_case}/",     "followups:write",    "work"),
     # Object level: a resolved case is closed, whoever asks.
     ("400  403  401  401  401",  "PATCH /follow-ups/{resolved_case}/",  "followups:write",    "reopen"),
-    ("405  403  401  401  401",  "PUT /follow-ups/{queue_case}/",       "followups:write",    "work"),
+    ("405  405  401  401  401",  "PUT /follow-ups/{queue_case}/",       "followups:write",    "work"),
     # Webhook subscriptions (and their URLs) are seen and changed with webhooks:manage only.
     ("200  403  401  401  401",  "GET /webhooks/",                      "webhooks:manage",    None),
     ("201* 403  401  401  401",  "POST /webhooks/",                     "webhooks:manage",    "webhook"),
     ("200  403  401  401  401",  "GET /webhooks/{webhook}/",            "webhooks:manage",    None),
-    ("405  403  401  401  401",  "PATCH /webhooks/{webhook}/",          "webhooks:manage",    "name"),
+    ("405  405  401  401  401",  "PATCH /webhooks/{webhook}/",          "webhooks:manage",    "name"),
     ("204* 403  401  401  401",  "DELETE /webhooks/{webhook}/",         "webhooks:manage",    None),
 ]
 # fmt: on
@@ -369,7 +371,8 @@ def _api_body(world, name: str | None):
 
 
 def _api_path(world, template: str) -> str:
-    names = ("journey", "journey_map", "survey", "draft", "queue_case", "resolved_case", "webhook")
+    names = ("journey", "journey_map", "survey", "draft", "invitation")
+    names += ("queue_case", "resolved_case", "webhook")
     return template.format(**{name: getattr(world, name).id for name in names})
 
 

@@ -54,7 +54,7 @@ CUSTOMER_FIELDS = {
     "external_id": "text",
     "name": "text",
     "email": "other",
-    "phone": "text",
+    "phone": "other",  # stored in E.164, not as sent
     "locale": "other",
     "segment": "text",
     "value_tier": "other",

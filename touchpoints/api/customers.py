@@ -42,6 +42,7 @@ CUSTOMER_ANSWER = OpenApiExample(
     "A stored customer",
     value={
         **CUSTOMER_EXAMPLE.value,
+        "phone": "+442079460000",
         "email_opt_out": False,
         "email_opt_out_at": None,
         "created_at": "2025-03-01T09:30:00Z",

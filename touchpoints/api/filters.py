@@ -1,23 +1,14 @@
-"""Query filters of the list calls (django-filter; an invalid value answers 400)."""
+"""Query filters of the list calls (django-filter; an invalid value, an empty typed one included, is 400)."""
 
 import django_filters
-from django import forms
 
+from api.filters import ApiFilterSet, BooleanFilter, IdFilter
 from touchpoints.models import Channel, Customer, Interaction, InteractionSource, Stage, Touchpoint, ValueTier
 
-
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number within the id column's range (larger ones are refused, not a 500)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
+__all__ = ["CustomerFilter", "IdFilter", "InteractionFilter", "TouchpointFilter"]
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(ApiFilterSet):
     segment = django_filters.CharFilter()
     value_tier = django_filters.ChoiceFilter(choices=ValueTier.choices)
     email = django_filters.CharFilter(lookup_expr="iexact")
@@ -28,17 +19,17 @@ class CustomerFilter(django_filters.FilterSet):
         fields = ["segment", "value_tier", "email", "updated_since"]
 
 
-class TouchpointFilter(django_filters.FilterSet):
+class TouchpointFilter(ApiFilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    active = django_filters.BooleanFilter()
+    active = BooleanFilter()
 
     class Meta:
         model = Touchpoint
         fields = ["stage", "channel", "active"]
 
 
-class InteractionFilter(django_filters.FilterSet):
+class InteractionFilter(ApiFilterSet):
     customer = django_filters.CharFilter(
         field_name="customer__external_id", help_text="Customer external_id."
     )

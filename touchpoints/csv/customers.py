@@ -4,7 +4,8 @@ Columns: ``external_id`` and ``name`` (required), ``email``, ``phone``, ``locale
 ``segment``, ``value_tier``, ``email_opt_out``. An existing customer gets the columns the file
 has, and keeps the others; an empty cell empties its field (``value_tier`` and ``locale`` go
 back to their defaults). ``email_opt_out`` only ever opts out: a ``false`` never re-subscribes
-someone who unsubscribed (that takes the customer's own word, not a CRM dump).
+someone who unsubscribed (that takes the customer's own word, not a CRM dump). A ``phone`` is
+stored in E.164 (the model's field normalises it; one that is not a phone number refuses its row).
 
 Rows are read and checked here (cells, the model's field rules) and stored by the API's
 ``customers_upsert``, so a file and a bulk call behave alike: a customer whose segment or value

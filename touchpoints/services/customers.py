@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,14 +27,16 @@ FIELDS: dict[str, Field] = {
     "external_id": Field("text", required=True, max_length=100, blank=False),
     "name": Field("text", max_length=200, blank=False),
     "email": Field("email", max_length=254),
-    "phone": Field("text", max_length=50),
-    "locale": Field("text", max_length=16, blank=False),
+    "phone": Field("phone", max_length=50),
+    # The languages surveys are written in (settings.LANGUAGES), as the single calls accept.
+    "locale": Field("choice", blank=False, choices=frozenset(code for code, _name in settings.LANGUAGES)),
     "segment": Field("text", max_length=50),
     "value_tier": Field("choice", choices=frozenset(ValueTier.values), blank=False),
     "email_opt_out": Field("boolean"),
     "attributes": Field("object"),
 }
 WRITABLE = tuple(name for name in FIELDS if name != "external_id")
+_FIELD_ORDER = {name: position for position, name in enumerate(FIELDS)}
 _METRIC_DIMENSIONS = ("segment", "value_tier")
 
 
@@ -72,7 +75,9 @@ def customer_update(*, customer: Customer, data: dict[str, Any], now: datetime |
         if name in WRITABLE and name != "email_opt_out":
             setattr(customer, name, value)
     _opt_out(customer, data, now or timezone.now())
-    customer.full_clean()
+    # A stored phone that predates E.164 (migration 0004 left what it could not read) stays as it
+    # is until the phone itself is written: changing a name must not fail on it.
+    customer.full_clean(exclude=None if "phone" in data else ["phone"])
     customer.save()
     if _dimensions_changed(before, customer):
         customers_mark_stale(customer_ids=[customer.id])
@@ -122,15 +127,19 @@ def customers_upsert(*, items: Sequence[Any], now: datetime | None = None) -> li
     now = now or timezone.now()
     results: dict[int, ItemResult] = {}
     cleaned: dict[int, dict] = {}
+    partial: dict[int, dict] = {}
     for index, item in enumerate(items):
         data, errors = clean_item(item, FIELDS)
         if errors:
             external_id = item.get("external_id") if isinstance(item, dict) else None
             results[index] = ItemResult(index, "error", external_id=_as_text(external_id), errors=errors)
+            partial[index] = data
         else:
             cleaned[index] = data
     flag_duplicates(cleaned, results, "external_id")
-    existing = _existing([data["external_id"] for data in cleaned.values()])
+    named = (*cleaned.values(), *partial.values())
+    existing = _existing([data["external_id"] for data in named if "external_id" in data])
+    _name_required(partial, results, existing)
     groups: dict[tuple[str, ...], list[tuple[int, Customer]]] = {}
     changed_ids: list[int] = []
     for index, data in cleaned.items():
@@ -164,6 +173,17 @@ def customers_upsert(*, items: Sequence[Any], now: datetime | None = None) -> li
         )
     customers_mark_stale(customer_ids=changed_ids)
     return [results[index] for index in range(len(items))]
+
+
+def _name_required(partial: dict[int, dict], results: dict[int, ItemResult], existing: dict) -> None:
+    """An item already in error that would create a customer without a name says so too: every
+    error of an item at once, as the single call reports them."""
+    for index, data in partial.items():
+        errors = results[index].errors
+        creates = "external_id" in data and data["external_id"] not in existing
+        if creates and "name" not in data and not any(problem["field"] == "name" for problem in errors):
+            errors.append(error("name", "required", "This field is required."))
+            errors.sort(key=lambda problem: _FIELD_ORDER.get(problem["field"], -1))
 
 
 def _as_text(value: Any) -> str | None:

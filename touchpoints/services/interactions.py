@@ -31,7 +31,16 @@ from touchpoints.models import (
     Touchpoint,
 )
 
-from .items import Field, ItemResult, clean_item, error, flag_duplicates
+from .items import (
+    UNKNOWN_CUSTOMER,
+    UNKNOWN_JOURNEY,
+    UNKNOWN_TOUCHPOINT,
+    Field,
+    ItemResult,
+    clean_item,
+    error,
+    flag_duplicates,
+)
 from .sql import insert_returning_ids, update_by_id
 
 FIELDS: dict[str, Field] = {
@@ -48,6 +57,7 @@ FIELDS: dict[str, Field] = {
     "actual_value": Field("number", nullable=True, min_value=0),
     "journey": Field("integer", nullable=True, min_value=1, max_value=2**63 - 1),
 }
+_FIELD_ORDER = {name: position for position, name in enumerate(FIELDS)}
 # Columns an item may set; the rest (id, source, created_at, agent) are never written from input.
 _COLUMNS = {name: name for name in FIELDS} | {"customer": "customer_id", "touchpoint": "touchpoint_id"}
 _COLUMNS["journey"] = "journey_id"
@@ -64,46 +74,63 @@ class _CustomerRef:
         return Customer(id=self.id, external_id=self.external_id, locale=self.locale)
 
 
-def _resolve(cleaned: dict[int, dict], results: dict[int, ItemResult]) -> tuple[dict, dict]:
+def _resolve(
+    cleaned: dict[int, dict], results: dict[int, ItemResult], partial: dict[int, dict]
+) -> tuple[dict, dict]:
     """Customers by external id and touchpoints by code (one query each); journeys must exist and
-    belong to the item's customer (one query). Items naming none of them become errors."""
+    belong to the item's customer (one query). Items naming none of them become errors; so do the
+    references of items already in error (``partial``: what of them is valid), so that an item's
+    every error is reported at once, as the single call does."""
     # The journey is read through the interaction's own foreign key: journeys sit above the ledger.
     Journey = Interaction._meta.get_field("journey").related_model
+    named = [*cleaned.values(), *partial.values()]
 
     # Plain rows, not instances: a thousand Customer() cost more than the query.
     customers = {
         external_id: _CustomerRef(id=pk, external_id=external_id, locale=locale)
         for external_id, pk, locale in Customer.objects.filter(
-            external_id__any={d["customer"] for d in cleaned.values()}
+            external_id__any={d["customer"] for d in named if "customer" in d}
         ).values_list("external_id", "id", "locale")
     }
     touchpoints = {
-        t.code: t for t in Touchpoint.objects.filter(code__in={d["touchpoint"] for d in cleaned.values()})
+        t.code: t
+        for t in Touchpoint.objects.filter(code__in={d["touchpoint"] for d in named if "touchpoint" in d})
     }
-    journey_ids = {d["journey"] for d in cleaned.values() if d.get("journey") is not None}
+    journey_ids = {d["journey"] for d in named if d.get("journey") is not None}
     journeys = (
         dict(Journey.objects.filter(id__in=journey_ids).values_list("id", "customer_id"))
         if journey_ids
         else {}
     )
+    for index, data in partial.items():
+        errors = results[index].errors
+        errors.extend(_reference_problems(data, customers, touchpoints, journeys))
+        errors.sort(key=lambda problem: _FIELD_ORDER.get(problem["field"], -1))
     for index, data in list(cleaned.items()):
-        problems = []
-        customer = customers.get(data["customer"])
-        if customer is None:
-            problems.append(
-                error("customer", "does_not_exist", f"No customer with external_id '{data['customer']}'.")
-            )
-        if data["touchpoint"] not in touchpoints:
-            problems.append(
-                error("touchpoint", "does_not_exist", f"No touchpoint with code '{data['touchpoint']}'.")
-            )
-        journey = data.get("journey")
-        if journey is not None and (customer is None or journeys.get(journey) != customer.id):
-            problems.append(error("journey", "does_not_exist", f"No journey {journey} of this customer."))
+        problems = _reference_problems(data, customers, touchpoints, journeys)
         if problems:
             results[index] = ItemResult(index, "error", data.get("external_id"), errors=problems)
             del cleaned[index]
     return customers, touchpoints
+
+
+def _reference_problems(data: dict, customers: dict, touchpoints: dict, journeys: dict) -> list[dict]:
+    """The errors of the references an item names (those that were valid values)."""
+    problems = []
+    customer = customers.get(data.get("customer"))
+    if "customer" in data and customer is None:
+        problems.append(error("customer", "does_not_exist", UNKNOWN_CUSTOMER.format(value=data["customer"])))
+    if "touchpoint" in data and data["touchpoint"] not in touchpoints:
+        problems.append(
+            error("touchpoint", "does_not_exist", UNKNOWN_TOUCHPOINT.format(value=data["touchpoint"]))
+        )
+    journey = data.get("journey")
+    # As the single call: a journey that does not exist, or one of another (known) customer.
+    if journey is not None and (
+        journey not in journeys or (customer is not None and journeys[journey] != customer.id)
+    ):
+        problems.append(error("journey", "does_not_exist", UNKNOWN_JOURNEY.format(value=journey)))
+    return problems
 
 
 # Columns of a new row, in the order sent to the database; the rest take their column default.
@@ -253,6 +280,7 @@ def interactions_upsert(
     now = now or timezone.now()
     results: dict[int, ItemResult] = {}
     cleaned: dict[int, dict] = {}
+    partial: dict[int, dict] = {}
     for index, item in enumerate(items):
         data, errors = clean_item(item, FIELDS)
         if data.get("external_id") == "":
@@ -262,10 +290,11 @@ def interactions_upsert(
             results[index] = ItemResult(
                 index, "error", external_id if isinstance(external_id, str) else None, errors=errors
             )
+            partial[index] = data
         else:
             cleaned[index] = data
     flag_duplicates(cleaned, results, "external_id")
-    customers, touchpoints = _resolve(cleaned, results)
+    customers, touchpoints = _resolve(cleaned, results, partial)
     refs = {customer.id: customer for customer in customers.values()}
     rows = interactions_write(
         rows=_rows(cleaned, customers, touchpoints),

@@ -15,8 +15,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from touchpoints.phones import phone_e164
 
 MAX_BULK_ITEMS = 1000
+# The words the single and the bulk calls both use for a reference to nothing (``{value}``: as sent).
+UNKNOWN_CUSTOMER = _("No customer with external_id '{value}'.")
+UNKNOWN_TOUCHPOINT = _("No touchpoint with code '{value}'.")
+UNKNOWN_JOURNEY = _("No journey {value} of this customer.")
+BOOLEAN_MESSAGE = _("Must be a JSON boolean: true or false.")
+DATETIME_MESSAGE = _("A valid ISO 8601 date-time is required.")
 
 
 def contains_nul(value: Any) -> bool:
@@ -38,7 +47,7 @@ def error(field_name: str | None, code: str, message: str) -> dict:
 class Field:
     """One accepted key of an item: its kind and limits. ``nullable`` accepts null (stored as None)."""
 
-    kind: str  # text, email, choice, number, datetime, boolean, object, integer
+    kind: str  # text, email, phone, choice, number, datetime, boolean, object, integer
     required: bool = False
     max_length: int | None = None
     blank: bool = True
@@ -70,7 +79,7 @@ class ItemResult:
 
 
 def _number(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | float):  # JSON numbers, as the schema says
         return None, error(name, "invalid", "A valid number is required.")
     try:
         number = float(value)
@@ -101,7 +110,7 @@ def _datetime(name: str, value: Any) -> tuple[datetime | None, dict | None]:
         except ValueError:
             parsed = None
     if parsed is None:
-        return None, error(name, "invalid", "A valid ISO 8601 date-time is required.")
+        return None, error(name, "invalid", str(DATETIME_MESSAGE))
     try:
         if timezone.is_naive(parsed):  # as DRF does: a naive time is in the platform's time zone
             parsed = timezone.make_aware(parsed)
@@ -112,10 +121,8 @@ def _datetime(name: str, value: Any) -> tuple[datetime | None, dict | None]:
 
 
 def _text(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
-    if not isinstance(value, str):
-        if isinstance(value, bool | dict | list) or value is None:
-            return None, error(name, "invalid", "Not a valid string.")
-        value = str(value)
+    if not isinstance(value, str):  # a JSON number is no string either, as the schema says
+        return None, error(name, "invalid", "Not a valid string.")
     value = value.strip()
     if not value and not spec.blank:
         return None, error(name, "blank", "This field may not be blank.")
@@ -128,13 +135,24 @@ def _text(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     return value, None
 
 
+def _choice(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
+    """One of ``spec.choices`` exactly, as the single calls' choice fields read it (untrimmed; a
+    number or any other value is read as its text; blank only where the field may be blank)."""
+    text = value if isinstance(value, str) else str(value)
+    if text in spec.choices or (spec.blank and text == ""):
+        return text, None
+    return None, error(name, "invalid_choice", f'"{text}" is not a valid choice.')
+
+
 def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     """The stored form of ``value``, or an error entry."""
     if value is None:
         if spec.nullable:
             return None, None
         return None, error(name, "null", "This field may not be null.")
-    if spec.kind in ("text", "email", "choice"):
+    if spec.kind == "choice":
+        return _choice(name, value, spec)
+    if spec.kind in ("text", "email", "phone"):
         text, problem = _text(name, value, spec)
         if problem:
             return None, problem
@@ -143,8 +161,11 @@ def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
                 validate_email(text)
             except ValidationError:
                 return None, error(name, "invalid", "Enter a valid email address.")
-        if spec.kind == "choice" and text not in spec.choices and not (spec.blank and text == ""):
-            return None, error(name, "invalid_choice", f'"{text}" is not a valid choice.')
+        if spec.kind == "phone":
+            try:
+                text = phone_e164(text)
+            except ValidationError as invalid:
+                return None, error(name, "invalid", str(invalid.messages[0]))
         return text, None
     if spec.kind == "number":
         return _number(name, value, spec)
@@ -153,7 +174,7 @@ def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     if spec.kind == "boolean":
         if isinstance(value, bool):
             return value, None
-        return None, error(name, "invalid", "Must be a valid boolean.")
+        return None, error(name, "invalid", str(BOOLEAN_MESSAGE))
     if spec.kind == "object":
         if not isinstance(value, dict):
             return None, error(name, "invalid", "Must be a JSON object.")

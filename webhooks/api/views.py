@@ -5,12 +5,14 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from api.fields import ApiModelSerializer
+from api.filters import ApiFilterSet, BooleanFilter
 from api.idempotency import idempotent
 from webhooks.models import WebhookEndpoint, WebhookEventType
 from webhooks.services import webhook_endpoint_create, webhook_endpoint_delete
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ApiModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookEventType.choices),
         min_length=1,
@@ -42,6 +44,14 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
     class Meta(WebhookEndpointSerializer.Meta):
         fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
         read_only_fields = [*WebhookEndpointSerializer.Meta.read_only_fields, "secret"]
+
+
+class WebhookEndpointFilter(ApiFilterSet):
+    active = BooleanFilter()
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["active"]
 
 
 WEBHOOK_EXAMPLE = OpenApiExample(
@@ -110,7 +120,7 @@ class WebhookEndpointViewSet(
     queryset = WebhookEndpoint.objects.all()
     serializer_class = WebhookEndpointSerializer
     lookup_value_regex = "[0-9]+"
-    filterset_fields = ["active"]
+    filterset_class = WebhookEndpointFilter
 
     @idempotent
     def create(self, request):
