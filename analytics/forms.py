@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from analytics.selectors import MetricFilters
 from analytics.selectors.dashboards import STAGE_ORDER, FilterOptions
-from touchpoints.models import Channel, Stage, ValueTier
+from touchpoints.models import Channel, Stage, ValueTier, segment_label
 
 DEFAULT_PERIOD = "last_90"
 CUSTOM = "custom"
@@ -93,7 +93,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["touchpoint"].choices = [("", "All touchpoints"), *grouped.items()]
         self.fields["segment"].choices = [
             ("", "All segments"),
-            *((segment, segment) for segment in options.segments),
+            *((segment, segment_label(segment)) for segment in options.segments),
             (NO_SEGMENT, "No segment"),
         ]
         if journey_map:

@@ -36,10 +36,15 @@ class InvitationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("survey", "customer")
     raw_id_fields = ("customer", "interaction", "rule")
+    # The status and its times change only through the services (sending, bouncing, answering),
+    # which publish the webhook events and mark the response rate stale; here they are shown.
     readonly_fields = (
+        "status",
+        "suppression_reason",
         "token_hash",
         "token_nonce",
         "send_enqueued_at",
+        "send_started_at",
         "created_at",
         "sent_at",
         "opened_at",

@@ -48,7 +48,9 @@ FILTERS_NOTE = (
 
 
 def _query(serializer_class, request):
-    query = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads an empty form value of an optional field as "not
+    # sent", and `?value_tier=` must be a 400 naming the field, as the schema says, not ignored.
+    query = serializer_class(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     return query, query.filters(), query.validated_data.get("interval")
 

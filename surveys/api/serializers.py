@@ -3,8 +3,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import StrictSlugRelatedField
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from touchpoints.models import Channel, Customer, Interaction
+from touchpoints.services.items import UNKNOWN_CUSTOMER
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -62,8 +64,11 @@ class SurveyDetailSerializer(SurveySerializer):
 
 
 class InvitationCreateSerializer(serializers.Serializer):
-    customer = serializers.SlugRelatedField(
-        slug_field="external_id", queryset=Customer.objects.all(), help_text="The customer's external_id."
+    customer = StrictSlugRelatedField(
+        slug_field="external_id",
+        queryset=Customer.objects.all(),
+        help_text="The customer's external_id.",
+        error_messages={"does_not_exist": UNKNOWN_CUSTOMER},
     )
     interaction = serializers.PrimaryKeyRelatedField(
         queryset=Interaction.objects.all(),

@@ -1,5 +1,6 @@
 """The filter bar: GET parameters validated by a form, kept in the URL, bad values a form error."""
 
+from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qsl
 
@@ -239,3 +240,21 @@ HOSTILE = [
 )
 def test_no_parameter_makes_a_server_error(manager_client, path, query):
     assert manager_client.get(f"{path}?{query}").status_code in (200, 400)
+
+
+def test_segments_are_offered_by_label_and_filter_by_code():
+    form = DashboardFilterForm(
+        QueryDict(""),
+        options=replace(OPTIONS, segments=["small_business", "SMB"]),
+        today=TODAY,
+    )
+    assert ("small_business", "Small business") in form.fields["segment"].choices
+    assert ("SMB", "SMB") in form.fields["segment"].choices
+    assert filters_for_options("segment=small_business").segment == "small_business"
+
+
+def filters_for_options(query: str) -> MetricFilters:
+    options = replace(OPTIONS, segments=["small_business"])
+    form = DashboardFilterForm(QueryDict(query), options=options, today=TODAY)
+    assert form.is_valid(), form.errors
+    return form.metric_filters()

@@ -90,6 +90,17 @@ def test_inviting_a_customer_who_may_be_emailed_answers_queued(api):
     assert (body["status"], body["suppression_reason"], body["suppressed_at"]) == ("queued", "", None)
 
 
+def test_inviting_an_unknown_customer_reads_as_it_does_in_the_interaction_calls(api):
+    survey = SurveyFactory()
+    errors = assert_error(invite(api, survey, "nope"), 400, "does_not_exist", "customer")
+    interaction_errors = assert_error(
+        api.post("/api/v1/interactions/", {"customer": "nope", "touchpoint": "x"}), 400, field="customer"
+    )
+    wording = {e["message"] for e in errors if e["field"] == "customer"}
+    assert wording == {"No customer with external_id 'nope'."}
+    assert wording == {e["message"] for e in interaction_errors if e["field"] == "customer"}
+
+
 # --- GET /invitations/ ------------------------------------------------------------------------------
 
 

@@ -414,3 +414,12 @@ def test_an_upload_over_the_size_limit_is_sent_to_the_command_line(manager_clien
 
     assert "import it with “manage.py import_csv” instead" in response.content.decode()
     assert not Customer.objects.exists()
+
+
+def test_a_language_the_product_does_not_speak_is_refused_on_its_row_naming_the_languages():
+    report = import_customers("external_id,name,locale", "C-1,Grace Hopper,fr", "C-2,Ada Lovelace,zh-hans")
+
+    assert set(Customer.objects.values_list("external_id", flat=True)) == {"C-2"}
+    (error,) = report.errors
+    assert (error.row, error.field) == (2, "locale")
+    assert "not one of the product's languages: en, zh-hans" in error.reason

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -127,8 +128,9 @@ def locale(value: str) -> str:
     code = value.strip().lower().replace("_", "-")
     if not code:
         return ""
-    if not LOCALE.match(code):
-        raise CellError(f"“{value}” is not a language code such as en, fr or zh-hans.")
+    languages = [language for language, _name in settings.LANGUAGES]
+    if not LOCALE.match(code) or code not in languages:
+        raise CellError(f"“{value}” is not one of the product's languages: {', '.join(languages)}.")
     return code
 
 

@@ -13,6 +13,7 @@ from analytics.exports import ExportTable
 from analytics.metrics import DriverResult, driver_quadrants
 from analytics.selectors import MetricFilters, driver_summary
 from analytics.selectors.dashboards import driver_summary_by_segment
+from touchpoints.models import segment_label
 
 from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state, render_dashboard
 
@@ -32,7 +33,7 @@ class DriversData:
 
 
 def _segment_name(segment: str) -> str:
-    return segment or "No segment"
+    return segment_label(segment) or "No segment"
 
 
 def drivers_data(filters: MetricFilters) -> DriversData:
