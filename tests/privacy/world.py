@@ -50,7 +50,7 @@ from webhooks.services import webhook_event_publish
 
 NAME = "Zelda Quartermaine"
 EMAIL = "Zelda.Q@example.org"
-PHONE = "+44 7700 900123"
+PHONE = "+447700900123"  # as stored: E.164
 EXTERNAL_ID = "CRM-ZQ-77"
 INTERACTION_EXTERNAL_ID = "INT-ZQ-1"
 COMMENT = "The driver left my parcel at flat 4, Quartermaine House"
@@ -62,7 +62,8 @@ SECRETS = (
     "Quartermaine",
     EMAIL.lower(),
     PHONE,
-    "7700 900123",
+    "7700900123",  # the stored number's digits, in any other copy of it
+    "7700 900123",  # as a person writes it (the case note)
     EXTERNAL_ID,
     INTERACTION_EXTERNAL_ID,
     COMMENT,
