@@ -14,8 +14,11 @@ class AnalyticsConfig(AppConfig):
 
         from . import receivers
 
+        ledger_hooks.interactions_added.connect(receivers.interactions_added)
         ledger_hooks.interactions_changed.connect(receivers.interactions_changed)
         ledger_hooks.customers_changed.connect(receivers.customers_changed)
+        survey_hooks.responses_added.connect(receivers.responses_added)
         survey_hooks.responses_changed.connect(receivers.responses_changed)
+        survey_hooks.invitations_sent.connect(receivers.invitations_sent)
         survey_hooks.invitations_changed.connect(receivers.invitations_changed)
         journey_hooks.journeys_changed.connect(receivers.journeys_changed)

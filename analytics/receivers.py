@@ -4,7 +4,19 @@ the figures the rows are part of stale, in the writer's transaction. Connected i
 
 from collections.abc import Collection
 
-from analytics.services import metrics_mark_customers_stale, metrics_mark_stale
+from analytics.services import metrics_mark_added, metrics_mark_customers_stale, metrics_mark_stale
+
+
+def interactions_added(*, interaction_ids: Collection[int]) -> None:
+    metrics_mark_added(interaction_ids=interaction_ids)
+
+
+def responses_added(*, response_ids: Collection[int]) -> None:
+    metrics_mark_added(response_ids=response_ids)
+
+
+def invitations_sent(*, invitation_ids: Collection[int]) -> None:
+    metrics_mark_added(invitation_ids=invitation_ids)
 
 
 def interactions_changed(*, interaction_ids: Collection[int]) -> None:

@@ -4,7 +4,9 @@ The ledger (customers, the touchpoint catalogue, interactions) is the bottom of 
 imports no app above it. Its services call these hooks; the apps above connect receivers in
 their ``AppConfig.ready``:
 
-- ``interactions_changed(interaction_ids)``: interactions were inserted or updated, or are about
+- ``interactions_added(interaction_ids)``: new interactions were inserted. Receiver: analytics
+  marks them to be added to the figures of their days, and their journeys stale.
+- ``interactions_changed(interaction_ids)``: interactions were updated, or are about
   to move to another day or journey, or to be deleted (call it after inserts and updates, and
   before moves and deletes: the rows must still be where they were). Receiver: analytics marks
   the figures of their days and journeys stale.
@@ -23,6 +25,7 @@ from datetime import datetime
 from infra.hooks import Hook
 from touchpoints.models import Interaction, Touchpoint
 
+interactions_added = Hook("interactions_added", ("interaction_ids",))
 interactions_changed = Hook("interactions_changed", ("interaction_ids",))
 interactions_logged = Hook("interactions_logged", ("interactions", "now"))
 customers_changed = Hook("customers_changed", ("customer_ids",))

@@ -80,7 +80,11 @@ class JourneyRollup(models.Model):
     journeys_breached = models.PositiveIntegerField(default=0, help_text="Journeys with at least one breach.")
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="journey_rollup_day_idx")]
+        indexes = [
+            models.Index(fields=["day"], name="journey_rollup_day_idx"),
+            models.Index(fields=["segment", "day"], name="journey_rollup_segment_idx"),
+            models.Index(fields=["value_tier", "day"], name="journey_rollup_tier_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "day",
@@ -119,7 +123,11 @@ class MomentOfTruthRollup(models.Model):
     negative_ends = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="moment_rollup_day_idx")]
+        indexes = [
+            models.Index(fields=["day"], name="moment_rollup_day_idx"),
+            models.Index(fields=["segment", "day"], name="moment_rollup_segment_idx"),
+            models.Index(fields=["value_tier", "day"], name="moment_rollup_tier_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "day",

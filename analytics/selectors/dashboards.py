@@ -298,7 +298,8 @@ def _moment_counts_by_touchpoint(filters: MetricFilters, *, journey_map_id: int)
         journey_map_id=journey_map_id,
     )
     rows = (
-        MomentOfTruthRollup.objects.filter(map_filters.for_moments())
+        rollup_model(MomentOfTruthRollup, map_filters, by=("touchpoint_id",))
+        .objects.filter(map_filters.for_moments())
         .values("touchpoint_id")
         .annotate(p=Sum("peaks"), np=Sum("negative_peaks"), e=Sum("ends"), ne=Sum("negative_ends"))
         .order_by()

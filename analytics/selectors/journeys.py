@@ -10,6 +10,7 @@ from analytics.models import PEAK_END_BINS, JourneyRollup, MomentOfTruthRollup
 
 from .filters import MetricFilters
 from .labels import dimension_labels
+from .sources import rollup_model
 
 _SUMS = {
     f"total_{name}": Sum(name)
@@ -52,7 +53,8 @@ def _aggregate_of(sums: dict) -> JourneyAggregate:
 def journey_summary(*, filters: MetricFilters) -> JourneyFigures:
     """Peak–end figures of the journeys the filters select, by their start day (one query)."""
     rows = list(
-        JourneyRollup.objects.filter(filters.for_journeys())
+        rollup_model(JourneyRollup, filters, by=("peak_end_bin",))
+        .objects.filter(filters.for_journeys())
         .values("peak_end_bin")
         .annotate(**_SUMS)
         .order_by("peak_end_bin")
@@ -77,7 +79,8 @@ def moments_of_truth(*, filters: MetricFilters, limit: int = 10) -> list[MomentO
     One query over rollups, one for the names.
     """
     rows = list(
-        MomentOfTruthRollup.objects.filter(filters.for_moments())
+        rollup_model(MomentOfTruthRollup, filters, by=("touchpoint_id",))
+        .objects.filter(filters.for_moments())
         .values("touchpoint_id")
         .annotate(
             total_peaks=Sum("peaks"),

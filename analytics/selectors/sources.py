@@ -16,7 +16,15 @@ from analytics.models import coarse_models_of, twin_columns
 from .filters import MetricFilters
 
 # The filter set's fields that narrow rollup rows by a column of the same name.
-_FILTER_COLUMNS = ("survey_id", "touchpoint_id", "stage", "channel", "segment", "value_tier")
+_FILTER_COLUMNS = (
+    "survey_id",
+    "touchpoint_id",
+    "stage",
+    "channel",
+    "segment",
+    "value_tier",
+    "journey_map_id",
+)
 
 
 def rollup_model(

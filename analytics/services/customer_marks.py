@@ -6,7 +6,7 @@ from journeys.models import Journey
 from surveys.models import Invitation, Response
 from touchpoints.models import Interaction
 
-from .freshness import metrics_mark_stale
+from .marks import metrics_mark_stale
 
 
 def metrics_mark_customers_stale(*, customer_ids: Collection[int]) -> int:

@@ -5,6 +5,7 @@ hands them to the follow-up app, which opens each case once (``followups.service
 """
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,10 +16,12 @@ from followups.models import FollowUpReason
 from followups.services import FollowUpTrigger, follow_ups_open
 
 from . import rollup_rows
+from .rollup_rows import Scope
 
 
-def follow_ups_open_for_days(*, kind: str, days: Collection[date], now: datetime | None = None) -> int:
-    """Open the cases due for the detractor responses or floor breaches of ``days``.
+def follow_ups_open_for(*, kind: str, scope: Scope, now: datetime | None = None) -> int:
+    """Open the cases due for the detractor responses or floor breaches of the scope (its days, or
+    only its new rows).
 
     Only events of the last ``FOLLOW_UP_MAX_AGE_DAYS`` open cases: a rebuild
     of last year's rollups must not flood the queue with history nobody can
@@ -26,9 +29,10 @@ def follow_ups_open_for_days(*, kind: str, days: Collection[date], now: datetime
     """
     now = now or timezone.now()
     since = now - timedelta(days=settings.FOLLOW_UP_MAX_AGE_DAYS)
-    recent_days = [day for day in days if day >= since.date() - timedelta(days=1)]
+    recent_days = tuple(day for day in scope.days if day >= since.date() - timedelta(days=1))
     if not recent_days:
         return 0
+    recent = replace(scope, days=recent_days)
     if kind == StaleKind.RESPONSE_DAY:
         triggers = [
             FollowUpTrigger(
@@ -38,7 +42,7 @@ def follow_ups_open_for_days(*, kind: str, days: Collection[date], now: datetime
                 response_id=row["id"],
                 agent_id=row["agent_id"],
             )
-            for row in rollup_rows.detractor_responses(recent_days, since=since)
+            for row in rollup_rows.detractor_responses(recent, since=since)
         ]
     elif kind == StaleKind.INTERACTION_DAY:
         triggers = [
@@ -49,8 +53,13 @@ def follow_ups_open_for_days(*, kind: str, days: Collection[date], now: datetime
                 interaction_id=row["id"],
                 agent_id=row["agent_id"],
             )
-            for row in rollup_rows.floor_breaches(recent_days, since=since)
+            for row in rollup_rows.floor_breaches(recent, since=since)
         ]
     else:
         return 0
     return follow_ups_open(triggers=triggers, now=now)
+
+
+def follow_ups_open_for_days(*, kind: str, days: Collection[date], now: datetime | None = None) -> int:
+    """``follow_ups_open_for`` every row of ``days``."""
+    return follow_ups_open_for(kind=kind, scope=rollup_rows.scope_of(days), now=now)

@@ -20,7 +20,8 @@ The protocol
 """
 
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,153 +30,61 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from analytics.models import (
-    DriverRollup,
-    InteractionRollup,
-    InvitationRollup,
-    JourneyRollup,
+    DAY_KINDS,
+    ROW_KINDS,
     JourneyScore,
-    MomentOfTruthRollup,
-    ResponseRollup,
     RollupBucket,
     StaleKind,
     StaleMark,
-    coarse_models_of,
 )
-from infra.days import day_of, day_start, local_day
-from infra.tasks import enqueue_on_commit
+from infra.days import day_start, local_day
 from journeys.models import Journey
 from surveys.models import Invitation, Response
 from touchpoints.models import Interaction
 
-from . import rollup_rows, survey_rollup_rows
-from .follow_up_triggers import follow_ups_open_for_days
+from . import rollup_rows, rollup_writes
+from .follow_up_triggers import follow_ups_open_for
 from .journey_scores import journey_score_rows
-from .rollup_twins import twin_rows
+from .rollup_rows import Scope, scope_of
 
 # How many days one refresh transaction recomputes, and how many journeys.
 DAY_BATCH = 31
 JOURNEY_BATCH = 2000
+# The mark kinds a refresh of each day kind consumes: its day marks and its row marks.
+_FAMILY = {kind: (kind, *ROW_KINDS[kind]) for kind in DAY_KINDS}
 
 
-def _response_day_rows(days: Collection[date]) -> list:
-    return rollup_rows.response_rollup_rows(days) + survey_rollup_rows.driver_rollup_rows(days)
-
-
-def _with_twins(models: tuple) -> tuple:
-    """The fine rollup models of a kind followed by their coarser copies."""
-    return models + tuple(coarse for model in models for coarse in coarse_models_of(model))
-
-
-# kind → (every model a refresh of the kind rewrites, the builder of the fine rows).
-_ROLLUPS = {
-    StaleKind.RESPONSE_DAY: (_with_twins((ResponseRollup, DriverRollup)), _response_day_rows),
-    StaleKind.INTERACTION_DAY: (_with_twins((InteractionRollup,)), rollup_rows.interaction_rollup_rows),
-    StaleKind.JOURNEY_DAY: ((JourneyRollup, MomentOfTruthRollup), rollup_rows.journey_rollup_rows),
-    StaleKind.INVITATION_DAY: (
-        _with_twins((InvitationRollup,)),
-        survey_rollup_rows.invitation_rollup_rows,
-    ),
-}
-
-
-def _response_day_marks(response_ids: list[int]) -> list[StaleMark]:
-    """One ``RESPONSE_DAY`` mark per distinct submission day of the responses."""
-    days = (
-        Response.objects.filter(id__any=response_ids)
-        .annotate(bucket_day=day_of("submitted_at"))
-        .values_list("bucket_day", flat=True)
-        .order_by()  # the model's default ordering would defeat DISTINCT
-        .distinct()
+def _locked_buckets(kind: str, days: list[date]) -> dict[date, RollupBucket]:
+    RollupBucket.objects.bulk_create(
+        [RollupBucket(kind=kind, day=day) for day in days], ignore_conflicts=True
     )
-    return [StaleMark(kind=StaleKind.RESPONSE_DAY, day=day) for day in days]
+    return {
+        bucket.day: bucket
+        for bucket in RollupBucket.objects.select_for_update().filter(kind=kind, day__in=days).order_by("day")
+    }
 
 
-def _invitation_day_marks(invitation_ids: list[int]) -> list[StaleMark]:
-    """One ``INVITATION_DAY`` mark per distinct sending day of the sent invitations."""
-    days = (
-        Invitation.objects.filter(id__any=invitation_ids, sent_at__isnull=False)
-        .annotate(bucket_day=day_of("sent_at"))
-        .values_list("bucket_day", flat=True)
-        .order_by()
-        .distinct()
-    )
-    return [StaleMark(kind=StaleKind.INVITATION_DAY, day=day) for day in days]
-
-
-def _interaction_day_marks(interaction_ids: list[int]) -> tuple[list[StaleMark], set[int]]:
-    """One ``INTERACTION_DAY`` mark per distinct day of the interactions, and their journeys."""
-    rows = (
-        Interaction.objects.filter(id__any=interaction_ids)
-        .annotate(bucket_day=day_of("occurred_at"))
-        .values_list("bucket_day", "journey_id")
-        .order_by()
-        .distinct()
-    )
-    days, journey_ids = set(), set()
-    for day, journey_id in rows:
-        days.add(day)
-        if journey_id is not None:
-            journey_ids.add(journey_id)
-    return [StaleMark(kind=StaleKind.INTERACTION_DAY, day=day) for day in sorted(days)], journey_ids
-
-
-def _journey_marks(journey_ids: set[int]) -> list[StaleMark]:
-    """One ``JOURNEY`` mark per journey, dated on the local day it started."""
-    starts = Journey.objects.filter(id__any=journey_ids).values_list("id", "started_at")
-    return [
-        StaleMark(kind=StaleKind.JOURNEY, journey_id=journey_id, day=local_day(started_at))
-        for journey_id, started_at in starts
-    ]
-
-
-def metrics_mark_stale(
-    *,
-    response_ids: Iterable[int] = (),
-    interaction_ids: Iterable[int] = (),
-    journey_ids: Iterable[int] = (),
-    invitation_ids: Iterable[int] = (),
-) -> int:
-    """Mark the buckets and journeys these rows belong to as stale; refresh after commit.
-
-    Call it in the writing transaction, after inserts and updates and before
-    deletes (the rows must still be there to be found); a writer that moves
-    an interaction to another journey passes the old journey in
-    ``journey_ids``. Interactions also mark their journeys, responses the
-    sending day of their invitation. Returns the number of marks written.
-    """
-    response_ids, interaction_ids, journey_ids = list(response_ids), list(interaction_ids), set(journey_ids)
-    invitation_ids = list(invitation_ids)
-    marks: list[StaleMark] = []
-    if response_ids:
-        marks += _response_day_marks(response_ids)
-        # An answer changes the response rate of the day its invitation was sent.
-        invitation_ids += Response.objects.filter(id__any=response_ids).values_list(
-            "invitation_id", flat=True
+def _consume_marks(kind: str, days: list[date]) -> list[tuple[str, date, int | None]]:
+    """Delete and return the marks of ``kind``'s family on ``days``: (kind, day, row id)."""
+    marks = list(
+        StaleMark.objects.filter(kind__in=_FAMILY[kind], day__in=days).values_list(
+            "id", "kind", "day", "row_id"
         )
-    if invitation_ids:
-        marks += _invitation_day_marks(invitation_ids)
-    if interaction_ids:
-        interaction_marks, interaction_journey_ids = _interaction_day_marks(interaction_ids)
-        marks += interaction_marks
-        journey_ids |= interaction_journey_ids
-    if journey_ids:
-        marks += _journey_marks(journey_ids)
-    if not marks:
-        return 0
-    StaleMark.objects.bulk_create(marks)
-    enqueue_on_commit("analytics.tasks.metrics_refresh_stale")
-    return len(marks)
+    )
+    StaleMark.objects.filter(id__any=[mark_id for mark_id, *_ in marks]).delete()
+    return [(mark_kind, day, row_id) for _, mark_kind, day, row_id in marks]
 
 
 @transaction.atomic
 def rollup_refresh_days(*, kind: str, days: Collection[date], force: bool = False) -> int:
-    """Recompute the ``kind`` rollup of ``days`` from the source rows; returns rows written.
+    """Bring the ``kind`` rollups of ``days`` up to date; returns the rollup rows written.
 
-    Without ``force`` only the days still marked stale once their buckets
-    are locked are recomputed (another refresh may have done the rest).
-    Also opens the follow-up cases due for the recomputed days.
+    A day with a day mark (or every day, with ``force``) is recomputed from its source rows; on a
+    day with only row marks, the marked new rows are added to the rows it has. Without ``force``
+    only days still marked once their buckets are locked are touched (another refresh may have
+    done the rest). Also opens the follow-up cases the recomputed days or the new rows call for.
     """
-    models, build = _ROLLUPS[StaleKind(kind)]
+    kind = StaleKind(kind)
     days = sorted(set(days))
     if not days:
         return 0
@@ -183,34 +92,37 @@ def rollup_refresh_days(*, kind: str, days: Collection[date], force: bool = Fals
         # The grouped queries are short and run once: compiling them (JIT) costs more than it saves.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-    RollupBucket.objects.bulk_create(
-        [RollupBucket(kind=kind, day=day) for day in days], ignore_conflicts=True
-    )
-    buckets = {
-        bucket.day: bucket
-        for bucket in RollupBucket.objects.select_for_update().filter(kind=kind, day__in=days).order_by("day")
-    }
-    # Consume exactly the marks read here: one committed after this read stays for the next refresh.
-    marks = list(StaleMark.objects.filter(kind=kind, day__in=days).values_list("id", "day"))
-    StaleMark.objects.filter(id__in=[mark_id for mark_id, _ in marks]).delete()
-    if not force:
-        days = sorted({day for _, day in marks})
-        if not days:
-            return 0
-    rows = build(days)
-    rows += twin_rows(rows)
-    for model in models:
-        model.objects.filter(day__in=days).delete()
-        model.objects.bulk_create([row for row in rows if isinstance(row, model)], batch_size=2000)
+    buckets = _locked_buckets(kind, days)
+    marks = _consume_marks(kind, days)
+    whole = set(days) if force else {day for mark_kind, day, _ in marks if mark_kind == kind}
+    new_rows: dict[str, set[int]] = defaultdict(set)
+    added_days: dict[str, set[date]] = defaultdict(set)
+    for mark_kind, day, row_id in marks:
+        if mark_kind != kind and day not in whole:
+            new_rows[mark_kind].add(row_id)
+            added_days[mark_kind].add(day)
+    if not rollup_writes.adds_rows():
+        whole |= {day for row_days in added_days.values() for day in row_days}
+        new_rows.clear()
     now = timezone.now()
-    per_day: dict[date, int] = dict.fromkeys(days, 0)
-    for row in rows:
-        per_day[row.day] += 1
-    for day in days:
-        buckets[day].refreshed_at, buckets[day].rows = now, per_day[day]
-    RollupBucket.objects.bulk_update([buckets[day] for day in days], ["refreshed_at", "rows"])
-    follow_ups_open_for_days(kind=kind, days=days, now=now)
-    return len(rows)
+    written = 0
+    if whole:
+        held = rollup_writes.days_recompute(kind, sorted(whole), journey_rows=rollup_rows.journey_rollup_rows)
+        for day, rows in held.items():
+            buckets[day].rows = rows
+            written += rows
+        follow_ups_open_for(kind=kind, scope=scope_of(whole), now=now)
+    for row_kind, ids in new_rows.items():
+        scope = Scope(days=tuple(sorted(added_days[row_kind] - whole)), ids=tuple(sorted(ids)))
+        for day, rows in rollup_writes.rows_add(row_kind, scope).items():
+            buckets[day].rows += rows
+            written += rows
+        follow_ups_open_for(kind=kind, scope=scope, now=now)
+    touched = whole | {day for row_days in added_days.values() for day in row_days}
+    for day in touched:
+        buckets[day].refreshed_at = now
+    RollupBucket.objects.bulk_update([buckets[day] for day in sorted(touched)], ["refreshed_at", "rows"])
+    return written
 
 
 @transaction.atomic
@@ -274,13 +186,13 @@ def metrics_refresh_stale(*, budget_seconds: float = 200.0) -> RefreshReport:
             break
         journey_scores_refresh(journey_ids=ids)
         report.journeys += len(ids)
-    for kind in _ROLLUPS:
+    for kind in DAY_KINDS:
         while True:
             if time.monotonic() > deadline:
                 report.complete = False
                 return report
             days = list(
-                StaleMark.objects.filter(kind=kind)
+                StaleMark.objects.filter(kind__in=_FAMILY[kind])
                 .values_list("day", flat=True)
                 .distinct()
                 .order_by("day")[:DAY_BATCH]
@@ -294,7 +206,7 @@ def metrics_refresh_stale(*, budget_seconds: float = 200.0) -> RefreshReport:
 
 def _span(kind: str, since: date | None) -> list[date]:
     """Every day from ``since`` (else the first day with data or rollups) to the last such day."""
-    models, _ = _ROLLUPS[StaleKind(kind)]
+    models = rollup_writes.models_of(kind)
     firsts, lasts = [], []
     source = {
         StaleKind.RESPONSE_DAY: (Response.objects, "submitted_at"),
@@ -352,7 +264,7 @@ def metrics_rebuild(*, since: date | None = None, progress: Progress | None = No
         StaleKind.JOURNEY_DAY: "Journey days",
         StaleKind.INVITATION_DAY: "Invitation days",
     }
-    for kind in _ROLLUPS:
+    for kind in DAY_KINDS:
         days = _span(kind, since)
         advance = progress(labels[kind], len(days)) if progress else None
         for start in range(0, len(days), DAY_BATCH):
@@ -371,7 +283,7 @@ def _analyze_rollups() -> None:
     if connection.vendor != "postgresql":
         return
     tables = [JourneyScore._meta.db_table]
-    tables += [model._meta.db_table for models, _ in _ROLLUPS.values() for model in models]
+    tables += [model._meta.db_table for kind in DAY_KINDS for model in rollup_writes.models_of(kind)]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

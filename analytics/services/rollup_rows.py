@@ -1,16 +1,18 @@
-"""The grouped queries that compute rollup rows from source rows, one set of days at a time.
+"""The grouped queries that compute rollup rows from source rows: those of some days, or some new rows.
 
-Each builder reads the source rows of ``days`` with one set-based ``GROUP BY``
-(no query per row) and returns unsaved rollup rows. The SQL mirrors
-``analytics.metrics`` rule for rule — NPS categories, CSAT/CES thresholds, the
-clamped, direction-aware expectation ratio and its "met" tolerance — and the
-tests hold the two side by side on random data.
+Each builder reads the source rows a ``Scope`` selects with one set-based ``GROUP BY``
+(no query per row) and returns the grouped query; ``analytics.services.rollup_writes``
+inserts its rows with ``INSERT … SELECT`` or adds them to the rows already there. The SQL
+mirrors ``analytics.metrics`` rule for rule — NPS categories, CSAT/CES thresholds, the
+clamped, direction-aware expectation ratio and its "met" tolerance — and the tests hold the
+two side by side on random data.
 """
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Abs, Cast, Coalesce, Floor, Greatest, Least, Ln, NullIf
 from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual
 
@@ -35,6 +37,27 @@ from analytics.models import (
 from infra.days import day_of, within_days
 from surveys.models import QuestionType, Response
 from touchpoints.models import Interaction
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The source rows a builder reads: those whose moment falls on ``days`` and, when ``ids`` is
+    given, only those rows (new rows still on the day their mark names)."""
+
+    days: tuple[date, ...]
+    ids: tuple[int, ...] | None = None
+
+    def where(self, moment: str, *, row: str = "") -> Q:
+        """The filter on the rows at path ``row`` ("" for the queried model) by their ``moment``."""
+        at = f"{row}__" if row else ""
+        condition = within_days(f"{at}{moment}", self.days)
+        if self.ids is not None:
+            condition &= Q(**{f"{at}id__any": list(self.ids)})
+        return condition
+
+
+def scope_of(days: Collection[date]) -> Scope:
+    return Scope(days=tuple(sorted(set(days))))
 
 
 def _ratio(*, expected: str, experienced: str, direction: str) -> Least:
@@ -116,8 +139,8 @@ def slice_fields(row: dict) -> dict:
     }
 
 
-def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
-    """Rollup rows of the responses submitted on ``days`` (one query)."""
+def response_rollup_query(scope: Scope) -> QuerySet:
+    """Rollup rows of the responses the scope selects by submission day (one grouped query)."""
     answer_type = "answers__question_type"
     nps = Q(**{answer_type: QuestionType.NPS, "answers__score__isnull": False})
     csat = Q(**{answer_type: QuestionType.CSAT, "answers__score__isnull": False})
@@ -133,7 +156,7 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
         expected="answers__expected", experienced="answers__score", direction="answers__question__direction"
     )
     grouped = (
-        Response.objects.filter(within_days("submitted_at", days))
+        Response.objects.filter(scope.where("submitted_at"))
         .annotate(**survey_slice(invitation="invitation", survey="survey", customer="customer"))
         .annotate(bucket_day=day_of("submitted_at"))
         .values("bucket_day", *SLICE_COLUMNS)
@@ -155,11 +178,19 @@ def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
         )
         .order_by()
     )
-    return [ResponseRollup(day=row.pop("bucket_day"), **slice_fields(row), **row) for row in grouped]
+    return grouped
 
 
-def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
-    """Rollup rows of the interactions that occurred on ``days`` (one query)."""
+def response_rollup_rows(days: Collection[date]) -> list[ResponseRollup]:
+    """Unsaved rollup rows of the responses submitted on ``days`` (for reading and the tests)."""
+    return [
+        ResponseRollup(day=row.pop("bucket_day"), **slice_fields(row), **row)
+        for row in response_rollup_query(scope_of(days))
+    ]
+
+
+def interaction_rollup_query(scope: Scope) -> QuerySet:
+    """Rollup rows of the interactions the scope selects by the day they occurred (one grouped query)."""
     measured = Q(expected_value__isnull=False, actual_value__isnull=False) & ~Q(
         touchpoint__measure_direction=""
     )
@@ -167,7 +198,7 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
         expected="expected_value", experienced="actual_value", direction="touchpoint__measure_direction"
     )
     grouped = (
-        Interaction.objects.filter(within_days("occurred_at", days))
+        Interaction.objects.filter(scope.where("occurred_at"))
         .annotate(
             bucket_day=day_of("occurred_at"),
             bucket_stage=F("touchpoint__stage"),
@@ -184,6 +215,11 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
         )
         .order_by()
     )
+    return grouped
+
+
+def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
+    """Unsaved rollup rows of the interactions that occurred on ``days``."""
     return [
         InteractionRollup(
             day=row.pop("bucket_day"),
@@ -193,7 +229,7 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
             value_tier=row.pop("bucket_tier"),
             **row,
         )
-        for row in grouped
+        for row in interaction_rollup_query(scope_of(days))
     ]
 
 
@@ -246,17 +282,15 @@ def journey_rollup_rows(days: Collection[date]) -> list[JourneyRollup | MomentOf
     return rows + list(moments.values())
 
 
-def detractor_responses(days: Collection[date], *, since) -> list[dict]:
-    """Responses on ``days`` submitted at or after ``since`` with an NPS answer of 0–6 and no follow-up.
+def detractor_responses(scope: Scope, *, since) -> list[dict]:
+    """Responses of the scope submitted at or after ``since`` with an NPS answer of 0–6 and no follow-up.
 
     One dict per response: id, customer_id, score (the lowest NPS answer),
     agent_id (of the interaction the invitation followed), submitted_at.
     """
     nps = Q(answers__question_type=QuestionType.NPS, answers__score__isnull=False)
     return list(
-        Response.objects.filter(
-            within_days("submitted_at", days), submitted_at__gte=since, follow_up__isnull=True
-        )
+        Response.objects.filter(scope.where("submitted_at"), submitted_at__gte=since, follow_up__isnull=True)
         .values("id", "customer_id", "submitted_at", agent_id=F("invitation__interaction__agent"))
         .annotate(score=Min("answers__score", filter=nps))
         .filter(score__lt=PASSIVE_MIN)
@@ -264,12 +298,12 @@ def detractor_responses(days: Collection[date], *, since) -> list[dict]:
     )
 
 
-def floor_breaches(days: Collection[date], *, since) -> list[dict]:
-    """Interactions on ``days`` at or after ``since`` scored strictly below their touchpoint's floor
+def floor_breaches(scope: Scope, *, since) -> list[dict]:
+    """Interactions of the scope at or after ``since`` scored strictly below their touchpoint's floor
     and without a follow-up: id, customer_id, score, agent_id, occurred_at."""
     return list(
         Interaction.objects.filter(
-            within_days("occurred_at", days),
+            scope.where("occurred_at"),
             occurred_at__gte=since,
             experience_score__lt=F("touchpoint__floor_score"),
             follow_up__isnull=True,

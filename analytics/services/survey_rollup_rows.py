@@ -1,17 +1,17 @@
-"""Grouped queries for the key-driver and invitation rollups, one set of days at a time."""
+"""Grouped queries for the key-driver and invitation rollups, of the source rows a ``Scope`` selects."""
 
 from collections.abc import Collection
 from datetime import date
 
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from analytics.models import DriverRollup, InvitationRollup
-from infra.days import day_of, within_days
+from infra.days import day_of
 from surveys.models import Answer, Invitation, InvitationStatus, QuestionType
 
-from .rollup_rows import SLICE_COLUMNS, _count_if, slice_fields, survey_slice
+from .rollup_rows import SLICE_COLUMNS, Scope, _count_if, scope_of, slice_fields, survey_slice
 
 # The scale a driver rating is read on when its question does not say (as the survey page shows it).
 DEFAULT_SCALES = {
@@ -40,12 +40,12 @@ def _scale_end(end: str) -> Case:
     )
 
 
-def _first_nps_answers(days: Collection[date]):
-    """Each response's first NPS answer (by question order, then id) of the responses on ``days``:
+def _first_nps_answers(scope: Scope):
+    """Each response's first NPS answer (by question order, then id) of the responses of the scope:
     rows of (response_id, score)."""
     return (
         Answer.objects.filter(
-            within_days("response__submitted_at", days), question_type=QuestionType.NPS, score__isnull=False
+            scope.where("submitted_at", row="response"), question_type=QuestionType.NPS, score__isnull=False
         )
         .annotate(
             rank=Window(
@@ -60,12 +60,12 @@ def _first_nps_answers(days: Collection[date]):
     )
 
 
-def _driver_ratings(days: Collection[date]):
-    """Every rating of a question with a driver dimension on ``days``, normalised to 0–10, with its
-    response, day, survey slice and dimension."""
+def _driver_ratings(scope: Scope):
+    """Every rating of a question with a driver dimension of the scope's responses, normalised to
+    0–10, with its response, day, survey slice and dimension."""
     low, high = _scale_end("min"), _scale_end("max")
     return (
-        Answer.objects.filter(within_days("response__submitted_at", days), score__isnull=False)
+        Answer.objects.filter(scope.where("submitted_at", row="response"), score__isnull=False)
         .exclude(question__driver="")
         .annotate(
             **survey_slice(
@@ -98,8 +98,8 @@ _DRIVER_SUMS_SQL = """
 """
 
 
-def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
-    """Key-driver sums of the responses submitted on ``days`` (one grouped query).
+def driver_rollup_sql(scope: Scope) -> tuple[str, tuple]:
+    """Key-driver sums of the responses of the scope (one grouped query): its SQL and parameters.
 
     Each rating of a question with a driver dimension is normalised to 0–10
     by its scale (``metrics.rating_to_ten``); it pairs with the response's
@@ -107,8 +107,8 @@ def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
     are found once, in a derived table the ratings join, rather than looked up
     for each rating.
     """
-    ratings_sql, ratings_params = _driver_ratings(days).query.sql_with_params()
-    nps_sql, nps_params = _first_nps_answers(days).query.sql_with_params()
+    ratings_sql, ratings_params = _driver_ratings(scope).query.sql_with_params()
+    nps_sql, nps_params = _first_nps_answers(scope).query.sql_with_params()
     key = ", ".join(f"r.{column}" for column in _DRIVER_KEY)
     # Only compiled ORM SQL and constants are interpolated; every value is a parameter.
     sql = (
@@ -118,8 +118,14 @@ def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
         f"ON o.response_id = r.response_id "
         f"GROUP BY {key}"
     )
+    return sql, (*ratings_params, *nps_params)
+
+
+def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
+    """Unsaved key-driver rollup rows of the responses submitted on ``days``."""
+    sql, params = driver_rollup_sql(scope_of(days))
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*ratings_params, *nps_params))
+        cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         grouped = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     rows = []
@@ -135,18 +141,29 @@ def driver_rollup_rows(days: Collection[date]) -> list[DriverRollup]:
     return rows
 
 
-def invitation_rollup_rows(days: Collection[date]) -> list[InvitationRollup]:
-    """Invitations emailed on ``days``, per survey slice: sent, answered, bounced after sending."""
-    grouped = (
-        Invitation.objects.filter(within_days("sent_at", days))
+def invitation_rollup_query(scope: Scope, *, counts: str = "all") -> QuerySet:
+    """Invitations of the scope by sending day, per survey slice: sent, answered, bounced after
+    sending. ``counts="sent"`` counts only that they were sent (invitations just sent, whose
+    answer and bounce come later with marks of their own), ``"answered"`` only their answers."""
+    zero = Value(0, output_field=IntegerField())
+    measures = {
+        "sent": Count("id") if counts != "answered" else zero,
+        "responded": Count("response") if counts != "sent" else zero,
+        "bounced": _count_if(Q(status=InvitationStatus.BOUNCED)) if counts == "all" else zero,
+    }
+    return (
+        Invitation.objects.filter(scope.where("sent_at"))
         .annotate(**survey_slice(invitation="", survey="survey", customer="customer"))
         .annotate(bucket_day=day_of("sent_at"))
         .values("bucket_day", *SLICE_COLUMNS)
-        .annotate(
-            sent=Count("id"),
-            responded=Count("response"),
-            bounced=_count_if(Q(status=InvitationStatus.BOUNCED)),
-        )
+        .annotate(**measures)
         .order_by()
     )
-    return [InvitationRollup(day=row.pop("bucket_day"), **slice_fields(row), **row) for row in grouped]
+
+
+def invitation_rollup_rows(days: Collection[date]) -> list[InvitationRollup]:
+    """Unsaved invitation rollup rows of the invitations sent on ``days``."""
+    return [
+        InvitationRollup(day=row.pop("bucket_day"), **slice_fields(row), **row)
+        for row in invitation_rollup_query(scope_of(days))
+    ]

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from infra.tasks import enqueue_on_commit
 from surveys.email import invitation_message
-from surveys.hooks import invitations_changed
+from surveys.hooks import invitations_changed, invitations_sent
 from surveys.models import EmailSuppression, Invitation, InvitationStatus, Response, Survey, SurveyStatus
 from surveys.suppressions import suppression_keys
 from surveys.tokens import token_for, token_hash, token_nonce_new
@@ -234,7 +234,7 @@ def _invitation_send_once(*, invitation_id: int, now: datetime, mail) -> str:
                 invitation.status = InvitationStatus.SENT
                 invitation.sent_at = now
                 invitation.save(update_fields=["status", "sent_at"])
-                invitations_changed(invitation_ids=[invitation.id])  # the response rate counts it
+                invitations_sent(invitation_ids=[invitation.id])  # the response rate counts it
                 message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as refused:
             invitation.sent_at = None  # rolled back with the savepoint

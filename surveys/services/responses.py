@@ -18,7 +18,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from surveys.hooks import responses_changed
+from surveys.hooks import responses_added
 from surveys.models import Answer, Invitation, InvitationStatus, Response
 from surveys.public_text import survey_language
 from surveys.selectors.public import invitation_is_open, survey_questions
@@ -106,7 +106,7 @@ def response_submit(*, invitation: Invitation, data: Mapping, language: str) -> 
             for value in form.answer_values()
         ]
     )
-    responses_changed(response_ids=[response.id])
+    responses_added(response_ids=[response.id])
     response_events_publish(response=response, answers=response.answers.all())
     Invitation.objects.filter(pk=locked.pk).update(
         status=InvitationStatus.RESPONDED,

@@ -13,8 +13,11 @@ from django.db import transaction
 
 from analytics.models import (
     COARSE_ROLLUPS,
+    DriverChannelRollup,
     DriverRollup,
     DriverSegmentRollup,
+    DriverSurveySegmentRollup,
+    DriverTierRollup,
     DriverTouchpointRollup,
     InteractionRollup,
     InteractionTouchpointRollup,
@@ -95,27 +98,30 @@ def test_a_refresh_of_a_day_without_rows_leaves_no_twin_rows(data):
 
 
 @pytest.mark.parametrize(
-    ("filters", "by", "twin"),
+    ("filters", "by", "copy"),
     [
-        (MetricFilters(), (), True),
-        (MetricFilters(start=D1, end=D5, survey_id=1, touchpoint_id=2, stage="post_sale"), (), True),
-        (MetricFilters(), ("survey_id",), True),
-        (MetricFilters(), ("touchpoint_id",), True),
-        (MetricFilters(), ("stage",), True),
-        (MetricFilters(channel=Channel.WEB), (), False),
-        (MetricFilters(segment=""), (), False),
-        (MetricFilters(value_tier="gold"), (), False),
-        (MetricFilters(), ("channel",), False),
-        (MetricFilters(), ("segment",), False),
+        (MetricFilters(), (), "Touchpoint"),
+        (MetricFilters(start=D1, end=D5, survey_id=1, touchpoint_id=2, stage="post_sale"), (), "Touchpoint"),
+        (MetricFilters(), ("survey_id",), "Touchpoint"),
+        (MetricFilters(), ("touchpoint_id",), "Touchpoint"),
+        (MetricFilters(), ("stage",), "Touchpoint"),
+        (MetricFilters(channel=Channel.WEB), (), "Channel"),
+        (MetricFilters(segment=""), (), "Segment"),
+        (MetricFilters(value_tier="gold"), (), "Tier"),
+        (MetricFilters(), ("channel",), "Channel"),
+        (MetricFilters(), ("segment",), "Segment"),
+        (MetricFilters(touchpoint_id=2, segment="smb"), ("touchpoint_id",), "Segment"),
+        (MetricFilters(channel=Channel.WEB, segment="smb"), (), None),
+        (MetricFilters(segment="smb"), ("value_tier",), None),
     ],
 )
-def test_the_twin_is_read_unless_a_column_it_lacks_is_filtered_or_grouped(filters, by, twin):
-    fine_models = (ResponseRollup, InvitationRollup, InteractionRollup)
-    for fine in fine_models:
+def test_the_smallest_copy_with_the_columns_is_read_else_the_fine_table(filters, by, copy):
+    for fine in (ResponseRollup, InvitationRollup, InteractionRollup):
         if not set(by) <= {field.attname for field in fine._meta.concrete_fields}:
             continue  # interactions have no survey column to group by
-        coarse = next(c for c, f in COARSE_ROLLUPS.items() if f is fine)
-        assert sources.rollup_model(fine, filters, by=by) is (coarse if twin else fine)
+        name = fine.__name__.removesuffix("Rollup")
+        chosen = sources.rollup_model(fine, filters, by=by)
+        assert chosen.__name__ == (f"{name}{copy}Rollup" if copy else fine.__name__)
 
 
 @pytest.mark.parametrize(
@@ -124,9 +130,12 @@ def test_the_twin_is_read_unless_a_column_it_lacks_is_filtered_or_grouped(filter
         (MetricFilters(), ("dimension",), DriverSegmentRollup),
         (MetricFilters(segment="business"), ("dimension",), DriverSegmentRollup),
         (MetricFilters(), ("segment", "dimension"), DriverSegmentRollup),
-        (MetricFilters(survey_id=1), ("dimension",), DriverTouchpointRollup),
-        (MetricFilters(survey_id=1), ("segment", "dimension"), DriverRollup),
-        (MetricFilters(channel=Channel.WEB), ("dimension",), DriverRollup),
+        (MetricFilters(survey_id=1), ("dimension",), DriverChannelRollup),
+        (MetricFilters(survey_id=1), ("segment", "dimension"), DriverSurveySegmentRollup),
+        (MetricFilters(channel=Channel.WEB), ("dimension",), DriverChannelRollup),
+        (MetricFilters(value_tier="gold"), ("dimension",), DriverTierRollup),
+        (MetricFilters(touchpoint_id=2), ("dimension",), DriverTouchpointRollup),
+        (MetricFilters(touchpoint_id=2, channel=Channel.WEB), ("dimension",), DriverRollup),
     ],
 )
 def test_drivers_are_read_from_the_smallest_table_that_has_the_columns(filters, by, chosen):
@@ -139,10 +148,12 @@ def test_the_survey_filter_does_not_keep_interactions_from_their_twin():
     assert chosen is InteractionTouchpointRollup
 
 
-def test_tables_without_a_twin_are_read_as_they_are():
-    from analytics.models import JourneyRollup
+def test_journeys_are_read_per_journey_map_unless_a_customer_column_is_filtered():
+    from analytics.models import JourneyMapRollup, JourneyRollup, MomentMapRollup, MomentOfTruthRollup
 
-    assert sources.rollup_model(JourneyRollup, MetricFilters()) is JourneyRollup
+    assert sources.rollup_model(JourneyRollup, MetricFilters(journey_map_id=1)) is JourneyMapRollup
+    assert sources.rollup_model(MomentOfTruthRollup, MetricFilters(touchpoint_id=3)) is MomentMapRollup
+    assert sources.rollup_model(JourneyRollup, MetricFilters(segment="smb")) is JourneyRollup
 
 
 SELECTORS = {
@@ -195,6 +206,7 @@ def test_the_coarse_rollups_are_filled_from_existing_fine_rollups_when_they_are_
         coarse.objects.all().delete()
     importlib.import_module("analytics.migrations.0008_rollup_touchpoint_twins").fill_twins(apps, None)
     importlib.import_module("analytics.migrations.0009_driver_segment_rollup").fill(apps, None)
+    importlib.import_module("analytics.migrations.0013_rollup_copies_and_row_marks").fill(apps, None)
     assert ResponseTouchpointRollup.objects.exists()
     for coarse, fine in COARSE_ROLLUPS.items():
         assert coarse.objects.exists() is fine.objects.exists(), coarse

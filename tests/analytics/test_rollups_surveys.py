@@ -153,6 +153,6 @@ def test_sending_an_invitation_marks_its_day(db, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     invitation = invitation_create(survey=SurveyFactory(), customer=InvitationFactory().customer)
     invitation_send(invitation_id=invitation.id)
-    assert StaleMark.objects.filter(kind=StaleKind.INVITATION_DAY).exists()
+    assert StaleMark.objects.filter(kind=StaleKind.INVITATION_SENT).exists()
     metrics_refresh_stale()
     assert invitation_summary(filters=MetricFilters()).sent == 1

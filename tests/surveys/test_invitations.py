@@ -442,7 +442,7 @@ def test_logging_an_interaction_applies_the_rules_and_marks_the_metrics(delivery
     interaction = interaction_log(customer=CustomerFactory(), touchpoint=delivery, experience_score=3)
     assert interaction.channel == delivery.channel
     assert Invitation.objects.get().interaction == interaction
-    assert StaleMark.objects.filter(kind="interaction_day").exists()
+    assert StaleMark.objects.filter(kind="interaction_row", row_id=interaction.id).exists()
 
 
 def test_a_rule_inviting_a_customer_who_opted_out_records_the_suppression(delivery):

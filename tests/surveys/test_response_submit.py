@@ -161,9 +161,12 @@ def test_a_submission_marks_the_invitation_responded(client, questions, invitati
 
 
 @pytest.mark.django_db
-def test_a_submission_marks_its_day_stale_for_the_rollups(client, questions, invitation):
+def test_a_submission_marks_the_new_response_for_the_rollups(client, questions, invitation):
     client.post(link(invitation), valid_answers(questions))
-    assert StaleMark.objects.filter(kind=StaleKind.RESPONSE_DAY).count() == 1
+    response = Response.objects.get()
+    assert list(StaleMark.objects.filter(kind=StaleKind.RESPONSE_ROW).values_list("row_id", flat=True)) == [
+        response.id
+    ]
 
 
 @pytest.mark.django_db

@@ -260,7 +260,7 @@ def test_imported_interactions_mark_metrics_stale_and_open_breach_cases(delivery
         "customer_external_id,touchpoint_code,occurred_at,experience_score", f"C-1,delivery,{when},1"
     )
 
-    assert StaleMark.objects.filter(kind=StaleKind.INTERACTION_DAY).exists()
+    assert StaleMark.objects.filter(kind=StaleKind.INTERACTION_ROW).exists()
 
 
 def test_survey_rules_invite_for_recent_imported_interactions_only(delivery):

@@ -256,7 +256,8 @@ def interactions_write(
                 raise
             for row, values in zip(rows, given, strict=True):
                 row.values = dict(values)
-    hooks.interactions_changed(interaction_ids=[row.id for row in rows])
+    hooks.interactions_added(interaction_ids=[row.id for row in rows if row.created])
+    hooks.interactions_changed(interaction_ids=[row.id for row in rows if not row.created])
 
     def materialise(watched, since):
         return _recent(rows, customer_of, touchpoints_by_id, since=since, watched=watched)

@@ -53,7 +53,7 @@ def interaction_log(
     )
     interaction.full_clean()
     interaction.save()
-    hooks.interactions_changed(interaction_ids=[interaction.id])
+    hooks.interactions_added(interaction_ids=[interaction.id])
     hooks.interactions_logged(interactions=hooks.LoggedInteractions.of([interaction]), now=None)
     return interaction
 

@@ -7,21 +7,17 @@ surveys, touchpoints and segments in use, not by the number of responses and cus
 selector that neither filters nor groups by a column a copy lacks (the dashboards' default
 view) reads a bounded number of rows however much data there is. The copies are written by
 the same refresh, in the same transaction, from the fine rows it has just computed
-(``analytics.services.rollup_twins``); the selectors pick the smallest that answers
-(``analytics.selectors.sources.rollup_model``).
+(``analytics.services.rollup_writes``); the selectors pick the smallest that answers
+(``analytics.selectors.sources.rollup_model``). ``copies`` holds more of them, ``registry``
+matches every copy to its source.
 """
-
-from functools import cache
 
 from django.db import models
 from django.db.models.functions import Coalesce
 
 from touchpoints.models import Stage
 
-from .interactions import InteractionRollup
-from .invitations import InvitationRollup
 from .measures import DriverSums, InteractionCounts, InvitationCounts, ResponseCounts
-from .responses import DriverRollup, ResponseRollup
 
 
 class TouchpointSlice(models.Model):
@@ -119,33 +115,3 @@ class DriverSegmentRollup(DriverSums):
 
     def __str__(self) -> str:
         return f"{self.day} segment {self.segment!r} {self.dimension}: {self.pairs} pairs"
-
-
-# Every coarser copy and the fine rollup it sums.
-COARSE_ROLLUPS: dict[type[models.Model], type[models.Model]] = {
-    ResponseTouchpointRollup: ResponseRollup,
-    DriverTouchpointRollup: DriverRollup,
-    DriverSegmentRollup: DriverRollup,
-    InvitationTouchpointRollup: InvitationRollup,
-    InteractionTouchpointRollup: InteractionRollup,
-}
-
-_SUMMED = (models.PositiveIntegerField, models.IntegerField, models.FloatField)
-
-
-@cache
-def twin_columns(coarse: type[models.Model]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The key columns and the summed columns of a coarse rollup model (attribute names)."""
-    keys, sums = [], []
-    for field in coarse._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        (sums if isinstance(field, _SUMMED) and not field.is_relation else keys).append(field.attname)
-    return tuple(keys), tuple(sums)
-
-
-@cache
-def coarse_models_of(fine: type[models.Model]) -> tuple[type[models.Model], ...]:
-    """The coarser copies of ``fine``, fewest key columns (smallest) first."""
-    copies = [coarse for coarse, source in COARSE_ROLLUPS.items() if source is fine]
-    return tuple(sorted(copies, key=lambda coarse: len(twin_columns(coarse)[0])))

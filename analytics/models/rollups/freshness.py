@@ -10,6 +10,10 @@ class StaleKind(models.TextChoices):
     JOURNEY = "journey", "One journey's peak-end score"
     JOURNEY_DAY = "journey_day", "Journey scores of journeys started on a day"
     INVITATION_DAY = "invitation_day", "Invitations sent on a day"
+    RESPONSE_ROW = "response_row", "A new survey response"
+    INTERACTION_ROW = "interaction_row", "A new interaction"
+    INVITATION_SENT = "invite_sent", "An invitation just sent"
+    INVITATION_ANSWERED = "invite_answered", "A sent invitation just answered"
 
 
 DAY_KINDS = (
@@ -18,6 +22,14 @@ DAY_KINDS = (
     StaleKind.JOURNEY_DAY,
     StaleKind.INVITATION_DAY,
 )
+# Marks of one new row, added to its day's rollup rows as it is (see ``StaleMark``), by the day
+# kind whose rollups they change.
+ROW_KINDS = {
+    StaleKind.RESPONSE_DAY: (StaleKind.RESPONSE_ROW,),
+    StaleKind.INTERACTION_DAY: (StaleKind.INTERACTION_ROW,),
+    StaleKind.JOURNEY_DAY: (),
+    StaleKind.INVITATION_DAY: (StaleKind.INVITATION_SENT, StaleKind.INVITATION_ANSWERED),
+}
 
 
 class StaleMark(models.Model):
@@ -27,6 +39,12 @@ class StaleMark(models.Model):
     insert never waits on another writer); the refresh deletes the marks it has
     seen and recomputes their buckets. A mark outlives a lost task, a broker
     outage or a crashed worker: beat refreshes whatever is marked.
+
+    A day mark (``DAY_KINDS``) says "recompute this day from its source rows"; a row mark
+    (``ROW_KINDS``) says "this row is new: add what it counts to its day's rollup rows". The
+    row marks make the common write — a new response, interaction or sent invitation — cost
+    the refresh an indexed lookup of the new rows, not a recompute of their whole day; a day
+    with a day mark is recomputed and its row marks are consumed with it.
     """
 
     Kind = StaleKind
@@ -35,23 +53,40 @@ class StaleMark(models.Model):
     journey_id = models.BigIntegerField(
         null=True, blank=True, help_text="For journey marks; not a foreign key, the journey may be gone."
     )
+    row_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="For row marks: the new response, interaction or invitation (not a foreign key).",
+    )
     marked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["kind", "day"], name="stale_mark_kind_day_idx"),
             models.Index(fields=["kind", "journey_id"], name="stale_mark_journey_idx"),
+            models.Index(fields=["day"], name="stale_mark_day_idx"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind__in=DAY_KINDS) & Q(day__isnull=False) & Q(journey_id__isnull=True))
-                | (Q(kind=StaleKind.JOURNEY) & Q(journey_id__isnull=False)),
+                condition=(
+                    Q(kind__in=DAY_KINDS)
+                    & Q(day__isnull=False)
+                    & Q(journey_id__isnull=True)
+                    & Q(row_id__isnull=True)
+                )
+                | (Q(kind=StaleKind.JOURNEY) & Q(journey_id__isnull=False) & Q(row_id__isnull=True))
+                | (
+                    Q(kind__in=[kind for kinds in ROW_KINDS.values() for kind in kinds])
+                    & Q(day__isnull=False)
+                    & Q(row_id__isnull=False)
+                    & Q(journey_id__isnull=True)
+                ),
                 name="stale_mark_key_matches_kind",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.day or self.journey_id}"
+        return f"{self.kind} {self.day or self.journey_id} {self.row_id or ''}".rstrip()
 
 
 class RollupBucket(models.Model):

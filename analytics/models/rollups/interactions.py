@@ -28,6 +28,9 @@ class InteractionRollup(InteractionCounts):
         indexes = [
             models.Index(fields=["day"], name="interaction_rollup_day_idx"),
             models.Index(fields=["touchpoint", "day"], name="interaction_rollup_tp_idx"),
+            models.Index(fields=["segment", "day"], name="interaction_rollup_segment_idx"),
+            models.Index(fields=["channel", "day"], name="interaction_rollup_channel_idx"),
+            models.Index(fields=["value_tier", "day"], name="interaction_rollup_tier_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -33,6 +33,9 @@ class ResponseRollup(ResponseCounts):
             models.Index(fields=["day"], name="response_rollup_day_idx"),
             models.Index(fields=["survey", "day"], name="response_rollup_survey_idx"),
             models.Index(fields=["touchpoint", "day"], name="response_rollup_tp_idx"),
+            models.Index(fields=["segment", "day"], name="response_rollup_segment_idx"),
+            models.Index(fields=["channel", "day"], name="response_rollup_channel_idx"),
+            models.Index(fields=["value_tier", "day"], name="response_rollup_tier_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -73,7 +76,10 @@ class DriverRollup(SliceColumns, DriverSums):
     """
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="driver_rollup_day_idx")]
+        indexes = [
+            models.Index(fields=["day"], name="driver_rollup_day_idx"),
+            models.Index(fields=["segment", "day"], name="driver_rollup_segment_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "day",
