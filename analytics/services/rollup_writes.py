@@ -30,7 +30,6 @@ from analytics.models import (
     coarse_models_of,
     twin_columns,
 )
-from infra.days import day_runs
 
 from . import rollup_rows, survey_rollup_rows
 from .rollup_rows import Scope
@@ -123,11 +122,9 @@ def _table(model: type[models.Model]) -> str:
 
 
 def _days_sql(days: Collection[date]) -> tuple[str, list]:
-    """``day`` on one of ``days``, as ranges of consecutive days."""
-    runs = day_runs(days)
-    return " OR ".join("(day BETWEEN %s AND %s)" for _ in runs) or "FALSE", [
-        value for run in runs for value in run
-    ]
+    """``day`` is one of ``days`` (a list the planner turns into index lookups of each day)."""
+    days = sorted(set(days))
+    return f"day IN ({', '.join(['%s'] * len(days))})", days
 
 
 def _run(sql: str, params: Iterable = ()) -> list[tuple]:

@@ -24,14 +24,29 @@ class TouchpointSlice(models.Model):
     """The coarse survey slice: day × survey × touchpoint × stage."""
 
     day = models.DateField()
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False)
     touchpoint = models.ForeignKey(
-        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "touchpoints.Touchpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
 
     class Meta:
         abstract = True
+
+
+def slice_indexes() -> list[models.Index]:
+    """A survey, touchpoint or stage filter finds a slice's rows of the period by these (the unique key
+    leads with the day and holds the touchpoint inside ``COALESCE``, which an equality cannot use)."""
+    return [
+        models.Index(fields=["survey", "day"], name="%(class)s_sd"),
+        models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+        models.Index(fields=["stage", "day"], name="%(class)s_pd"),
+    ]
 
 
 class ResponseTouchpointRollup(TouchpointSlice, ResponseCounts):
@@ -43,6 +58,7 @@ class ResponseTouchpointRollup(TouchpointSlice, ResponseCounts):
                 "day", "survey", Coalesce("touchpoint", 0), "stage", name="response_tp_rollup_key_unique"
             ),
         ]
+        indexes = slice_indexes()
 
     def __str__(self) -> str:
         return f"{self.day} survey {self.survey_id} touchpoint {self.touchpoint_id}"
@@ -62,6 +78,7 @@ class DriverTouchpointRollup(TouchpointSlice, DriverSums):
                 name="driver_tp_rollup_key_unique",
             ),
         ]
+        indexes = slice_indexes()
 
     def __str__(self) -> str:
         return f"{self.day} survey {self.survey_id} {self.dimension}: {self.pairs} pairs"
@@ -76,6 +93,7 @@ class InvitationTouchpointRollup(TouchpointSlice, InvitationCounts):
                 "day", "survey", Coalesce("touchpoint", 0), "stage", name="invitation_tp_rollup_key_unique"
             ),
         ]
+        indexes = slice_indexes()
 
     def __str__(self) -> str:
         return f"{self.day} survey {self.survey_id}: {self.responded}/{self.sent}"
@@ -85,7 +103,9 @@ class InteractionTouchpointRollup(InteractionCounts):
     """``InteractionRollup`` summed over channel, segment and value tier: day × touchpoint × stage."""
 
     day = models.DateField()
-    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     stage = models.CharField(max_length=16, choices=Stage.choices)
 
     class Meta:
@@ -94,6 +114,7 @@ class InteractionTouchpointRollup(InteractionCounts):
                 fields=["day", "touchpoint", "stage"], name="interaction_tp_rollup_key_unique"
             ),
         ]
+        indexes = [models.Index(fields=["touchpoint", "day"], name="%(class)s_td")]
 
     def __str__(self) -> str:
         return f"{self.day} touchpoint {self.touchpoint_id}"

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from touchpoints.models import Channel, Stage, ValueTier
 
-from .coarse import TouchpointSlice
+from .coarse import TouchpointSlice, slice_indexes
 from .measures import DriverSums, InteractionCounts, InvitationCounts, ResponseCounts
 
 
@@ -31,7 +31,7 @@ class ChannelSlice(TouchpointSlice):
     class Meta:
         abstract = True
         constraints = [_survey_key("channel")]
-        indexes = [models.Index(fields=["channel", "day"], name="%(class)s_c")]
+        indexes = [*slice_indexes(), models.Index(fields=["channel", "day"], name="%(class)s_c")]
 
 
 class SegmentSlice(TouchpointSlice):
@@ -40,7 +40,7 @@ class SegmentSlice(TouchpointSlice):
     class Meta:
         abstract = True
         constraints = [_survey_key("segment")]
-        indexes = [models.Index(fields=["segment", "day"], name="%(class)s_s")]
+        indexes = [*slice_indexes(), models.Index(fields=["segment", "day"], name="%(class)s_s")]
 
 
 class TierSlice(TouchpointSlice):
@@ -49,7 +49,7 @@ class TierSlice(TouchpointSlice):
     class Meta:
         abstract = True
         constraints = [_survey_key("value_tier")]
-        indexes = [models.Index(fields=["value_tier", "day"], name="%(class)s_t")]
+        indexes = [*slice_indexes(), models.Index(fields=["value_tier", "day"], name="%(class)s_t")]
 
 
 class ResponseChannelRollup(ChannelSlice, ResponseCounts):
@@ -98,7 +98,7 @@ class DriverSlice(DriverSums):
     """Key drivers per day × survey × one more column × dimension: the drivers page's filters."""
 
     day = models.DateField()
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         abstract = True
@@ -115,7 +115,10 @@ class DriverChannelRollup(DriverSlice):
                 fields=["day", "survey", "channel", "dimension"], name="driver_channel_rollup_key_unique"
             )
         ]
-        indexes = [models.Index(fields=["channel", "day"], name="driver_channel_rollup_idx")]
+        indexes = [
+            models.Index(fields=["channel", "day"], name="driver_channel_rollup_idx"),
+            models.Index(fields=["survey", "day"], name="%(class)s_sd"),
+        ]
 
 
 class DriverSurveySegmentRollup(DriverSlice):
@@ -129,7 +132,10 @@ class DriverSurveySegmentRollup(DriverSlice):
                 fields=["day", "survey", "segment", "dimension"], name="driver_survey_seg_rollup_key_unique"
             )
         ]
-        indexes = [models.Index(fields=["segment", "day"], name="driver_survey_seg_rollup_idx")]
+        indexes = [
+            models.Index(fields=["segment", "day"], name="driver_survey_seg_rollup_idx"),
+            models.Index(fields=["survey", "day"], name="%(class)s_sd"),
+        ]
 
 
 class DriverTierRollup(DriverSlice):
@@ -143,12 +149,17 @@ class DriverTierRollup(DriverSlice):
                 fields=["day", "survey", "value_tier", "dimension"], name="driver_tier_rollup_key_unique"
             )
         ]
-        indexes = [models.Index(fields=["value_tier", "day"], name="driver_tier_rollup_idx")]
+        indexes = [
+            models.Index(fields=["value_tier", "day"], name="driver_tier_rollup_idx"),
+            models.Index(fields=["survey", "day"], name="%(class)s_sd"),
+        ]
 
 
 class InteractionSlice(InteractionCounts):
     day = models.DateField()
-    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     stage = models.CharField(max_length=16, choices=Stage.choices)
 
     class Meta:
@@ -166,7 +177,10 @@ class InteractionChannelRollup(InteractionSlice):
 
     class Meta:
         constraints = [_interaction_key("channel")]
-        indexes = [models.Index(fields=["channel", "day"], name="%(class)s_c")]
+        indexes = [
+            models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+            models.Index(fields=["channel", "day"], name="%(class)s_c"),
+        ]
 
 
 class InteractionSegmentRollup(InteractionSlice):
@@ -176,7 +190,10 @@ class InteractionSegmentRollup(InteractionSlice):
 
     class Meta:
         constraints = [_interaction_key("segment")]
-        indexes = [models.Index(fields=["segment", "day"], name="%(class)s_s")]
+        indexes = [
+            models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+            models.Index(fields=["segment", "day"], name="%(class)s_s"),
+        ]
 
 
 class InteractionTierRollup(InteractionSlice):
@@ -186,7 +203,10 @@ class InteractionTierRollup(InteractionSlice):
 
     class Meta:
         constraints = [_interaction_key("value_tier")]
-        indexes = [models.Index(fields=["value_tier", "day"], name="%(class)s_t")]
+        indexes = [
+            models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+            models.Index(fields=["value_tier", "day"], name="%(class)s_t"),
+        ]
 
 
 class JourneyMapRollup(models.Model):
@@ -194,7 +214,12 @@ class JourneyMapRollup(models.Model):
 
     day = models.DateField()
     journey_map = models.ForeignKey(
-        "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "journeys.JourneyMap",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     peak_end_bin = models.PositiveSmallIntegerField()
     journeys = models.PositiveIntegerField(default=0)
@@ -210,6 +235,7 @@ class JourneyMapRollup(models.Model):
                 "day", Coalesce("journey_map", 0), "peak_end_bin", name="journey_map_rollup_key_unique"
             )
         ]
+        indexes = [models.Index(fields=["journey_map", "day"], name="journey_map_rollup_map_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} map {self.journey_map_id} bin {self.peak_end_bin}: {self.journeys}"
@@ -220,9 +246,16 @@ class MomentMapRollup(models.Model):
 
     day = models.DateField()
     journey_map = models.ForeignKey(
-        "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "journeys.JourneyMap",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
-    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     peaks = models.PositiveIntegerField(default=0)
     negative_peaks = models.PositiveIntegerField(default=0)
     ends = models.PositiveIntegerField(default=0)
@@ -233,6 +266,10 @@ class MomentMapRollup(models.Model):
             models.UniqueConstraint(
                 "day", Coalesce("journey_map", 0), "touchpoint", name="moment_map_rollup_key_unique"
             )
+        ]
+        indexes = [
+            models.Index(fields=["journey_map", "day"], name="moment_map_rollup_map_idx"),
+            models.Index(fields=["touchpoint", "day"], name="moment_map_rollup_tp_idx"),
         ]
 
     def __str__(self) -> str:

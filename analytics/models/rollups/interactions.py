@@ -18,7 +18,9 @@ class InteractionRollup(InteractionCounts):
     """
 
     day = models.DateField()
-    touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     stage = models.CharField(max_length=16, choices=Stage.choices)
     channel = models.CharField(max_length=16, choices=Channel.choices)
     segment = models.CharField(max_length=50, blank=True)
@@ -28,6 +30,7 @@ class InteractionRollup(InteractionCounts):
         indexes = [
             models.Index(fields=["day"], name="interaction_rollup_day_idx"),
             models.Index(fields=["touchpoint", "day"], name="interaction_rollup_tp_idx"),
+            models.Index(fields=["stage", "day"], name="interaction_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="interaction_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="interaction_rollup_channel_idx"),
             models.Index(fields=["value_tier", "day"], name="interaction_rollup_tier_idx"),

@@ -58,9 +58,14 @@ class SliceColumns(models.Model):
     """The dimensions survey figures are sliced by (as in ``ResponseRollup``)."""
 
     day = models.DateField()
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False)
     touchpoint = models.ForeignKey(
-        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "touchpoints.Touchpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)

@@ -19,9 +19,14 @@ class ResponseRollup(ResponseCounts):
     """
 
     day = models.DateField()
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+")
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False)
     touchpoint = models.ForeignKey(
-        "touchpoints.Touchpoint", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "touchpoints.Touchpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
@@ -33,6 +38,7 @@ class ResponseRollup(ResponseCounts):
             models.Index(fields=["day"], name="response_rollup_day_idx"),
             models.Index(fields=["survey", "day"], name="response_rollup_survey_idx"),
             models.Index(fields=["touchpoint", "day"], name="response_rollup_tp_idx"),
+            models.Index(fields=["stage", "day"], name="response_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="response_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="response_rollup_channel_idx"),
             models.Index(fields=["value_tier", "day"], name="response_rollup_tier_idx"),
@@ -78,7 +84,12 @@ class DriverRollup(SliceColumns, DriverSums):
     class Meta:
         indexes = [
             models.Index(fields=["day"], name="driver_rollup_day_idx"),
+            models.Index(fields=["survey", "day"], name="driver_rollup_survey_idx"),
+            models.Index(fields=["touchpoint", "day"], name="driver_rollup_tp_idx"),
+            models.Index(fields=["stage", "day"], name="driver_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="driver_rollup_segment_idx"),
+            models.Index(fields=["channel", "day"], name="driver_rollup_channel_idx"),
+            models.Index(fields=["value_tier", "day"], name="driver_rollup_tier_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
