@@ -81,7 +81,6 @@ class JourneyRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="journey_rollup_day_idx"),
             models.Index(fields=["segment", "day"], name="journey_rollup_segment_idx"),
             models.Index(fields=["value_tier", "day"], name="journey_rollup_tier_idx"),
         ]
@@ -124,7 +123,6 @@ class MomentOfTruthRollup(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="moment_rollup_day_idx"),
             models.Index(fields=["segment", "day"], name="moment_rollup_segment_idx"),
             models.Index(fields=["value_tier", "day"], name="moment_rollup_tier_idx"),
         ]

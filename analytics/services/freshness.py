@@ -130,12 +130,19 @@ def journey_scores_refresh(*, journey_ids: Collection[int], force: bool = False)
     """Recompute the peak–end scores of ``journey_ids``; returns how many journeys have a score.
 
     Locks the journeys (``FOR NO KEY UPDATE``: interactions can still be
-    added meanwhile, they leave a mark), consumes their marks, replaces their
-    ``JourneyScore`` rows and marks the start days affected for the journey
-    rollups. Without ``force`` only journeys still marked are recomputed.
+    added meanwhile, they leave a mark), consumes their marks and replaces their
+    ``JourneyScore`` rows. The journey rollups of their start days then count the new
+    scores instead of the old: on PostgreSQL by adding the difference, under the days'
+    bucket locks (a day still marked for a recompute is left to it); elsewhere by marking
+    the days. Without ``force`` only journeys still marked are recomputed.
     """
     ids = sorted(set(journey_ids))
-    list(Journey.objects.select_for_update(no_key=True).filter(id__in=ids).order_by("id").values_list("id"))
+    existing = set(
+        Journey.objects.select_for_update(no_key=True)
+        .filter(id__in=ids)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     marks = list(
         StaleMark.objects.filter(kind=StaleKind.JOURNEY, journey_id__in=ids).values_list(
             "id", "journey_id", "day"
@@ -147,13 +154,42 @@ def journey_scores_refresh(*, journey_ids: Collection[int], force: bool = False)
     if not ids:
         return 0
     days = {day for _, _, day in marks if day is not None}
+    # A deleted journey took its score with it: what it counted is found by recomputing its day.
+    gone = sorted({day for _, journey_id, day in marks if journey_id not in existing and day is not None})
+    StaleMark.objects.bulk_create([StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in gone])
     days |= set(JourneyScore.objects.filter(journey_id__in=ids).values_list("day", flat=True))
+    of_these = JourneyScore.objects.filter(journey_id__in=ids)  # read anew each time it is used
+    before = rollup_rows.journey_rollup_rows_of(of_these) if rollup_writes.adds_rows() else []
     scores = journey_score_rows(ids, now=timezone.now())
-    JourneyScore.objects.filter(journey_id__in=ids).delete()
+    of_these.delete()
     JourneyScore.objects.bulk_create(scores, batch_size=2000)
     days |= {score.day for score in scores}
-    StaleMark.objects.bulk_create([StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in sorted(days)])
+    if rollup_writes.adds_rows():
+        _journey_days_add(sorted(days), before, rollup_rows.journey_rollup_rows_of(of_these))
+    else:
+        StaleMark.objects.bulk_create(
+            [StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in sorted(days)]
+        )
     return len(scores)
+
+
+def _journey_days_add(days: list[date], before: list, after: list) -> None:
+    """Apply the change of journey scores to the journey rollups of ``days`` not marked for a
+    recompute (which would include it), under their bucket locks."""
+    if not days:
+        return
+    buckets = _locked_buckets(StaleKind.JOURNEY_DAY, days)
+    pending = set(
+        StaleMark.objects.filter(kind=StaleKind.JOURNEY_DAY, day__in=days).values_list("day", flat=True)
+    )
+    added = [day for day in days if day not in pending]
+    rollup_writes.journey_rows_add(
+        [row for row in before if row.day not in pending], [row for row in after if row.day not in pending]
+    )
+    now = timezone.now()
+    for day, rows in rollup_writes.rows_held(StaleKind.JOURNEY_DAY, added).items():
+        buckets[day].rows, buckets[day].refreshed_at = rows, now
+    RollupBucket.objects.bulk_update([buckets[day] for day in added], ["refreshed_at", "rows"])
 
 
 @dataclass

@@ -235,7 +235,12 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
 
 def journey_rollup_rows(days: Collection[date]) -> list[JourneyRollup | MomentOfTruthRollup]:
     """Journey and moment-of-truth rollup rows of the journeys started on ``days`` (three queries)."""
-    scores = JourneyScore.objects.filter(day__in=list(days)).order_by()
+    return journey_rollup_rows_of(JourneyScore.objects.filter(day__in=list(days)))
+
+
+def journey_rollup_rows_of(scores: QuerySet) -> list[JourneyRollup | MomentOfTruthRollup]:
+    """Journey and moment-of-truth rollup rows of the journey scores ``scores`` (three queries)."""
+    scores = scores.order_by()
     peak_end_bin = Cast(Least(Floor("peak_end"), Value(float(PEAK_END_BINS - 1))), IntegerField())
     rows: list[JourneyRollup | MomentOfTruthRollup] = [
         JourneyRollup(

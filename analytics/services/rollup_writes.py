@@ -124,6 +124,8 @@ def _table(model: type[models.Model]) -> str:
 def _days_sql(days: Collection[date]) -> tuple[str, list]:
     """``day`` is one of ``days`` (a list the planner turns into index lookups of each day)."""
     days = sorted(set(days))
+    if not days:
+        return "FALSE", []
     return f"day IN ({', '.join(['%s'] * len(days))})", days
 
 
@@ -179,6 +181,12 @@ def days_recompute(kind: str, days: list[date], *, journey_rows: Callable | None
     fine = tuple(source.model for source in sources) or JOURNEY_MODELS
     for model in fine:
         _copies_insert(model, where, params)
+    return rows_held(kind, days)
+
+
+def rows_held(kind: str, days: list[date]) -> dict[date, int]:
+    """The rollup rows (fine and copies) each of ``days`` holds for ``kind``."""
+    where, params = _days_sql(days)
     held: dict[date, int] = dict.fromkeys(days, 0)
     for model in models_of(kind):
         for day, count in _run(
@@ -244,3 +252,74 @@ def rows_add(kind: str, scope: Scope) -> dict[date, int]:
         for day, count in _run(statement, params):
             gained[day] += count
     return dict(gained)
+
+
+def _grouped(rows: Iterable[models.Model]) -> dict[type, dict[tuple, list]]:
+    """Per model and key, the sums of the unsaved rollup rows ``rows``."""
+    groups: dict[type, dict[tuple, list]] = defaultdict(dict)
+    for row in rows:
+        keys, sums = twin_columns(type(row))
+        totals = groups[type(row)].setdefault(tuple(getattr(row, name) for name in keys), [0] * len(sums))
+        for index, name in enumerate(sums):
+            totals[index] += getattr(row, name)
+    return groups
+
+
+def _values_cte(model: type[models.Model], groups: dict[tuple, list]) -> tuple[str, list]:
+    """``delta AS (…)``: the rows of ``groups`` as a typed ``VALUES`` list, named as the model's columns."""
+    keys, sums = twin_columns(model)
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in (*keys, *sums)]
+    casts = ", ".join(
+        f"v{index}::{field.cast_db_type(connection)} AS {_quote(field.column)}"
+        for index, field in enumerate(fields)
+    )
+    names = ", ".join(f"v{index}" for index in range(len(fields)))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [value for key, totals in groups.items() for value in (*key, *totals)]
+    rows = ", ".join([row] * len(groups))
+    return (
+        f"delta AS MATERIALIZED (SELECT {casts} FROM (VALUES {rows}) AS v ({names}))",  # noqa: S608
+        params,
+    )
+
+
+def _zero_rows_delete(model: type[models.Model], days: list[date]) -> None:
+    """Drop the rows of ``days`` whose sums are all zero (what a recompute would not write)."""
+    _, sums = twin_columns(model)
+    where, params = _days_sql(days)
+    zero = " AND ".join(f"{_quote(name)} = 0" for name in sums)
+    _run(f"DELETE FROM {_table(model)} WHERE ({where}) AND {zero}", params)  # noqa: S608
+
+
+def _subtract(model: type[models.Model], *, grouped: bool) -> str:
+    """``UPDATE`` of ``model``'s rows taking away the sums of the CTE ``delta`` (summed by the
+    model's key when ``grouped``); the rows exist, since they count what is taken away."""
+    keys, sums = twin_columns(model)
+    key_sql = ", ".join(_quote(key) for key in keys)
+    values = ", ".join(f"SUM({_quote(name)}) AS {_quote(name)}" if grouped else _quote(name) for name in sums)
+    source = f"SELECT {key_sql}, {values} FROM delta {'GROUP BY ' + key_sql if grouped else ''}"  # noqa: S608
+    taken = ", ".join(f"{_quote(name)} = r.{_quote(name)} - d.{_quote(name)}" for name in sums)
+    match = " AND ".join(f"r.{_quote(key)} IS NOT DISTINCT FROM d.{_quote(key)}" for key in keys)
+    return f"UPDATE {_table(model)} AS r SET {taken} FROM ({source}) d WHERE {match} RETURNING r.day"  # noqa: S608
+
+
+def journey_rows_add(before: Iterable[models.Model], after: Iterable[models.Model]) -> None:
+    """Turn the journey rollups (fine and copies) from counting the journey scores ``before``
+    into counting ``after`` (the rows of both, from ``rollup_rows.journey_rollup_rows_of``, of the
+    same journeys): take the old sums away, then add the new ones (PostgreSQL). A CHECK holds
+    every count non-negative, so the two steps are two statements; rows left at zero go."""
+    old, new = _grouped(before), _grouped(after)
+    for model in JOURNEY_MODELS:
+        copies = coarse_models_of(model)
+        for groups, write in ((old.get(model), _subtract), (new.get(model), _upsert)):
+            if not groups:
+                continue
+            delta, params = _values_cte(model, groups)
+            writes = [("f", write(model, grouped=False))]
+            writes += [(f"c{index}", write(copy, grouped=True)) for index, copy in enumerate(copies)]
+            ctes = ", ".join(f"{name} AS ({statement})" for name, statement in writes)
+            _run(f"WITH {delta}, {ctes} SELECT 1", params)
+        at = twin_columns(model)[0].index("day")
+        days = sorted({key[at] for groups in (old.get(model, {}), new.get(model, {})) for key in groups})
+        for table in (model, *copies):
+            _zero_rows_delete(table, days)

@@ -1,5 +1,6 @@
-"""New rows are added to the rollups they count in (fine rows and every copy) and give exactly the
-tables a recompute of their days gives; a day with a change to an existing row is recomputed."""
+"""New rows are added to the rollups they count in (fine rows and every copy), and a journey's new
+score replaces its old one in the journey rollups, giving exactly the tables a recompute of their
+days gives; a day with a change to an existing row is recomputed."""
 
 import random
 from datetime import date, datetime, time, timedelta
@@ -17,6 +18,7 @@ from tests.factories import (
     CustomerFactory,
     InteractionFactory,
     InvitationFactory,
+    JourneyFactory,
     QuestionFactory,
     ResponseFactory,
     SurveyFactory,
@@ -67,12 +69,16 @@ def catalogue(db):
         for segment in ("smb", "")
         for tier in ("gold", "standard")
     ]
-    return touchpoints, survey, questions, customers
+    journeys = {
+        customer.id: [JourneyFactory(customer=customer, started_at=at(DAY, 7)) for _ in range(2)]
+        for customer in customers
+    }
+    return touchpoints, survey, questions, customers, journeys
 
 
 def new_rows(catalogue, rng: random.Random, count: int, *, days: list[date]):
     """``count`` interactions, each followed by a sent invitation, most of them answered."""
-    touchpoints, survey, questions, customers = catalogue
+    touchpoints, survey, questions, customers, journeys = catalogue
     ids = {"responses": [], "interactions": [], "invitations": []}
     for _ in range(count):
         day = rng.choice(days)
@@ -85,6 +91,7 @@ def new_rows(catalogue, rng: random.Random, count: int, *, days: list[date]):
             experience_score=rng.choice([None, 2.0, 6.5, 9.0]),
             expected_value=rng.choice([None, 10.0]),
             actual_value=rng.choice([None, 5.0, 12.0]),
+            journey=rng.choice([None, *journeys[customer.id]]),
         )
         invitation = InvitationFactory(
             survey=survey, customer=customer, interaction=interaction, sent_at=at(day, 19), status="sent"
@@ -122,6 +129,7 @@ def test_new_rows_added_in_batches_give_the_tables_of_a_rebuild(catalogue):
         assert report.complete and not StaleMark.objects.exists()
     added = tables()
     assert added["ResponseRollup"] and added["InvitationChannelRollup"] and added["DriverTierRollup"]
+    assert added["JourneyMapRollup"] and added["MomentOfTruthRollup"]  # scores changed three times
     metrics_rebuild()
     assert tables() == added
 

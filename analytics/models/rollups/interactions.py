@@ -28,7 +28,6 @@ class InteractionRollup(InteractionCounts):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="interaction_rollup_day_idx"),
             models.Index(fields=["touchpoint", "day"], name="interaction_rollup_tp_idx"),
             models.Index(fields=["stage", "day"], name="interaction_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="interaction_rollup_segment_idx"),

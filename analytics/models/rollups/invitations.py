@@ -15,7 +15,6 @@ class InvitationRollup(SliceColumns, InvitationCounts):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="invitation_rollup_day_idx"),
             models.Index(fields=["survey", "day"], name="invitation_rollup_survey_idx"),
             models.Index(fields=["touchpoint", "day"], name="invitation_rollup_tp_idx"),
             models.Index(fields=["stage", "day"], name="invitation_rollup_stage_idx"),

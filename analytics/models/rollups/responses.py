@@ -35,7 +35,6 @@ class ResponseRollup(ResponseCounts):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="response_rollup_day_idx"),
             models.Index(fields=["survey", "day"], name="response_rollup_survey_idx"),
             models.Index(fields=["touchpoint", "day"], name="response_rollup_tp_idx"),
             models.Index(fields=["stage", "day"], name="response_rollup_stage_idx"),
@@ -83,7 +82,6 @@ class DriverRollup(SliceColumns, DriverSums):
 
     class Meta:
         indexes = [
-            models.Index(fields=["day"], name="driver_rollup_day_idx"),
             models.Index(fields=["survey", "day"], name="driver_rollup_survey_idx"),
             models.Index(fields=["touchpoint", "day"], name="driver_rollup_tp_idx"),
             models.Index(fields=["stage", "day"], name="driver_rollup_stage_idx"),
