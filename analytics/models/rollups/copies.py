@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from touchpoints.models import Channel, Stage, ValueTier
 
-from .coarse import TouchpointSlice, slice_indexes
+from .coarse import TouchpointSlice
 from .measures import DriverSums, InteractionCounts, InvitationCounts, ResponseCounts
 
 
@@ -31,7 +31,10 @@ class ChannelSlice(TouchpointSlice):
     class Meta:
         abstract = True
         constraints = [_survey_key("channel")]
-        indexes = [*slice_indexes(), models.Index(fields=["channel", "day"], name="%(class)s_c")]
+        indexes = [
+            models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+            models.Index(fields=["channel", "day"], name="%(class)s_c"),
+        ]
 
 
 class SegmentSlice(TouchpointSlice):
@@ -40,7 +43,10 @@ class SegmentSlice(TouchpointSlice):
     class Meta:
         abstract = True
         constraints = [_survey_key("segment")]
-        indexes = [*slice_indexes(), models.Index(fields=["segment", "day"], name="%(class)s_s")]
+        indexes = [
+            models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+            models.Index(fields=["segment", "day"], name="%(class)s_s"),
+        ]
 
 
 class TierSlice(TouchpointSlice):
@@ -49,7 +55,10 @@ class TierSlice(TouchpointSlice):
     class Meta:
         abstract = True
         constraints = [_survey_key("value_tier")]
-        indexes = [*slice_indexes(), models.Index(fields=["value_tier", "day"], name="%(class)s_t")]
+        indexes = [
+            models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
+            models.Index(fields=["value_tier", "day"], name="%(class)s_t"),
+        ]
 
 
 class ResponseChannelRollup(ChannelSlice, ResponseCounts):

@@ -28,8 +28,6 @@ class InteractionRollup(InteractionCounts):
 
     class Meta:
         indexes = [
-            models.Index(fields=["touchpoint", "day"], name="interaction_rollup_tp_idx"),
-            models.Index(fields=["stage", "day"], name="interaction_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="interaction_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="interaction_rollup_channel_idx"),
             models.Index(fields=["value_tier", "day"], name="interaction_rollup_tier_idx"),

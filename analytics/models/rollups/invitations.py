@@ -15,9 +15,6 @@ class InvitationRollup(SliceColumns, InvitationCounts):
 
     class Meta:
         indexes = [
-            models.Index(fields=["survey", "day"], name="invitation_rollup_survey_idx"),
-            models.Index(fields=["touchpoint", "day"], name="invitation_rollup_tp_idx"),
-            models.Index(fields=["stage", "day"], name="invitation_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="invitation_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="invitation_rollup_channel_idx"),
             models.Index(fields=["value_tier", "day"], name="invitation_rollup_tier_idx"),

@@ -35,9 +35,6 @@ class ResponseRollup(ResponseCounts):
 
     class Meta:
         indexes = [
-            models.Index(fields=["survey", "day"], name="response_rollup_survey_idx"),
-            models.Index(fields=["touchpoint", "day"], name="response_rollup_tp_idx"),
-            models.Index(fields=["stage", "day"], name="response_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="response_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="response_rollup_channel_idx"),
             models.Index(fields=["value_tier", "day"], name="response_rollup_tier_idx"),
@@ -82,7 +79,7 @@ class DriverRollup(SliceColumns, DriverSums):
 
     class Meta:
         indexes = [
-            models.Index(fields=["survey", "day"], name="driver_rollup_survey_idx"),
+            # The drivers page sums per segment, so a touchpoint or stage filter reads this table.
             models.Index(fields=["touchpoint", "day"], name="driver_rollup_tp_idx"),
             models.Index(fields=["stage", "day"], name="driver_rollup_stage_idx"),
             models.Index(fields=["segment", "day"], name="driver_rollup_segment_idx"),
