@@ -191,7 +191,8 @@ def _load(size: int) -> None:
     from analytics.services import metrics_rebuild
 
     with Timer() as generation:
-        shape = _setup.generate(size, progress=False)
+        # This script adds its own journeys (one per customer) below: none from the generator.
+        shape = _setup.generate(size, progress=False, journeys=False)
         extra = _journeys_and_comments()
     emit(size, "data: generate + journeys + comments (COPY, SQL)", f"{generation.seconds:8.1f} s")
     emit(

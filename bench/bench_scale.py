@@ -116,9 +116,7 @@ def reads(size: int, runs: int, figures: dict) -> None:
             params = _params(name, context, api=True)
             response = api.get(f"/api/v1/metrics/{metric}/", params)
             if response.status_code != 200:
-                emit(
-                    size, f"API {metric} [{name}]", f"HTTP {response.status_code}"
-                )
+                emit(size, f"API {metric} [{name}]", f"HTTP {response.status_code}")
                 continue
             ms = median_ms(lambda m=metric, p=params: api.get(f"/api/v1/metrics/{m}/", p), runs, warmups=1)
             figures["reads"][f"API {metric} [{name}]"] = ms

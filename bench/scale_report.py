@@ -42,7 +42,7 @@ def reads(results: dict) -> str:
 
 def refresh(results: dict) -> str:
     lines = [
-        "| after 1,000 new … | 10k | 1M | 10M | baseline at 10M: write of the rows / old whole-day recompute | goal |",
+        "| after 1,000 new … | 10k | 1M | 10M | at 10M: write of the rows / old whole-day recompute | goal |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     labels = sorted({label for size in SIZES for label in results.get(size, {}).get("refresh", {})})
