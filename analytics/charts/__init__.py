@@ -1,9 +1,9 @@
 """Dashboard figures, built in Python: one function per figure, taking selector results and returning
-a plotly ``go.Figure`` (with a title, labelled axes with units, hover text, the stage colours, and
-an empty state that says why there is nothing to show). ``chart()`` turns one into what a template
-embeds; ``static/js/charts.js`` draws it with plotly.js."""
+a ``Figure``, the plain data and layout plotly.js draws (with a title, labelled axes with units,
+hover text, the stage colours, and an empty state that says why there is nothing to show).
+``chart()`` turns one into what a template embeds; ``static/js/charts.js`` draws it."""
 
-from .base import STAGE_COLOURS, Chart, chart, empty_figure, figure_json, is_empty, stage_colour
+from .base import STAGE_COLOURS, Chart, Figure, chart, empty_figure, figure_json, is_empty, stage_colour
 from .drivers import SegmentDrivers, driver_matrix_figure, driver_segments_figure, quadrant_cuts
 from .journeys import journey_curve_figure, moments_of_truth_figure, peak_end_distribution_figure
 from .overview import nps_split_figure, nps_trend_figure
@@ -18,6 +18,7 @@ from .touchpoints import (
 __all__ = [
     "STAGE_COLOURS",
     "Chart",
+    "Figure",
     "SegmentDrivers",
     "chart",
     "driver_matrix_figure",

@@ -6,12 +6,13 @@ colour-blindness. A stage always has the colour ``static/css/cem.css`` gives it
 carry the other meanings (detractors, disappointment, …) and never stand for a stage.
 """
 
+import json
 import textwrap
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from django.utils.safestring import SafeString, mark_safe
+from plotly.utils import PlotlyJSONEncoder
 
 from analytics.selectors.dashboards import STAGE_ORDER
 from touchpoints.models import Stage
@@ -39,7 +40,7 @@ NPS_COLOURS = {"promoters": SKY_BLUE, "passives": GREY, "detractors": VERMILLION
 # Expectation ratio, diverging at 1.0: vermillion (disappointed) – white (met) – blue (delighted).
 DIVERGING = [[0.0, VERMILLION], [0.5, "#f7f7f7"], [1.0, "#0072b2"]]
 # As django.utils.html.json_script escapes them: no text can close the script element.
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+JSON_SCRIPT_ESCAPES = ((">", "\\u003E"), ("<", "\\u003C"), ("&", "\\u0026"))
 # plotly's "none" template as plotly.js takes it (unvalidated figures keep what they are given).
 NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
 EMPTY_TEXT_WIDTH = 56  # characters per line of an empty state's message (half-width cards)
@@ -97,15 +98,54 @@ def axis(title: str, **extra) -> dict:
     return {"title": {"text": title}, "gridcolor": GRID, "zerolinecolor": GRID, "automargin": True, **extra}
 
 
-def figure_of(traces: list[dict], spec: dict) -> go.Figure:
+class Figure:
+    """A dashboard figure as plotly.js takes it: ``spec`` is ``{"data": traces, "layout": layout}``,
+    the plain dicts the builder wrote, turned into JSON as they are (``figure_json``).
+
+    Building a plotly ``go.Figure`` from them costs more than the JSON itself, even unvalidated,
+    so the pages never do. Any other attribute (``data``, ``layout``, ``to_dict()``…) is that of
+    the ``go.Figure``, built unvalidated on first use: for the tests, which inspect the figures
+    through plotly and validate each one (``tests/analytics/test_charts.py``), and for a notebook.
+    The builders never change a spec once made, so the two always agree.
+    """
+
+    __slots__ = ("_plotly", "spec")
+
+    def __init__(self, traces: list[dict], spec: dict):
+        self.spec = {"data": traces, "layout": spec}
+        self._plotly: go.Figure | None = None
+
+    @property
+    def plotly(self) -> go.Figure:
+        if self._plotly is None:
+            self._plotly = go.Figure(data=self.spec["data"], layout=self.spec["layout"], _validate=False)
+        return self._plotly
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # private and special names are never plotly's (copy, pickle)
+            raise AttributeError(name)
+        return getattr(self.plotly, name)
+
+    @property
+    def title(self) -> str:
+        title = self.spec["layout"].get("title") or {}
+        return (title.get("text") if isinstance(title, dict) else title) or ""
+
+    @property
+    def empty(self) -> bool:
+        meta = self.spec["layout"].get("meta")
+        return isinstance(meta, dict) and bool(meta.get("empty"))
+
+
+def figure_of(traces: list[dict], spec: dict) -> Figure:
     """The figure of ``traces`` (plain dicts with their ``type``) and the layout ``spec``.
 
-    Built in one go, without plotly's property validation: validating costs about 10 ms per
-    figure, and ``update_layout``, ``add_vline`` and their kin re-validate the whole figure on
-    each call (ten times as much again), on every page view. The figures are validated by the
-    test suite instead (``tests/analytics/test_charts.py`` rebuilds each one validated).
+    Not validated by plotly: validating costs about 10 ms per figure, and ``update_layout``,
+    ``add_vline`` and their kin re-validate the whole figure on each call (ten times as much
+    again), on every page view. The figures are validated by the test suite instead
+    (``tests/analytics/test_charts.py`` rebuilds each one validated).
     """
-    return go.Figure(data=traces, layout=spec, _validate=False)
+    return Figure(traces, spec)
 
 
 def vline(x: float, **line) -> dict:
@@ -118,7 +158,7 @@ def hline(y: float, **line) -> dict:
     return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
 
 
-def empty_figure(title: str, reason: str, *, height: int = 260) -> go.Figure:
+def empty_figure(title: str, reason: str, *, height: int = 260) -> Figure:
     """A figure that says why there is nothing to show, in place of empty axes."""
     message = {
         "text": "<br>".join(textwrap.wrap(reason, EMPTY_TEXT_WIDTH)),
@@ -143,9 +183,8 @@ def empty_figure(title: str, reason: str, *, height: int = 260) -> go.Figure:
     )
 
 
-def is_empty(figure: go.Figure) -> bool:
-    meta = figure.layout.meta
-    return isinstance(meta, dict) and bool(meta.get("empty"))
+def is_empty(figure: Figure) -> bool:
+    return figure.empty
 
 
 def unique_labels(labels: list[str]) -> list[str]:
@@ -177,13 +216,17 @@ class Chart:
     json: SafeString
 
 
-def figure_json(figure: go.Figure) -> SafeString:
+def figure_json(figure: Figure) -> SafeString:
     """The figure as JSON, with ``<``, ``>`` and ``&`` escaped as ``json_script`` does, so no text
-    in it (a touchpoint name, a comment) can close the script element."""
-    text = pio.to_json(figure, validate=False, pretty=False, engine="json")
-    return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308 - escaped just above
+    in it (a touchpoint name, a comment) can close the script element. Plotly's encoder turns
+    dates into ISO strings and NaN or infinity into null, as ``plotly.io.to_json`` would."""
+    text = json.dumps(figure.spec, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    # str.replace, not str.translate: a figure's JSON runs to 50 kB, and translate walks it a
+    # character at a time in Python objects (ten times slower than the encoding itself).
+    for character, escaped in JSON_SCRIPT_ESCAPES:
+        text = text.replace(character, escaped)
+    return mark_safe(text)  # noqa: S308 - escaped just above
 
 
-def chart(chart_id: str, figure: go.Figure) -> Chart:
-    title = figure.layout.title.text or ""
-    return Chart(id=chart_id, title=title, empty=is_empty(figure), json=figure_json(figure))
+def chart(chart_id: str, figure: Figure) -> Chart:
+    return Chart(id=chart_id, title=figure.title, empty=figure.empty, json=figure_json(figure))

@@ -8,8 +8,6 @@ dimensions with enough data); the figure only draws them.
 import statistics
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
-
 from analytics.metrics import DriverResult
 from surveys.models import QuestionDriver
 
@@ -20,6 +18,7 @@ from .base import (
     REDDISH_PURPLE,
     SKY_BLUE,
     VERMILLION,
+    Figure,
     axis,
     empty_figure,
     figure_of,
@@ -148,7 +147,7 @@ def _act_first_area(cuts: tuple[float, float], *, axes: str = "") -> list[dict]:
 
 def driver_matrix_figure(
     results: list[DriverResult], quadrants: dict[str, str | None], *, empty_reason: str
-) -> go.Figure:
+) -> Figure:
     """Importance (r, −1…1, with its 95 % interval) against performance (0–10), one marker per
     dimension coloured by quadrant; the act-first area (important, under-performing) is shaded."""
     title = "Key drivers: importance against performance"
@@ -189,7 +188,7 @@ def _domains(count: int, spacing: float) -> list[tuple[float, float]]:
     return [(i * (size + spacing), i * (size + spacing) + size) for i in range(count)]
 
 
-def driver_segments_figure(segments: list[SegmentDrivers], *, empty_reason: str) -> go.Figure:
+def driver_segments_figure(segments: list[SegmentDrivers], *, empty_reason: str) -> Figure:
     """The same matrix for each segment (the largest ``MAX_SEGMENT_PANELS``), in a grid of panels
     sharing their axes."""
     title = "Key drivers by segment"

@@ -1,8 +1,6 @@
 """Journey figures: the experience along a journey map with its typical peak and end, the
 distribution of peak–end scores, and the touchpoints that are the moments of truth."""
 
-import plotly.graph_objects as go
-
 from analytics.metrics import JourneyAggregate
 from analytics.models import PEAK_END_BINS
 from analytics.selectors import JourneyFigures, MomentOfTruth
@@ -15,6 +13,7 @@ from .base import (
     REDDISH_PURPLE,
     SKY_BLUE,
     VERMILLION,
+    Figure,
     axis,
     empty_figure,
     figure_of,
@@ -34,7 +33,7 @@ def _share(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.0f} %" if whole else "n/a"
 
 
-def journey_curve_figure(curve: JourneyCurve, *, map_name: str, empty_reason: str) -> go.Figure:
+def journey_curve_figure(curve: JourneyCurve, *, map_name: str, empty_reason: str) -> Figure:
     """Mean experience (0–10) at each step of the map, markers in their stage's colour, with the
     steps most often the journey's peak and its end marked."""
     title = f"Experience along “{map_name}”"
@@ -131,7 +130,7 @@ def _typical_peak_and_end_marks(curve: JourneyCurve, by_position: dict[int, str]
     return annotations
 
 
-def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) -> go.Figure:
+def peak_end_distribution_figure(figures: JourneyFigures, *, empty_reason: str) -> Figure:
     """How many journeys fall in each peak–end bin (0–1 … 9–10), below neutral in vermillion, with
     the mean peak–end score and the mean of the journeys' plain averages marked."""
     title = "Distribution of peak–end scores"
@@ -211,7 +210,7 @@ def _mean_mark_labels(marks: tuple[tuple[float | None, str, dict], ...]) -> list
 
 def moments_of_truth_figure(
     moments: list[MomentOfTruth], *, catalogue: list[TouchpointOption], empty_reason: str
-) -> go.Figure:
+) -> Figure:
     """The touchpoints most often a journey's negative peak or its negative end (journey counts)."""
     title = "Moments of truth"
     hurting = [m for m in moments if m.negative_peaks or m.negative_ends]

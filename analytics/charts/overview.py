@@ -1,16 +1,14 @@
 """Overview figures: the NPS trend with its 95 % interval band, and the promoter/passive/detractor split."""
 
-import plotly.graph_objects as go
-
 from analytics.metrics import NPSSummary
 from analytics.selectors import ResponseFigures, SeriesPoint
 
-from .base import BRAND, BRAND_BAND, GREY, NPS_COLOURS, axis, empty_figure, figure_of, fmt, layout
+from .base import BRAND, BRAND_BAND, GREY, NPS_COLOURS, Figure, axis, empty_figure, figure_of, fmt, layout
 
 PERIOD_NAMES = {"day": "Day", "week": "Week starting", "month": "Month"}
 
 
-def nps_trend_figure(series: list[SeriesPoint], *, interval: str, empty_reason: str) -> go.Figure:
+def nps_trend_figure(series: list[SeriesPoint], *, interval: str, empty_reason: str) -> Figure:
     """NPS per day/week/month (NPS points, −100…100) with its adjusted-Wald 95 % interval as a band,
     and the number of NPS answers per period as light bars on a second axis."""
     title = f"NPS by {interval}"
@@ -104,7 +102,7 @@ def _answers_axis(nps: list[NPSSummary]) -> dict:
     }
 
 
-def nps_split_figure(figures: ResponseFigures, *, empty_reason: str) -> go.Figure:
+def nps_split_figure(figures: ResponseFigures, *, empty_reason: str) -> Figure:
     """Promoters (9–10), passives (7–8) and detractors (0–6) as shares of the NPS answers (%)."""
     title = "Promoters, passives and detractors"
     summary = figures.nps

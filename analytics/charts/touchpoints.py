@@ -9,8 +9,6 @@ disappointed. Bars and markers take their stage's colour.
 import math
 from collections.abc import Callable
 
-import plotly.graph_objects as go
-
 from analytics.metrics import RatioSummary
 from analytics.selectors import BreakdownRow, InteractionBreakdownRow, TouchpointExpectation
 from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption
@@ -18,6 +16,7 @@ from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption
 from .base import (
     DIVERGING,
     GREY,
+    Figure,
     axis,
     empty_figure,
     figure_of,
@@ -59,7 +58,7 @@ def _height(rows: int) -> int:
 
 def touchpoint_nps_figure(
     rows: list[BreakdownRow], *, catalogue: list[TouchpointOption], empty_reason: str
-) -> go.Figure:
+) -> Figure:
     """NPS per touchpoint (points) with its 95 % interval as error bars, one colour per stage."""
     title = "NPS by touchpoint"
     ordered = stage_ordered(
@@ -119,7 +118,7 @@ def touchpoint_nps_figure(
 
 def touchpoint_expectation_figure(
     rows: list[TouchpointExpectation], *, catalogue: list[TouchpointOption], empty_reason: str
-) -> go.Figure:
+) -> Figure:
     """Expectation ratio per touchpoint (geometric mean, log axis, 1 = met), from survey pairs (●)
     and the operational measure (◆), one colour per stage."""
     title = "Expectation ratio by touchpoint"
@@ -235,7 +234,7 @@ def _log_range(traces: list[dict]) -> list[float]:
     return [-math.log10(spread), math.log10(spread)]
 
 
-def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str) -> go.Figure:
+def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str) -> Figure:
     """Touchpoint × month expectation ratio: vermillion below 1, white at 1, blue above (log scale)."""
     title = "Expectation ratio by touchpoint and month"
     if not heatmap.cells:
@@ -293,7 +292,7 @@ def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str
 
 def floor_breach_figure(
     rows: list[InteractionBreakdownRow], *, catalogue: list[TouchpointOption], empty_reason: str
-) -> go.Figure:
+) -> Figure:
     """Share of scored interactions below the touchpoint's floor (%), touchpoints with a floor only."""
     title = "Floor breaches by touchpoint"
     floors = {t.id: t.floor_score for t in catalogue if t.floor_score is not None}

@@ -15,7 +15,8 @@ from analytics.selectors import MetricFilters
 from surveys.selectors.comments import Comment, comment_export, comment_list
 from touchpoints.models import Stage
 
-from .common import COMMENTS, FilterState, export_links, filter_state, render_dashboard
+from .common import COMMENTS, FilterState, export_links, filter_state
+from .rendering import render_dashboard
 
 COMMENT_COLUMNS = (
     "submitted at",

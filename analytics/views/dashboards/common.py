@@ -1,22 +1,24 @@
-"""What every dashboard page shares: the filter bar, the tabs, the freshness line, the key figures.
+"""What every dashboard page shares: the pages, the filters of a request, the key figures and
+their formatting, the download links.
 
 A page validates its GET parameters with ``DashboardFilterForm``; on a bad value it renders
 the form's errors with status 400 and no figures (never a server error). Each page module
-offers ``<page>_data(filters)`` (selector results only), ``<page>_tables(data)`` (the download)
-and the view, which adds the figures and renders.
+offers ``<page>_data(filters)`` (selector results only), ``<page>_tables(data)`` (the download),
+``<page>_figures(filters)`` (what the page shows of them: key figures, table rows, charts, kept
+between views by ``page_cache.cached_figures``) and the view, which adds what is read on every
+view and renders (``rendering.render_dashboard``).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from access.roles import user_roles
 from analytics.forms import DashboardFilterForm
-from analytics.selectors import MetricFilters, metrics_freshness
+from analytics.selectors import MetricFilters
 from analytics.selectors.dashboards import FilterOptions, filter_options
 
 
@@ -42,13 +44,17 @@ PAGES_BY_SLUG = {page.slug: page for page in PAGES}
 
 @dataclass
 class FilterState:
-    """A request's filters: the bound form, the bar's choices and, when valid, the selectors' filters."""
+    """A request's filters: the bound form, the bar's choices and, when valid, the selectors' filters;
+    the roles of the viewer, which decide what a page may show them; and the rollups' stamp when
+    the page was rendered (``rendering.render_dashboard`` sets it; ``page_cache`` keys with it)."""
 
     page: DashboardPage
     form: DashboardFilterForm
     options: FilterOptions
     today: date
     filters: MetricFilters | None
+    viewer_roles: tuple[str, ...] = ()
+    stamp: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -70,7 +76,14 @@ def filter_state(request: HttpRequest, page: DashboardPage) -> FilterState:
     if form.is_valid():
         filters = form.metric_filters()
         form.show_resolved()
-    return FilterState(page=page, form=form, options=options, today=today, filters=filters)
+    return FilterState(
+        page=page,
+        form=form,
+        options=options,
+        today=today,
+        filters=filters,
+        viewer_roles=tuple(sorted(user_roles(request.user))),
+    )
 
 
 @dataclass(frozen=True)
@@ -136,19 +149,6 @@ def empty_reason(filters: MetricFilters, what: str) -> str:
     return f"No {what} from {day_text(filters.start)} to {day_text(filters.end)}{where}."
 
 
-def tab_links(state: FilterState, current: DashboardPage) -> list[dict]:
-    """The dashboard tabs, each keeping the filters (a journey map only means something on one)."""
-    query = state.form.query_string(journey_map=None, interval=None) if state.valid else ""
-    return [
-        {
-            "label": page.title,
-            "url": reverse(page.url_name) + (f"?{query}" if query else ""),
-            "current": page == current,
-        }
-        for page in PAGES
-    ]
-
-
 def export_links(
     state: FilterState, tables: list[tuple[str, str]], *, slug: str | None = None, query: str | None = None
 ) -> dict:
@@ -166,36 +166,3 @@ def export_links(
             {"title": title, "url": f"{csv_base}?{query}{separator}table={name}"} for name, title in tables
         ],
     }
-
-
-def render_dashboard(
-    request: HttpRequest,
-    state: FilterState,
-    template: str,
-    build: Callable[[FilterState], dict],
-    *,
-    current: DashboardPage | None = None,
-    heading: str | None = None,
-    errors: list[str] | None = None,
-    extra: dict | None = None,
-) -> HttpResponse:
-    """Render a dashboard page: the page's own context from ``build`` when the filters (and the
-    page's own parameters, whose ``errors`` it passes) are valid, else the errors with status 400."""
-    current = current or state.page
-    errors = (errors or []) + ([] if state.valid else state.form.error_messages())
-    context = {
-        "page": current,
-        "heading": heading or current.title,
-        "form": state.form,
-        "state": state,
-        "filters": state.filters,
-        "tabs": tab_links(state, current),
-        "filter_errors": errors,
-        "charts": {},
-        **(extra or {}),
-        "freshness": metrics_freshness(),
-    }
-    if not errors:
-        context["period"] = period_text(state.filters.start, state.filters.end)
-        context.update(build(state))
-    return render(request, template, context, status=400 if errors else 200)

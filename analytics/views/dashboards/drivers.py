@@ -15,7 +15,9 @@ from analytics.selectors import MetricFilters, driver_summary
 from analytics.selectors.dashboards import driver_summary_by_segment
 from touchpoints.models import segment_label
 
-from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state, render_dashboard
+from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state
+from .page_cache import cached_figures
+from .rendering import render_dashboard
 
 MIN_PAIRS_TEXT = "30 paired answers"
 
@@ -113,10 +115,12 @@ def drivers_tables(data: DriversData) -> list[ExportTable]:
     return [ExportTable("drivers", "Key drivers", columns, rows)]
 
 
-def drivers_context(state: FilterState) -> dict:
-    data = drivers_data(state.filters)
+def drivers_figures(filters: MetricFilters) -> dict:
+    """What the page shows from the rollups (kept by ``cached_figures``): the act-first verdicts, the
+    tables and the charts."""
+    data = drivers_data(filters)
     return {
-        "data": data,
+        "act_first_keys": data.act_first,
         "act_first": [dimension_label(d) for d in data.act_first],
         "rows": [
             {"result": r, "label": dimension_label(r.dimension), "quadrant": data.quadrants.get(r.dimension)}
@@ -138,8 +142,15 @@ def drivers_context(state: FilterState) -> dict:
             }
             for s in data.segments
         ],
-        "quadrant_labels": QUADRANT_LABELS,
         "charts": drivers_charts(data),
+    }
+
+
+def drivers_context(state: FilterState) -> dict:
+    figures = cached_figures(state, "drivers", lambda: drivers_figures(state.filters))
+    return {
+        **figures,
+        "quadrant_labels": QUADRANT_LABELS,
         "exports": export_links(state, [("drivers", "Key drivers")]),
     }
 

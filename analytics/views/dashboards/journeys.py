@@ -28,9 +28,10 @@ from .common import (
     filter_state,
     number,
     raw,
-    render_dashboard,
     signed,
 )
+from .page_cache import cached_figures
+from .rendering import render_dashboard
 
 MOMENTS_SHOWN = 10
 
@@ -229,20 +230,33 @@ JOURNEYS_TABLES = (
 )
 
 
+def journeys_figures(
+    filters: MetricFilters, *, journey_map: tuple[int, str], catalogue: list[TouchpointOption]
+) -> dict:
+    """What the page shows of one map from the rollups and the map's steps (kept by
+    ``cached_figures``): the key figures and the charts."""
+    data = journeys_data(filters, journey_map_id=journey_map[0], map_name=journey_map[1])
+    return {
+        "map_name": data.map_name,
+        "steps": data.curve.steps,
+        "kpis": journey_kpis(data),
+        "charts": journeys_charts(data, catalogue),
+    }
+
+
 def journeys_context(state: FilterState) -> dict:
     chosen = chosen_map(state)
     if chosen is None:
         return {"no_maps": True}
-    data = journeys_data(state.filters, journey_map_id=chosen[0], map_name=chosen[1])
+    figures = cached_figures(
+        state,
+        "journeys",
+        lambda: journeys_figures(state.filters, journey_map=chosen, catalogue=state.options.touchpoints),
+        parts=chosen,
+    )
     state.form.show_resolved(journey_map=chosen[0])
     query = state.form.query_string(journey_map=chosen[0])
-    return {
-        "data": data,
-        "kpis": journey_kpis(data),
-        "aggregate": data.summary.aggregate,
-        "charts": journeys_charts(data, state.options.touchpoints),
-        "exports": export_links(state, list(JOURNEYS_TABLES), query=query),
-    }
+    return {**figures, "exports": export_links(state, list(JOURNEYS_TABLES), query=query)}
 
 
 @role_required(MANAGER)

@@ -29,7 +29,9 @@ from analytics.selectors import (
 from followups.selectors import FollowUpCounts, follow_up_counts
 
 from .cards import follow_up_kpis, nps_kpis, response_kpis, satisfaction_kpis
-from .common import OVERVIEW, FilterState, Kpi, empty_reason, export_links, filter_state, render_dashboard
+from .common import OVERVIEW, FilterState, Kpi, empty_reason, export_links, filter_state
+from .page_cache import cached_figures
+from .rendering import render_dashboard
 
 DISAPPOINTING_SHOWN = 5
 
@@ -235,13 +237,21 @@ def _nps_trend_rows(data: OverviewData) -> list[tuple]:
 OVERVIEW_TABLES = (("summary", "Summary"), ("nps_trend", "NPS trend"))
 
 
+def overview_figures(filters: MetricFilters, *, interval: str) -> dict:
+    """What the overview shows from the rollups (kept by ``cached_figures``): the key figures but the
+    follow-up counts, which change without a refresh; the charts; the disappointing touchpoints."""
+    data = overview_data(filters, interval=interval, follow_ups=False)
+    return {"kpis": overview_kpis(data), "charts": overview_charts(data), "disappointing": data.disappointing}
+
+
 def overview_context(state: FilterState) -> dict:
     interval = state.form.cleaned_data.get("interval") or ""
-    data = overview_data(state.filters, interval=interval)
+    figures = cached_figures(
+        state, "overview", lambda: overview_figures(state.filters, interval=interval), parts=(interval,)
+    )
     return {
-        "data": data,
-        "kpis": overview_kpis(data),
-        "charts": overview_charts(data),
+        **figures,
+        "kpis": [*figures["kpis"], *follow_up_kpis(follow_up_counts())],
         "exports": export_links(state, list(OVERVIEW_TABLES)),
     }
 

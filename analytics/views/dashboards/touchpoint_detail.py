@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
-from analytics.selectors import interaction_summary
+from analytics.selectors import InteractionFigures, MetricFilters, interaction_summary
 from surveys.selectors.comments import comment_list
 
 from .comments import comment_filters
@@ -21,20 +21,26 @@ from .common import (
     filter_state,
     number,
     raw,
-    render_dashboard,
 )
-from .overview import OVERVIEW_TABLES, overview_charts, overview_data, overview_kpis
+from .overview import OVERVIEW_TABLES, OverviewData, overview_charts, overview_data, overview_kpis
+from .page_cache import cached_figures
+from .rendering import render_dashboard
 
 LATEST_COMMENTS = 10
 
 
-def _context(state: FilterState, touchpoint_id: int) -> dict:
-    filters = replace(state.filters, touchpoint_id=touchpoint_id)
-    # Follow-up counts are the whole platform's, not a touchpoint's: the drill-down leaves them out.
+def touchpoint_figures(filters: MetricFilters) -> dict:
+    """What the drill-down shows from the rollups (kept by ``cached_figures``): the overview's
+    figures for the touchpoint and its interactions' experience. Follow-up counts are the whole
+    platform's, not a touchpoint's: the drill-down leaves them out."""
     data = overview_data(filters, follow_ups=False, disappointing=False)
     interactions = interaction_summary(filters=filters)
+    return {"kpis": _kpis(data, interactions), "charts": overview_charts(data)}
+
+
+def _kpis(data: OverviewData, interactions: InteractionFigures) -> list[Kpi]:
     experience = interactions.experience
-    kpis = [
+    return [
         *overview_kpis(data),
         Kpi(
             "experience",
@@ -61,13 +67,17 @@ def _context(state: FilterState, touchpoint_id: int) -> dict:
             tone="bad" if experience.floor_breaches else "",
         ),
     ]
+
+
+def _context(state: FilterState, touchpoint_id: int) -> dict:
+    filters = replace(state.filters, touchpoint_id=touchpoint_id)
+    figures = cached_figures(state, "touchpoint", lambda: touchpoint_figures(filters), parts=(touchpoint_id,))
     query = state.form.query_string(touchpoint=touchpoint_id)
+    # The latest comments are raw answers, read on every view.
     comments = comment_list(**comment_filters(filters), page=1, per_page=LATEST_COMMENTS)
     exports = export_links(state, list(OVERVIEW_TABLES), slug="overview", query=query)
     return {
-        "data": data,
-        "kpis": kpis,
-        "charts": overview_charts(data),
+        **figures,
         "comments": comments,
         "comments_url": f"{reverse('dashboard-comments')}?{query}",
         "exports": exports,

@@ -30,9 +30,10 @@ from .common import (
     filter_state,
     number,
     raw,
-    render_dashboard,
     signed,
 )
+from .page_cache import cached_figures
+from .rendering import render_dashboard
 
 
 @dataclass(frozen=True)
@@ -272,12 +273,20 @@ def table_row(row: TouchpointRow) -> dict:
 TOUCHPOINTS_TABLES = (("touchpoints", "Touchpoints"), ("heatmap", "Heatmap"))
 
 
+def touchpoints_figures(filters: MetricFilters, *, catalogue: list[TouchpointOption]) -> dict:
+    """What the page shows from the rollups (kept by ``cached_figures``): the table and the charts."""
+    data = touchpoints_data(filters, catalogue=catalogue)
+    return {"rows": [table_row(row) for row in data.rows], "charts": touchpoints_charts(data)}
+
+
 def touchpoints_context(state: FilterState) -> dict:
-    data = touchpoints_data(state.filters, catalogue=state.options.touchpoints)
+    figures = cached_figures(
+        state,
+        "touchpoints",
+        lambda: touchpoints_figures(state.filters, catalogue=state.options.touchpoints),
+    )
     return {
-        "data": data,
-        "rows": [table_row(row) for row in data.rows],
-        "charts": touchpoints_charts(data),
+        **figures,
         "exports": export_links(state, list(TOUCHPOINTS_TABLES)),
         "detail_query": state.form.query_string(touchpoint=None),
     }
