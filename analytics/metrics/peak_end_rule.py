@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,9 @@ def peak_end_frame(df: pd.DataFrame) -> pd.DataFrame:
     ``PEAK_END_COLUMNS``; positions are the input ``position`` values and
     ``n`` the number of moments. ValueError on missing columns, scores
     outside 0..10 or NaN, and duplicate (journey_id, position) pairs.
+
+    Rows already sorted by (journey_id, position), as the journey-score
+    queries give them, are read in place; any other order is sorted first.
     """
     missing = {"journey_id", "position", "score"} - set(df.columns)
     if missing:
@@ -105,71 +109,162 @@ def peak_end_frame(df: pd.DataFrame) -> pd.DataFrame:
         empty = pd.DataFrame({c: pd.Series(dtype=float) for c in PEAK_END_COLUMNS})
         return empty.set_axis(pd.Index([], name="journey_id"))
     score = df["score"].to_numpy(dtype=float)
-    if not np.all((score >= 0.0) & (score <= 10.0)):  # NaN fails both
+    if not (score.min() >= 0.0 and score.max() <= 10.0):  # a NaN makes both False
         raise ValueError("scores must be in 0..10 and not missing")
     if not pd.api.types.is_integer_dtype(df["position"]):
         raise ValueError("position must be an integer column")
-    codes, journeys = pd.factorize(df["journey_id"], sort=True)
-    if np.any(codes < 0):
-        raise ValueError("journey_id must not be missing")
+    keys, labels = _journey_keys(df["journey_id"])
     position = df["position"].to_numpy()
-    order = np.lexsort((position, codes))
-    codes, position, score = codes[order], position[order], score[order]
-    starts, counts = _journey_runs(codes, position)
-    ends = starts + counts - 1
-    peak_at = _peak_moments(score, starts, counts)
-    breaches = _floor_breaches(df, score, order)
-    peak, end = score[peak_at], score[ends]
-    mean = np.add.reduceat(score, starts) / counts
-    pe = (peak + end) / 2.0
+    floor = df["floor"].to_numpy(dtype=float) if "floor" in df.columns else None
+    starts = _journey_starts(keys, position)
+    if starts is None:  # not in (journey, position) order: sort, then look again
+        order = np.lexsort((position, keys))
+        keys, position, score = keys[order], position[order], score[order]
+        floor = None if floor is None else floor[order]
+        starts = _journey_starts(keys, position)
+        if starts is None:
+            raise ValueError("duplicate (journey_id, position) pairs")
+    journeys = keys[starts] if labels is None else labels[keys[starts]]
+    # A block of whole journeys at a time, so that its temporaries stay in the CPU's cache.
+    blocks = [
+        _block_scores(
+            score[first:last], None if floor is None else floor[first:last], position[first:last], runs
+        )
+        for first, last, runs in _blocks(starts, len(score))
+    ]
     return pd.DataFrame(
-        {
-            "peak_position": position[peak_at],
-            "peak": peak,
-            "end_position": position[ends],
-            "end": end,
-            "peak_end": pe,
-            "mean": mean,
-            "gap": pe - mean,
-            "contrast": np.maximum.reduceat(score, starts) - np.minimum.reduceat(score, starts),
-            "floor_breaches": np.add.reduceat(breaches, starts),
-            "n": counts,
-        },
+        {name: np.concatenate([block[name] for block in blocks]) for name in PEAK_END_COLUMNS},
         index=pd.Index(journeys, name="journey_id"),
+        copy=False,
     )
 
 
-def _journey_runs(codes: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each journey's moments start in the sorted arrays, and how many it has.
+_BLOCK = 1 << 16  # moments per block (about 0.5 MB per float column)
 
-    ``codes`` and ``position`` are sorted by journey, then position; ValueError when a journey has
-    two moments at one position.
+
+def _blocks(starts: np.ndarray, size: int) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Blocks of whole journeys of about ``_BLOCK`` moments each (a journey longer than that
+    makes its block longer): first moment, end moment, and the block's journey starts
+    counted from its first moment."""
+    firsts = np.unique(np.searchsorted(starts, np.arange(0, size, _BLOCK)))
+    edges = np.append(firsts[firsts < len(starts)], len(starts))
+    for begin, end in itertools.pairwise(edges):
+        first = int(starts[begin])
+        last = int(starts[end]) if end < len(starts) else size
+        yield first, last, starts[begin:end] - first
+
+
+def _block_scores(
+    score: np.ndarray, floor: np.ndarray | None, position: np.ndarray, starts: np.ndarray
+) -> dict:
+    """``PEAK_END_COLUMNS`` of the journeys starting at ``starts`` in these sorted moments."""
+    counts = np.diff(starts, append=len(score))
+    ends = starts + counts - 1
+    steps = _grid_steps(score)
+    peak_at = _peak_moments(score, steps, starts, counts)
+    peak, end = score[peak_at], score[ends]
+    mean = np.add.reduceat(score, starts) / counts
+    pe = (peak + end) / 2.0
+    return {
+        "peak_position": position[peak_at],
+        "peak": peak,
+        "end_position": position[ends],
+        "end": end,
+        "peak_end": pe,
+        "mean": mean,
+        "gap": pe - mean,
+        "contrast": _contrast(score, steps, starts),
+        "floor_breaches": _floor_breaches(score, floor, starts),
+        "n": counts,
+    }
+
+
+def _journey_keys(journey_id: pd.Series) -> tuple[np.ndarray, pd.Index | None]:
+    """Integer keys that sort as ``journey_id`` does, and the labels they stand for.
+
+    Plain integer ids are their own keys (labels ``None``); anything else is
+    factorised in sorted order. ValueError on a missing id.
     """
-    size = len(codes)
-    new_journey = np.empty(size, dtype=bool)
-    new_journey[:1] = True
-    np.not_equal(codes[1:], codes[:-1], out=new_journey[1:])
-    if np.any(~new_journey[1:] & (position[1:] == position[:-1])):
-        raise ValueError("duplicate (journey_id, position) pairs")
-    starts = np.flatnonzero(new_journey)
-    counts = np.diff(np.append(starts, size))
-    return starts, counts
+    if isinstance(journey_id.dtype, np.dtype) and journey_id.dtype.kind in "iu":
+        return journey_id.to_numpy(), None
+    codes, labels = pd.factorize(journey_id, sort=True)
+    if np.any(codes < 0):
+        raise ValueError("journey_id must not be missing")
+    return codes, labels
 
 
-def _peak_moments(score: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The index of each journey's peak: the largest |score - 5|, ties going to the last moment
-    below neutral, else to the last of the most intense (as ``_peak_key`` orders them)."""
-    index = np.arange(len(score))
-    intensity = np.abs(score - NEUTRAL)
-    candidate = intensity == np.repeat(np.maximum.reduceat(intensity, starts), counts)
-    last_negative = np.maximum.reduceat(np.where(candidate & (score < NEUTRAL), index, -1), starts)
-    last_candidate = np.maximum.reduceat(np.where(candidate, index, -1), starts)
-    return np.where(last_negative >= 0, last_negative, last_candidate)
+def _journey_starts(keys: np.ndarray, position: np.ndarray) -> np.ndarray | None:
+    """Where each journey's moments start, when the rows are strictly in (journey, position)
+    order; ``None`` when they are not (a duplicate pair is out of order too)."""
+    new_journey = np.empty(len(keys), dtype=bool)
+    new_journey[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new_journey[1:])
+    in_order = np.greater(position[1:], position[:-1])
+    in_order |= new_journey[1:]
+    if not (in_order.all() and np.greater_equal(keys[1:], keys[:-1]).all()):
+        return None
+    return np.flatnonzero(new_journey)
 
 
-def _floor_breaches(df: pd.DataFrame, score: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """1 for each sorted moment strictly below its floor, else 0; all 0 without a ``floor`` column."""
-    if "floor" not in df.columns:
-        return np.zeros(len(score), dtype=np.int64)
-    floor = df["floor"].to_numpy(dtype=float)[order]
-    return (score < floor).astype(np.int64)  # NaN floor never breached
+# Scores of at most three decimals take the fast paths (integer keys); any other float takes
+# the general ones, with the same results.
+_GRID = 1000
+_GRID_VALUES = np.arange(10 * _GRID + 1) / _GRID
+
+
+def _grid_steps(score: np.ndarray) -> np.ndarray | None:
+    """Each score in thousandths when every score is exactly ``steps / 1000`` as a float, so
+    the steps order, tie and give back the floats exactly; ``None`` when one is off the grid."""
+    steps = np.multiply(score, _GRID)
+    steps += 0.5
+    steps = steps.astype(np.intp)  # scores are 0..10, so this rounds to the nearest step
+    return steps if np.array_equal(_GRID_VALUES[steps], score) else None
+
+
+def _peak_ranks() -> np.ndarray:
+    """Per grid step: the rank of its |s - 5| * 2, + 1 when below neutral. The ranks come from
+    the very floats ``_peak_key`` compares, so the |s - 5| that are equal as floats share one
+    (6.5 and 3.5 do; 6.4 and 3.6 do not, by a last bit)."""
+    _, rank = np.unique(np.abs(_GRID_VALUES - NEUTRAL), return_inverse=True)
+    return rank * 2 + (_GRID_VALUES < NEUTRAL)
+
+
+_PEAK_RANKS = _peak_ranks()
+
+
+def _peak_moments(
+    score: np.ndarray, steps: np.ndarray | None, starts: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """The index of each journey's peak, as ``_peak_key`` orders the moments: the largest
+    |score - 5|, ties going to the moment below neutral, then to the later one.
+
+    On the grid each moment gets one integer key, its ``_PEAK_RANKS`` entry * size + its
+    index, and the peak is the journey's largest key. Off the grid: the most intense moments of each
+    journey first, then among them the last below neutral, else the last.
+    """
+    size = len(score)
+    index = np.arange(size)
+    if steps is not None and 2 * len(_GRID_VALUES) * size < 2**62:
+        key = np.take(_PEAK_RANKS * size, steps)
+    else:
+        intensity = np.abs(score - NEUTRAL)
+        candidate = intensity == np.repeat(np.maximum.reduceat(intensity, starts), counts)
+        key = np.where(candidate, np.where(score < NEUTRAL, size, 0), -2 * size)
+    key += index
+    return np.maximum.reduceat(key, starts) % size
+
+
+def _contrast(score: np.ndarray, steps: np.ndarray | None, starts: np.ndarray) -> np.ndarray:
+    """max - min of each journey's scores (on the grid from the steps, which is the same)."""
+    if steps is None:
+        return np.maximum.reduceat(score, starts) - np.minimum.reduceat(score, starts)
+    top, bottom = np.maximum.reduceat(steps, starts), np.minimum.reduceat(steps, starts)
+    return _GRID_VALUES[top] - _GRID_VALUES[bottom]
+
+
+def _floor_breaches(score: np.ndarray, floor: np.ndarray | None, starts: np.ndarray) -> np.ndarray:
+    """Moments strictly below their floor, per journey; all 0 without a ``floor`` column."""
+    below = None if floor is None else np.less(score, floor)  # a NaN floor is never breached
+    if below is None or not below.any():
+        return np.zeros(len(starts), dtype=np.int64)
+    return np.add.reduceat(below, starts, dtype=np.int64)

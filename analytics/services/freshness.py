@@ -37,18 +37,22 @@ from analytics.models import (
     StaleKind,
     StaleMark,
 )
-from infra.days import day_start, local_day
+from infra.days import local_day
 from journeys.models import Journey
 from surveys.models import Invitation, Response
 from touchpoints.models import Interaction
 
 from . import rollup_rows, rollup_writes
 from .follow_up_triggers import follow_ups_open_for
-from .journey_scores import journey_score_rows
+from .journey_scores import journey_score_rows, journey_scores_rebuild
 from .rollup_rows import Scope, scope_of
 
 # How many days one refresh transaction recomputes, and how many journeys.
 DAY_BATCH = 31
+# How many days one rebuild statement recomputes. Each grouped query joins its source tables
+# whole (hash joins: a few days' rows meet every answer, invitation and customer), so fewer,
+# larger ranges cost less; a year at 10M responses is one statement per rollup.
+REBUILD_BATCH = 400
 JOURNEY_BATCH = 2000
 # The mark kinds a refresh of each day kind consumes: its day marks and its row marks.
 _FAMILY = {kind: (kind, *ROW_KINDS[kind]) for kind in DAY_KINDS}
@@ -89,9 +93,12 @@ def rollup_refresh_days(*, kind: str, days: Collection[date], force: bool = Fals
     if not days:
         return 0
     if connection.vendor == "postgresql":
-        # The grouped queries are short and run once: compiling them (JIT) costs more than it saves.
         with connection.cursor() as cursor:
+            # The grouped queries are short and run once: compiling them (JIT) costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
+            # A refresh lost in a crash is lost with the marks it consumed, which come back with it:
+            # the next refresh redoes it. So its commit need not wait for the disk.
+            cursor.execute("SET LOCAL synchronous_commit = off")
     buckets = _locked_buckets(kind, days)
     marks = _consume_marks(kind, days)
     whole = set(days) if force else {day for mark_kind, day, _ in marks if mark_kind == kind}
@@ -283,17 +290,7 @@ def metrics_rebuild(*, since: date | None = None, progress: Progress | None = No
     callable that is told how many units were just done.
     """
     report = RefreshReport()
-    journeys = Journey.objects.order_by("id")
-    if since:
-        journeys = journeys.filter(started_at__gte=day_start(since))
-    journey_ids = list(journeys.values_list("id", flat=True))
-    advance = progress("Journeys", len(journey_ids)) if progress else None
-    for start in range(0, len(journey_ids), JOURNEY_BATCH):
-        batch = journey_ids[start : start + JOURNEY_BATCH]
-        journey_scores_refresh(journey_ids=batch, force=True)
-        report.journeys += len(batch)
-        if advance:
-            advance(len(batch))
+    report.journeys = journey_scores_rebuild(since=since, progress=progress)
     labels = {
         StaleKind.RESPONSE_DAY: "Response days",
         StaleKind.INTERACTION_DAY: "Interaction days",
@@ -303,8 +300,8 @@ def metrics_rebuild(*, since: date | None = None, progress: Progress | None = No
     for kind in DAY_KINDS:
         days = _span(kind, since)
         advance = progress(labels[kind], len(days)) if progress else None
-        for start in range(0, len(days), DAY_BATCH):
-            batch = days[start : start + DAY_BATCH]
+        for start in range(0, len(days), REBUILD_BATCH):
+            batch = days[start : start + REBUILD_BATCH]
             report.rows += rollup_refresh_days(kind=kind, days=batch, force=True)
             report.days[kind] = report.days.get(kind, 0) + len(batch)
             if advance:
