@@ -291,6 +291,17 @@ def _zero_rows_delete(model: type[models.Model], days: list[date]) -> None:
     _run(f"DELETE FROM {_table(model)} WHERE ({where}) AND {zero}", params)  # noqa: S608
 
 
+def _keyed(model: type[models.Model], column: str, alias: str) -> str:
+    """``alias.column`` as the model's unique key holds it: inside ``COALESCE`` when it is."""
+    (constraint,) = [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    for expression in constraint.expressions:
+        if isinstance(expression, Coalesce):
+            field, default = expression.get_source_expressions()
+            if model._meta.get_field(field.name).column == column:
+                return f"COALESCE({alias}.{_quote(column)}, {int(default.value)})"
+    return f"{alias}.{_quote(column)}"
+
+
 def _subtract(model: type[models.Model], *, grouped: bool) -> str:
     """``UPDATE`` of ``model``'s rows taking away the sums of the CTE ``delta`` (summed by the
     model's key when ``grouped``); the rows exist, since they count what is taken away."""
@@ -299,7 +310,8 @@ def _subtract(model: type[models.Model], *, grouped: bool) -> str:
     values = ", ".join(f"SUM({_quote(name)}) AS {_quote(name)}" if grouped else _quote(name) for name in sums)
     source = f"SELECT {key_sql}, {values} FROM delta {'GROUP BY ' + key_sql if grouped else ''}"  # noqa: S608
     taken = ", ".join(f"{_quote(name)} = r.{_quote(name)} - d.{_quote(name)}" for name in sums)
-    match = " AND ".join(f"r.{_quote(key)} IS NOT DISTINCT FROM d.{_quote(key)}" for key in keys)
+    # Matched as the unique key has them (COALESCE(col, 0) for a nullable column): its index finds each row.
+    match = " AND ".join(f"{_keyed(model, key, 'r')} = {_keyed(model, key, 'd')}" for key in keys)
     return f"UPDATE {_table(model)} AS r SET {taken} FROM ({source}) d WHERE {match} RETURNING r.day"  # noqa: S608
 
 
