@@ -210,9 +210,10 @@ def test_fields_left_out_on_update_keep_their_stored_value(api, catalogue):
     assert (stored.notes, stored.experience_score) == ("kept", 9)
 
 
-def test_the_batch_marks_the_days_of_its_interactions_stale(api, catalogue):
+def test_the_batch_marks_its_new_interactions_for_the_rollups(api, catalogue):
     api.post("/api/v1/interactions/bulk/", {"items": _interactions(5)})
-    assert StaleMark.objects.filter(kind=StaleKind.INTERACTION_DAY).exists()
+    marked = set(StaleMark.objects.filter(kind=StaleKind.INTERACTION_ROW).values_list("row_id", flat=True))
+    assert marked == set(Interaction.objects.values_list("id", flat=True)) and len(marked) == 5
 
 
 def test_moving_an_interaction_to_another_day_marks_the_old_day_too(api, catalogue):

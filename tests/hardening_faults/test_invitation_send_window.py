@@ -42,7 +42,7 @@ class RecordingBackend(BaseEmailBackend):
                     "in_transaction": connection.in_atomic_block,
                     "status": row.status,
                     "sent_at": row.sent_at,
-                    "marks": StaleMark.objects.filter(kind=StaleKind.INVITATION_DAY).count(),
+                    "marks": StaleMark.objects.filter(kind=StaleKind.INVITATION_SENT).count(),
                 },
             )
         )
@@ -93,4 +93,6 @@ def test_a_refused_recipient_leaves_no_sent_mark(recording):
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.BOUNCED
     assert invitation.sent_at is None
-    assert not StaleMark.objects.filter(kind=StaleKind.INVITATION_DAY).exists()
+    assert not StaleMark.objects.filter(
+        kind__in=[StaleKind.INVITATION_DAY, StaleKind.INVITATION_SENT]
+    ).exists()

@@ -86,7 +86,7 @@ def test_logging_goes_through_the_service_marking_metrics_and_applying_survey_ru
 
     interaction = Interaction.objects.get()
     assert Invitation.objects.filter(customer=customer, interaction=interaction).count() == 1
-    assert StaleMark.objects.filter(kind=StaleKind.INTERACTION_DAY).exists()
+    assert StaleMark.objects.filter(kind=StaleKind.INTERACTION_ROW).exists()
 
 
 def test_expected_and_actual_values_are_kept_for_a_touchpoint_with_a_measure(
