@@ -4,6 +4,7 @@ while in every other field (and inside a query) "/" is an ordinary character."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_agent_workspace import sign_in
 from tests.factories import CustomerFactory
@@ -63,5 +64,7 @@ def test_slash_on_the_customer_page_goes_to_the_search(live_server, page, agent,
     page.locator("h1").first.click()
     page.keyboard.press("/")
     page.wait_for_url(live_server.url + "/customers/")
+    # The search page focuses its field once loaded: typing before that would lose keys.
+    expect(page.get_by_label("Find a customer")).to_be_focused()
     page.keyboard.type("harris", delay=30)
     assert page.get_by_label("Find a customer").input_value() == "harris"
