@@ -12,6 +12,7 @@ SCOPES: dict[str, str] = {
     "followups:read": "Read follow-up cases",
     "followups:write": "Update follow-up cases",
     "webhooks:manage": "List, create and delete webhook subscriptions",
+    "exports:read": "Export responses, answers, interactions and customers in bulk, and download the files",
 }
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)
 

@@ -12,6 +12,7 @@ v1 = [
     path("", include("analytics.api.urls")),
     path("", include("followups.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("exports.api.urls")),
 ]
 
 urlpatterns = [

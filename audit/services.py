@@ -39,14 +39,20 @@ def audit_record(
     request = request if request is not None else current_request.get()
     if actor is not None and not actor.is_authenticated:  # AnonymousUser: nobody signed in
         actor = None
+    label = ""
     if actor is None and request is not None:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        key = getattr(user, "api_key", None)
+        if key is not None:  # an API call: the system behind a key, named by the key
+            label = f"API key {key.name}"
+        elif user is not None and user.is_authenticated:
             actor = user
+    if actor is not None:
+        label = actor.get_username()
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
-        actor_label=actor.get_username()[:LABEL_MAX_LENGTH] if actor is not None else "",
+        actor_label=label[:LABEL_MAX_LENGTH],
         target=str(target)[:TARGET_MAX_LENGTH],
         details=details or {},
         ip=client_address(request),

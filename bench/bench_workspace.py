@@ -357,7 +357,7 @@ def bench_360(size: int, runs: int) -> None:
 
 def _customer_file(rows: int, customers: int) -> str:
     """Half updates of existing customers (same values), half new ``IMP-`` customers."""
-    from touchpoints.csv.export import CUSTOMER_FIELDS
+    from touchpoints.csv.customers import COLUMNS as CUSTOMER_FIELDS  # the model fields of the same names
     from touchpoints.models import Customer
 
     existing = Customer.objects.filter(id__lte=rows // 2).order_by("id").values_list(*CUSTOMER_FIELDS)

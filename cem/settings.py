@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "analytics",
     "workspace",
     "privacy",
+    "exports",
     "demo",
     "api",
     "audit",
@@ -165,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
     # Webhook retries that came due, and deliveries whose task was lost, are enqueued.
     "webhooks-sweep": {"task": "webhooks.tasks.webhooks_sweep", "schedule": 60.0},
+    # Export jobs whose task was lost or whose worker died run again; expired files are deleted.
+    "exports-sweep": {"task": "exports.tasks.exports_sweep", "schedule": 60.0},
     # Responses past RESPONSE_RETENTION_DAYS are anonymised or deleted, daily at a quiet hour (UTC).
     "responses-retention": {
         "task": "privacy.tasks.retention_apply",
@@ -198,6 +201,14 @@ SURVEY_TEXT_MAX_LENGTH = 2000  # characters of one free-text answer
 # Failed survey-link lookups or submissions allowed per client address and window.
 SURVEY_FAILURE_LIMIT = env.int("SURVEY_FAILURE_LIMIT", default=30)
 SURVEY_FAILURE_WINDOW_SECONDS = env.int("SURVEY_FAILURE_WINDOW_SECONDS", default=600)
+
+# --- Raw exports -----------------------------------------------------------------
+# An export of at most this many rows downloads at once; a larger one runs as a job on the
+# `exports` queue and its file waits here (a volume every web and export worker shares) for
+# EXPORT_RETENTION_HOURS.
+EXPORTS_ROOT = env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=50_000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 
 # --- Response retention -------------------------------------------------------------
 # Responses submitted more than this many days ago are anonymised (free text and the link to the
@@ -343,6 +354,9 @@ SPECTACULAR_SETTINGS = {
         "BulkItemStatusEnum": ["created", "updated", "error"],
         "QuestionTypeEnum": "surveys.models.QuestionType",
         "DirectionEnum": "touchpoints.models.Direction",
+        "ExportKindEnum": "exports.models.ExportKind",
+        "ExportStatusEnum": "exports.models.ExportStatus",
+        "SurveyKindEnum": "surveys.models.SurveyKind",
     },
 }
 # Requests per API key and window: "600/min", "50/s", "10000/hour"; "none" turns the limit off.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("touchpoints.urls")),
     path("", include("privacy.urls")),
+    path("", include("exports.urls")),
     path("", include("surveys.urls")),
 ]
 

@@ -39,6 +39,10 @@ ENDPOINTS: list[tuple[str, str, str | None]] = [
     ("post", "/api/v1/webhooks/", "webhooks:manage"),
     ("get", "/api/v1/webhooks/1/", "webhooks:manage"),
     ("delete", "/api/v1/webhooks/1/", "webhooks:manage"),
+    ("get", "/api/v1/exports/", "exports:read"),
+    ("post", "/api/v1/exports/", "exports:read"),
+    ("get", "/api/v1/exports/1/", "exports:read"),
+    ("get", "/api/v1/exports/1/download/", "exports:read"),
 ]
 SCOPED = [endpoint for endpoint in ENDPOINTS if endpoint[2] is not None]
 

@@ -20,6 +20,7 @@ from access.roles import AGENT
 from analytics.models import StaleMark
 from api.keys import api_key_create
 from api.models import IdempotencyRecord
+from exports.models import ExportJob
 from followups.models import FollowUp, FollowUpReason, FollowUpStatus
 from journeys.models import Journey, JourneyMap
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyRule
@@ -57,6 +58,7 @@ DOMAIN_MODELS = (
     Answer,
     FollowUp,
     WebhookEndpoint,
+    ExportJob,
     StaleMark,
     IdempotencyRecord,
 )
@@ -285,7 +287,9 @@ def world(db, manager, agent, other_agent):
     webhook = WebhookEndpoint.objects.create(
         url="https://crm.example.com/hooks", events=["response.detractor"], secret="whsec_x"
     )
+    export_job = ExportJob.objects.create(kind="customers", file_format="csv", requested_by=manager)
     return SimpleNamespace(
+        export_job=export_job,
         now=now,
         counter=counter,
         delivery=delivery,

@@ -61,6 +61,12 @@ PAGES = [
     ("L    403  403  200  200",   "GET",  "customer-erase",                 "customer"),
     ("L    403  403  302* 302*",  "POST", "customer-erase",                 "customer +erase"),
     ("L    403  403  200  200",   "GET",  "csv-import",                     ""),
+    ("L    403  403  200  200",   "GET",  "export-new",                     ""),
+    ("L    403  403  200  200",   "POST", "export-new",                     "+export"),
+    # Object level: an export job is its requester's alone.
+    ("L    403  403  200  404",   "GET",  "export-job",                     "export_job"),
+    ("L    403  403  200  404",   "GET",  "export-job-state",               "export_job"),
+    ("L    403  403  404  404",   "GET",  "export-download",                "export_job"),
     ("L    403  403  200* 200*",  "POST", "csv-import",                     "+csv"),
     ("L    403  403  200  200",   "GET",  "csv-export-customers",           ""),
     ("L    403  403  200  200",   "GET",  "csv-export-interactions",        ""),
@@ -142,6 +148,7 @@ def _page_data(world) -> dict[str, Callable[[], object]]:
         "up": lambda: {"direction": "up"},
         "rule": lambda: {"touchpoint": world.counter.id, "delay_hours": "24"},
         "off": lambda: {"active": "0"},
+        "export": lambda: {"kind": "customers", "file_format": "csv"},
     }
 
 
@@ -349,6 +356,11 @@ API = [
     ("200  403  401  401  401",  "GET /webhooks/{webhook}/",            "webhooks:manage",    None),
     ("405  405  401  401  401",  "PATCH /webhooks/{webhook}/",          "webhooks:manage",    "name"),
     ("204* 403  401  401  401",  "DELETE /webhooks/{webhook}/",         "webhooks:manage",    None),
+    ("200  403  401  401  401",  "GET /exports/",                       "exports:read",       None),
+    ("202* 403  401  401  401",  "POST /exports/",                      "exports:read",       "export"),
+    # Object level: an export job is seen by the key that started it only.
+    ("404  403  401  401  401",  "GET /exports/{export_job}/",          "exports:read",       None),
+    ("404  403  401  401  401",  "GET /exports/{export_job}/download/", "exports:read",       None),
 ]
 # fmt: on
 PRINCIPALS = ("scope", "others", "revoked", "none", "session")
@@ -367,12 +379,13 @@ def _api_body(world, name: str | None):
         "work": {"status": "in_progress", "note": "Called"},
         "reopen": {"status": "open"},
         "webhook": {"url": "https://crm.example.com/hooks/2", "events": ["followup.created"]},
+        "export": {"kind": "customers"},
     }[name]
 
 
 def _api_path(world, template: str) -> str:
     names = ("journey", "journey_map", "survey", "draft", "invitation")
-    names += ("queue_case", "resolved_case", "webhook")
+    names += ("queue_case", "resolved_case", "webhook", "export_job")
     return template.format(**{name: getattr(world, name).id for name in names})
 
 

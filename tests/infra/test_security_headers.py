@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from exports.models import ExportJob
 from infra.security import DEFAULT_POLICY
 from surveys.tokens import token_for
 from tests.conftest import PASSWORD
@@ -82,7 +83,9 @@ def world(db):
     question = QuestionFactory(survey=survey, order=1, texts={"en": "Recommend us?"})
     invitation = InvitationFactory(survey=survey, customer=customer, language="en")
     superuser = UserFactory(username="root-sam", password=PASSWORD, is_superuser=True, is_staff=True)
+    export_job = ExportJob.objects.create(kind="customers", file_format="csv", requested_by=superuser)
     return {
+        "job_id": export_job.pk,
         "customer_id": customer.pk,
         "external_id": customer.external_id,
         "touchpoint_id": touchpoint.pk,

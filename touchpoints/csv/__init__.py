@@ -1,8 +1,8 @@
-"""CSV import and export of customers and interactions (the UI's and ``manage.py import_csv``'s).
+"""CSV import of customers and interactions (the UI's and ``manage.py import_csv``'s).
 
 ``csv_import(kind=…, stream=…)`` upserts by external id in batches, set-based, and reports each
-refused row; ``customers_export_rows`` and ``interactions_export_rows`` give rows in the same
-columns, safe to open in a spreadsheet.
+refused row. The exports app writes files in the same columns (``COLUMNS`` of each kind), so an
+exported file imports back unchanged.
 """
 
 from collections.abc import Callable
@@ -11,7 +11,6 @@ from typing import TextIO
 from .batches import BATCH_SIZE, run_import
 from .cells import CsvFileError, ImportReport, RowError
 from .customers import CustomerImport
-from .export import customers_export_rows, interactions_export_rows
 from .interactions import InteractionImport
 
 KINDS = {"customers": CustomerImport, "interactions": InteractionImport}
@@ -23,8 +22,6 @@ __all__ = [
     "ImportReport",
     "RowError",
     "csv_import",
-    "customers_export_rows",
-    "interactions_export_rows",
 ]
 
 

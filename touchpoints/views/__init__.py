@@ -1,5 +1,5 @@
-"""Staff pages of the touchpoints app: the managers' CSV import and export."""
+"""Staff pages of the touchpoints app: the managers' CSV import."""
 
-from .csv_files import csv_import, customers_export, interactions_export
+from .csv_files import csv_import
 
-__all__ = ["csv_import", "customers_export", "interactions_export"]
+__all__ = ["csv_import"]

@@ -1,16 +1,12 @@
-"""CSV import and export of customers and interactions, for CX managers."""
+"""CSV import of customers and interactions, for CX managers."""
 
-import csv
 import io
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from access.roles import MANAGER, role_required
-from audit.models import AuditAction
-from audit.services import audit_record
 
 from .. import csv as csv_files
 from ..forms import CsvImportForm
@@ -45,45 +41,3 @@ def csv_import(request: HttpRequest) -> HttpResponse:
         "errors_shown": report.errors[:ERRORS_SHOWN] if report else [],
     }
     return render(request, "touchpoints/csv_import.html", context)
-
-
-class _Line:
-    """A file-like object whose ``write`` hands back the line, for streaming ``csv.writer``."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_download(rows, name: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Line())
-
-    def lines():
-        yield "\ufeff"  # a byte-order mark, so spreadsheets read the file as UTF-8
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    return response
-
-
-@role_required(MANAGER)
-@require_GET
-def customers_export(request: HttpRequest) -> StreamingHttpResponse:
-    audit_record(
-        action=AuditAction.EXPORT, request=request, target="customers.csv", details={"file": "customers"}
-    )
-    return _csv_download(csv_files.customers_export_rows(), "customers")
-
-
-@role_required(MANAGER)
-@require_GET
-def interactions_export(request: HttpRequest) -> StreamingHttpResponse:
-    audit_record(
-        action=AuditAction.EXPORT,
-        request=request,
-        target="interactions.csv",
-        details={"file": "interactions"},
-    )
-    return _csv_download(csv_files.interactions_export_rows(), "interactions")

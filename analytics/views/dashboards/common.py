@@ -161,6 +161,7 @@ def export_links(
     csv_base = reverse("dashboard-export", kwargs={"slug": slug, "fmt": "csv"})
     separator = "&" if query else ""
     return {
+        "query": query,
         "xlsx": f"{base}?{query}",
         "csv": [
             {"title": title, "url": f"{csv_base}?{query}{separator}table={name}"} for name, title in tables
