@@ -14,6 +14,8 @@ import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from cem.api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401 - settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -118,6 +120,29 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL streaming replica (optional). Only reads inside an `infra.replica.replica_reads`
+# scope go there (the dashboards, their downloads, the metrics API), and only while it is no more
+# than REPLICA_MAX_LAG_SECONDS behind and the visitor has not written in the last
+# REPLICA_PIN_SECONDS; everything else, every write and every migration, uses `default`.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests read the test database through it: no second test database is created.
+        "TEST": {"MIRROR": "default"},
+    }
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer costs one request this long a second (then: the primary).
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASE_ROUTERS = ["infra.db_router.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "infra.replica.ReplicaPinMiddleware"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=5.0)
+# How long one process trusts its last measurement of the replica's lag.
+REPLICA_LAG_CHECK_SECONDS = env.float("REPLICA_LAG_CHECK_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery (Redis when REDIS_URL is set) ----------------------------
@@ -316,49 +341,7 @@ if HTTPS:
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- REST framework ------------------------------------------------------------------------
-# The API (api): bearer API keys with scopes, per-key throttling, cursor pages, one error shape.
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasScope"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyThrottle"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
-    "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "CEM API",
-    "DESCRIPTION": (
-        "Push customers and interactions, trigger survey invitations, read responses, metrics and "
-        "follow-ups, manage webhooks. Authenticate with `Authorization: Bearer <api key>`; every call "
-        'needs one scope. Errors: `{"errors": [{"field", "code", "message"}]}`.'
-    ),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_AUTHENTICATION": [],
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
-    "ENUM_NAME_OVERRIDES": {
-        "JourneyStatusEnum": "journeys.models.JourneyStatus",
-        "SurveyStatusEnum": "surveys.models.SurveyStatus",
-        "InvitationStatusEnum": "surveys.models.InvitationStatus",
-        "FollowUpStatusEnum": "followups.models.FollowUpStatus",
-        "BulkItemStatusEnum": ["created", "updated", "error"],
-        "QuestionTypeEnum": "surveys.models.QuestionType",
-        "DirectionEnum": "touchpoints.models.Direction",
-        "ExportKindEnum": "exports.models.ExportKind",
-        "ExportStatusEnum": "exports.models.ExportStatus",
-        "SurveyKindEnum": "surveys.models.SurveyKind",
-    },
-}
+# REST_FRAMEWORK and SPECTACULAR_SETTINGS: cem/api_settings.py (imported at the top).
 # Requests per API key and window: "600/min", "50/s", "10000/hour"; "none" turns the limit off.
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
 # Idempotency-Key answers are replayed this long; a request still "running" after the lock

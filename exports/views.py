@@ -27,7 +27,14 @@ from .forms import ExportForm
 from .models import ExportFormat, ExportJob, ExportKind
 from .selectors.jobs import jobs_of_user
 from .selectors.queries import ExportUnavailable
-from .services.jobs import ExportSpec, echo_of, export_job_create, export_rows_expected, job_file
+from .services.jobs import (
+    SHEET_TITLES,
+    ExportSpec,
+    echo_of,
+    export_job_create,
+    export_rows_expected,
+    job_file,
+)
 from .services.reads import export_alias, export_reads
 from .services.writers import csv_stream, xlsx_write
 
@@ -70,7 +77,7 @@ def export_now(spec: ExportSpec) -> HttpResponse:
             )
             return _attachment(response, spec.file_name())
         file = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-        xlsx_write(query, file, title=spec.kind, using=alias, progress=lambda rows: None)
+        xlsx_write(query, file, title=SHEET_TITLES[spec.kind], using=alias, progress=lambda rows: None)
     file.seek(0)
     return _attachment(FileResponse(file, content_type=XLSX_TYPE), spec.file_name())
 

@@ -22,6 +22,7 @@ from analytics.selectors import (
     response_series,
     response_summary,
 )
+from infra.replica import replica_reads
 from surveys.models import QuestionDriver
 from touchpoints.models import Touchpoint
 
@@ -71,6 +72,7 @@ class NPSView(APIView):
         responses={200: NPSAnswerSerializer},
         examples=[metric_examples.NPS],
     )
+    @replica_reads()
     def get(self, request):
         query, filters, interval = _query(MetricQuerySerializer, request)
         comparison = response_comparison(filters=filters) if filters.days is not None else None
@@ -124,6 +126,7 @@ class CSATView(APIView):
         responses={200: CSATAnswerSerializer},
         examples=[metric_examples.CSAT],
     )
+    @replica_reads()
     def get(self, request):
         return Response(CSATAnswerSerializer(_figures_answer(request, "csat")).data)
 
@@ -140,6 +143,7 @@ class CESView(APIView):
         responses={200: CESAnswerSerializer},
         examples=[metric_examples.CES],
     )
+    @replica_reads()
     def get(self, request):
         return Response(CESAnswerSerializer(_figures_answer(request, "ces")).data)
 
@@ -156,6 +160,7 @@ class ExpectationView(APIView):
         responses={200: ExpectationAnswerSerializer},
         examples=[metric_examples.EXPECTATION],
     )
+    @replica_reads()
     def get(self, request):
         query, filters, interval = _query(MetricQuerySerializer, request)
         by_touchpoint = expectation_by_touchpoint(filters=filters)
@@ -199,6 +204,7 @@ class PeakEndView(APIView):
         responses={200: PeakEndAnswerSerializer},
         examples=[metric_examples.PEAK_END],
     )
+    @replica_reads()
     def get(self, request):
         query, filters, interval = _query(PeakEndQuerySerializer, request)
         moments = moments_of_truth(filters=filters)
@@ -280,6 +286,7 @@ class DriversView(APIView):
         responses={200: DriversAnswerSerializer},
         examples=[metric_examples.DRIVERS],
     )
+    @replica_reads()
     def get(self, request):
         query, filters, interval = _query(MetricQuerySerializer, request)
         series = (

@@ -1,17 +1,12 @@
-"""Which database an export reads: the replica when one is configured and fresh, else the primary."""
+"""Which database an export reads: the replica when one is configured, fresh and allowed (see
+``infra.replica``), else the primary. The rows are read on a connection of their own, opened on
+the alias chosen when the export starts; the job's own bookkeeping writes go to the primary."""
 
-from contextlib import nullcontext
+from infra.replica import read_alias, replica_reads
 
-from django.db import router
-
-from surveys.models import Response
-
-
-def export_reads():
-    """The scope an export's reads run in (the replica's, once configured)."""
-    return nullcontext()
+export_reads = replica_reads
 
 
 def export_alias() -> str:
     """The database alias the export's own connection (a thread of its own) should open."""
-    return router.db_for_read(Response) or "default"
+    return read_alias()

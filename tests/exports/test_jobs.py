@@ -142,6 +142,16 @@ def test_a_large_export_becomes_a_job_with_a_progress_page(
     assert load_workbook(io.BytesIO(b"".join(download.streaming_content))).sheetnames == ["answers"]
 
 
+def test_a_small_xlsx_export_downloads_at_once(manager_client, survey_data):
+    response = manager_client.post(reverse("export-new"), {"kind": "customers", "file_format": "xlsx"})
+
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook["customers"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("external_id", "name") and len(rows) == 4
+    assert ("'=SMB", "no") in {(row[0], row[-1]) for row in rows[1:]}  # quoted text, a readable flag
+
+
 def test_one_row_per_response_without_a_survey_is_a_form_error(manager_client):
     response = manager_client.post(reverse("export-new"), {"kind": "responses_wide", "file_format": "csv"})
 

@@ -12,6 +12,7 @@ from access.roles import MANAGER, role_required
 from analytics.exports import ExportTable
 from analytics.forms import CommentSearchForm
 from analytics.selectors import MetricFilters
+from infra.replica import replica_reads
 from surveys.selectors.comments import Comment, comment_export, comment_list
 from touchpoints.models import Stage
 
@@ -78,6 +79,7 @@ def _query(state: FilterState, search: str, page: int = 1) -> str:
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def comments(request: HttpRequest) -> HttpResponse:
     state = filter_state(request, COMMENTS)
     search_form = CommentSearchForm(request.GET)

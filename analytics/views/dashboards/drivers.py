@@ -13,6 +13,7 @@ from analytics.exports import ExportTable
 from analytics.metrics import DriverResult, driver_quadrants
 from analytics.selectors import MetricFilters, driver_summary
 from analytics.selectors.dashboards import driver_summary_by_segment
+from infra.replica import replica_reads
 from touchpoints.models import segment_label
 
 from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state
@@ -157,6 +158,7 @@ def drivers_context(state: FilterState) -> dict:
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def drivers(request: HttpRequest) -> HttpResponse:
     return render_dashboard(
         request, filter_state(request, DRIVERS), "analytics/dashboards/drivers.html", drivers_context

@@ -12,6 +12,7 @@ from analytics.exports import ExportTable, csv_response, xlsx_response
 from analytics.forms import FILTER_FIELDS, CommentSearchForm
 from audit.models import AuditAction
 from audit.services import audit_record
+from infra.replica import replica_reads
 
 from .comments import comments_tables
 from .common import PAGES_BY_SLUG, FilterState, filter_state, period_text
@@ -105,6 +106,7 @@ def _audit_export(request: HttpRequest, *, slug: str, fmt: str, tables: list[str
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     page = PAGES_BY_SLUG.get(slug)
     if page is None or fmt not in FORMATS:

@@ -18,6 +18,7 @@ from analytics.selectors import (
     moments_of_truth,
 )
 from analytics.selectors.dashboards import JourneyCurve, JourneyStep, TouchpointOption, journey_curve
+from infra.replica import replica_reads
 
 from .common import (
     JOURNEYS,
@@ -261,6 +262,7 @@ def journeys_context(state: FilterState) -> dict:
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def journeys(request: HttpRequest) -> HttpResponse:
     return render_dashboard(
         request, filter_state(request, JOURNEYS), "analytics/dashboards/journeys.html", journeys_context

@@ -27,6 +27,7 @@ from analytics.selectors import (
     response_series,
 )
 from followups.selectors import FollowUpCounts, follow_up_counts
+from infra.replica import replica_reads
 
 from .cards import follow_up_kpis, nps_kpis, response_kpis, satisfaction_kpis
 from .common import OVERVIEW, FilterState, Kpi, empty_reason, export_links, filter_state
@@ -258,6 +259,7 @@ def overview_context(state: FilterState) -> dict:
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def overview(request: HttpRequest) -> HttpResponse:
     return render_dashboard(
         request, filter_state(request, OVERVIEW), "analytics/dashboards/overview.html", overview_context

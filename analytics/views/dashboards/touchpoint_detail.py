@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
 from analytics.selectors import InteractionFigures, MetricFilters, interaction_summary
+from infra.replica import replica_reads
 from surveys.selectors.comments import comment_list
 
 from .comments import comment_filters
@@ -87,6 +88,7 @@ def _context(state: FilterState, touchpoint_id: int) -> dict:
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def touchpoint_detail(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
     state = filter_state(request, TOUCHPOINT_DETAIL)
     touchpoint = state.options.touchpoint(touchpoint_id)

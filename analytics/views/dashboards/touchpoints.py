@@ -20,6 +20,7 @@ from analytics.selectors import (
     response_breakdown,
 )
 from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption, expectation_heatmap
+from infra.replica import replica_reads
 
 from .cards import ces_note, csat_note
 from .common import (
@@ -294,6 +295,7 @@ def touchpoints_context(state: FilterState) -> dict:
 
 @role_required(MANAGER)
 @require_GET
+@replica_reads()
 def touchpoints(request: HttpRequest) -> HttpResponse:
     state = filter_state(request, TOUCHPOINTS)
     return render_dashboard(request, state, "analytics/dashboards/touchpoints.html", touchpoints_context)
