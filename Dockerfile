@@ -12,7 +12,8 @@ COPY . .
 RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home --uid 1000 cem && chown -R cem /app
+# var/exports exists, owned by cem, so that the exports-data volume mounted there starts writable.
+RUN useradd --create-home --uid 1000 cem && mkdir -p var/exports && chown -R cem /app
 USER cem
 EXPOSE 8000
 CMD ["gunicorn", "cem.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -14,8 +14,8 @@ help:
 	@echo "make run     - install, migrate, seed demo data if empty, serve http://$(HOST):$(PORT)"
 	@echo "make test    - run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint    - ruff check, ruff format --check, makemigrations --check, lint-imports (the layer contract)"
-	@echo "make worker  - a Celery worker (needs REDIS_URL)"
-	@echo "make beat    - the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make worker  - a Celery worker on every queue, or QUEUES=email,metrics (needs REDIS_URL or CELERY_BROKER_URL)"
+	@echo "make beat    - the Celery beat scheduler (needs REDIS_URL or CELERY_BROKER_URL)"
 	@echo "make bench   - run the benchmarks in bench/ (see bench/RESULTS.md)"
 
 # The stamp files are rebuilt whenever a requirements file changes.
@@ -57,8 +57,10 @@ format: venv-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Every queue, or only QUEUES (comma-separated, e.g. `make worker QUEUES=email,webhooks`; the full
+# names, with CELERY_QUEUE_PREFIX if one is set).
 worker: venv
-	$(VENV)/bin/celery -A cem worker --loglevel=INFO
+	$(VENV)/bin/celery -A cem worker --loglevel=INFO$(if $(QUEUES), -Q $(QUEUES))
 
 beat: venv
 	$(VENV)/bin/celery -A cem beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule

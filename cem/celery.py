@@ -1,8 +1,8 @@
 """The Celery application (`celery -A cem worker`, `celery -A cem beat`).
 
-Configuration comes from Django settings under the ``CELERY_`` namespace. With no
-``REDIS_URL`` the settings switch Celery to eager mode, so tasks run inline in the
-web process and a fresh clone needs no broker.
+Configuration comes from Django settings under the ``CELERY_`` namespace. The broker is
+RabbitMQ or Redis (``CELERY_BROKER_URL``, else ``REDIS_URL``); with neither the settings switch
+Celery to eager mode, so tasks run inline in the web process and a fresh clone needs no broker.
 """
 
 import os

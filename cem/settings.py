@@ -13,6 +13,7 @@ import environ
 import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from cem.api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401 - settings
 
@@ -145,7 +146,7 @@ REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=5.0)
 REPLICA_LAG_CHECK_SECONDS = env.float("REPLICA_LAG_CHECK_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache and Celery (Redis when REDIS_URL is set) ----------------------------
+# --- Cache (Redis when REDIS_URL is set) and Celery (RabbitMQ or Redis) --------
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
@@ -159,27 +160,52 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-# No broker: run tasks inline, in the process that enqueued them.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# The broker: RabbitMQ for an amqp:// URL (py-amqp), else Redis (REDIS_URL, the cache whichever
+# broker carries the tasks), else none: tasks run inline, in the process that enqueued them.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "memory://"
+_BROKER_IS_RABBITMQ = CELERY_BROKER_URL.startswith(("amqp://", "amqps://", "pyamqp://"))
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
-# Tests give each worker a queue of its own; tasks a worker enqueues must land there too.
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# Named queues: a backlog of one kind of work delays no other, and each gets a worker sized for it
+# (`celery -A cem worker -Q email`; without -Q, all). Each has its own exchange and routing key
+# (sharing them, every queue would get every task). The prefix gives whoever shares the broker (the
+# integration tests, a second installation) queues of their own.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+_QUEUES = [f"{CELERY_QUEUE_PREFIX}{name}" for name in ("default", "email", "metrics", "webhooks", "exports")]
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in _QUEUES]
+# Unrouted tasks: the daily retention batch (privacy), which would hold up `metrics` or `email`.
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
+# By task name: beat's entries and tasks sent by name (infra.tasks.enqueue_on_commit) follow them too.
+CELERY_TASK_ROUTES = {
+    "surveys.tasks.invitation*": {"queue": f"{CELERY_QUEUE_PREFIX}email"},  # sends, reminders, sweep
+    "analytics.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}metrics"},  # rollups and the heartbeat
+    "webhooks.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},  # HTTP-bound deliveries
+    "exports.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}exports"},  # long jobs writing files
+}
 # A task is acknowledged after it ran, and handed back if its worker dies, so a
 # killed worker loses nothing; tasks are written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Time limits stay well below the visibility timeout, or Redis would hand a
-# still-running task to a second worker.
-CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
+if _BROKER_IS_RABBITMQ:
+    # Durable classic queues, persistent messages (Celery's defaults; quorum queues need a cluster
+    # to be worth it). A dead worker's tasks come back at once. A delivery held unacknowledged past
+    # the server's consumer_timeout (30 min by default) closes its channel: countdowns stop at it
+    # less two time limits (infra.tasks.countdown_horizon); a task running longer (an export) needs
+    # it raised on the server. Raise it there and here together.
+    CELERY_BROKER_CONSUMER_TIMEOUT = env.int("RABBITMQ_CONSUMER_TIMEOUT", default=1800)
+    CELERY_BROKER_HEARTBEAT = 60  # RabbitMQ's default; Celery's 120 would be negotiated down to it
+else:
+    # Redis hands a message unacknowledged past the visibility timeout to another worker, running
+    # or not: time limits and countdowns stay well below it. The eager-mode broker ignores it.
+    CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {

@@ -8,7 +8,8 @@ the circle the layer contract forbids); it names it::
 
 A task due later is enqueued with ``countdown=`` seconds, within ``countdown_horizon()``.
 
-The name is the task's dotted path, Celery's default. The enqueue happens in
+The name is the task's dotted path, Celery's default; Celery routes a task sent by name like one
+sent by its function, so it goes to its queue (``CELERY_TASK_ROUTES``). The enqueue happens in
 ``transaction.on_commit`` through the project's task class (``cem.celery.Task``): a rolled-back
 writer enqueues nothing, and a broker outage at that moment is logged, not raised, because the
 work is recorded in the database (stale marks, queued invitations, pending webhook messages) and
@@ -18,7 +19,9 @@ beat's sweepers enqueue it again. In eager mode the task runs inline after the c
 
 from celery import current_app
 
-REDIS_VISIBILITY_DEFAULT = 3600  # kombu's, for a broker configured without one
+REDIS_VISIBILITY_DEFAULT = 3600  # kombu's, for a Redis broker configured without one
+RABBITMQ_CONSUMER_TIMEOUT_DEFAULT = 1800  # RabbitMQ's consumer_timeout, for a broker configured without one
+RABBITMQ_SCHEMES = ("amqp", "amqps", "pyamqp")
 
 
 def registered_task(task_name: str):
@@ -32,18 +35,30 @@ def registered_task(task_name: str):
     return current_app.tasks[task_name]
 
 
+def unacknowledged_limit() -> float:
+    """How long (seconds) a worker may hold a message unacknowledged before the broker takes it back.
+
+    Redis hands it to another worker once its visibility timeout has passed; RabbitMQ closes the
+    channel of a consumer that held it past its ``consumer_timeout`` (all that channel held goes back
+    to the queue). Either way a task held longer may run twice, or concurrently.
+    """
+    conf = current_app.conf
+    if str(conf.broker_url or "").split("://", 1)[0] in RABBITMQ_SCHEMES:
+        return float(conf.get("broker_consumer_timeout") or RABBITMQ_CONSUMER_TIMEOUT_DEFAULT)
+    visibility = (conf.broker_transport_options or {}).get("visibility_timeout", REDIS_VISIBILITY_DEFAULT)
+    return float(visibility)
+
+
 def countdown_horizon() -> float:
     """The longest countdown (seconds) a task may be enqueued with, never handed out twice.
 
-    A Redis broker gives an unacknowledged message to another worker once its visibility timeout
-    has passed, and a worker holds a task with a countdown unacknowledged until it ran (tasks are
-    acknowledged late). So the countdown, plus a full time limit for the task to wait for a free
-    worker and another for it to run, stays within the visibility timeout (1 hour, less 2 × 5
-    minutes, with the settings' values). Work due later is left to the sweepers.
+    A worker holds a task with a countdown unacknowledged until it ran (tasks are acknowledged
+    late), so the countdown, plus a full time limit for the task to wait for a free worker and
+    another for it to run, stays within ``unacknowledged_limit()``: 1 hour less 2 × 5 minutes on
+    Redis, 30 minutes less 2 × 5 minutes on RabbitMQ, with the settings' values. Work due later is
+    left to the sweepers.
     """
-    conf = current_app.conf
-    visibility = (conf.broker_transport_options or {}).get("visibility_timeout", REDIS_VISIBILITY_DEFAULT)
-    return max(0.0, float(visibility) - 2 * float(conf.task_time_limit or 0))
+    return max(0.0, unacknowledged_limit() - 2 * float(current_app.conf.task_time_limit or 0))
 
 
 def enqueue_on_commit(task_name: str, *args, countdown: float | None = None, **kwargs) -> None:

@@ -1,6 +1,6 @@
 """Shared fixtures: role users (a manager, an agent, an outsider) and service detection.
 
-Tests that need PostgreSQL, Redis, a browser or a worker run against the real
+Tests that need PostgreSQL, Redis, RabbitMQ, a browser or a worker run against the real
 thing. Where it is absent they are skipped with the reason printed; with
 ``CEM_REQUIRE_SERVICES=1`` (set by ``.ci/run``) an absent service fails instead,
 so CI can never go green by skipping.
@@ -45,6 +45,12 @@ def _tasks_run_inline():
 def _fast_password_hashing(settings):
     """Tests create users by the dozen; the production hasher would make each one take ~1 s."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _exports_in_a_temporary_folder(settings, tmp_path_factory):
+    """Export jobs write their files into a folder of the test session, never the checkout."""
+    settings.EXPORTS_ROOT = str(tmp_path_factory.getbasetemp() / "exports")
 
 
 def _user_in(role: str | None, username: str):
@@ -109,6 +115,23 @@ def postgres_and_redis():
     except redis.exceptions.RedisError as error:
         skip_or_fail(f"Redis at {settings.REDIS_URL} is not answering: {error}")
     return settings.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def rabbitmq(postgres_and_redis):
+    """The URL of a reachable RabbitMQ, ``RABBITMQ_URL`` (default: the guest account on 127.0.0.1),
+    for tests that run workers on it (Redis stays the cache); skip, or fail in CI, without one."""
+    from kombu import Connection
+
+    url = os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    with Connection(url, connect_timeout=2) as broker:
+        try:
+            broker.connect()
+        except (OSError, *broker.connection_errors) as error:
+            skip_or_fail(
+                f"RabbitMQ at {broker.as_uri()} is not answering (rabbitmq-server -detached): {error}"
+            )
+    return url
 
 
 @pytest.fixture(scope="session")

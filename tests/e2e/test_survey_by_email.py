@@ -9,13 +9,20 @@ from django.utils import timezone
 
 from surveys.models import Invitation, Question, Response, SurveyRule
 from tests.factories import CustomerFactory, QuestionFactory, SurveyFactory, TouchpointFactory
-from tests.integration.conftest import celery_worker, wait_for  # noqa: F401 - fixtures used below
+from tests.integration.conftest import celery_worker, celery_workers, wait_for  # noqa: F401 - fixtures used below
 from tests.smtp import body_html, body_text, smtp_server  # noqa: F401
 from touchpoints.services import interaction_log
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def broker(postgres_and_redis) -> str:
+    """Redis only: this test is about the survey's way, which is the same on either broker (the
+    tests in tests/integration run on both)."""
+    return postgres_and_redis
 
 
 @pytest.fixture

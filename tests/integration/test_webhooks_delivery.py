@@ -4,7 +4,7 @@ The worker is allowed loopback targets and schedules retries about a second
 apart (``WEBHOOK_RETRY_SCHEDULE=1`` instead of 5 s, 5 min, …). The worker enqueues
 each retry itself, with a countdown to its due time; the sweeper, which some tests
 call from this process as beat would every minute, is the safety net (this process
-and the worker both send tasks to the test worker's own queue).
+and the worker both send tasks to the test's own queues). Each test runs on Redis and on RabbitMQ.
 """
 
 import json

@@ -5,8 +5,9 @@ due, resolves the host again and refuses non-public addresses (``webhooks.target
 have changed since the endpoint was created), then POSTs to the very address it checked, signed
 (``webhooks.signing``). No redirect is followed. 2xx delivers; anything else schedules the next
 attempt on ``WEBHOOK_RETRY_SCHEDULE`` (±20 % jitter) until ``RETRY_WINDOW`` after the event, then
-gives up. A retry due within ``infra.tasks.countdown_horizon()`` (about 50 minutes: past the
-broker's visibility timeout Redis would hand a waiting task out twice) is enqueued at once with a
+gives up. A retry due within ``infra.tasks.countdown_horizon()`` (about 50 minutes on Redis,
+past whose visibility timeout a waiting task is handed out twice; 20 on RabbitMQ by default, past
+whose consumer timeout its channel is closed) is enqueued at once with a
 countdown to its due time, and the row records it as enqueued for that time; a later one, or one
 whose task was lost, is enqueued by the sweeper (beat, every minute) once due. An endpoint is
 disabled when a message to it is given up and nothing was delivered to it since that message was
