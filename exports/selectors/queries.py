@@ -188,6 +188,11 @@ def interaction_where(filters: MetricFilters) -> _Where:
     return where
 
 
+def _import_columns(headers, expressions) -> list[Column]:
+    """The columns of a file the CSV import reads back: its headers, each with (SQL, kind)."""
+    return [Column(header, expr, kind) for header, (expr, kind) in zip(headers, expressions, strict=True)]
+
+
 def interactions(filters: MetricFilters) -> ExportQuery:
     """One row per interaction in the import's columns (the customer by external id, the touchpoint
     by code, the agent by username, the time in UTC), in id order."""
@@ -206,10 +211,7 @@ def interactions(filters: MetricFilters) -> ExportQuery:
         ("ix.expected_value", "number"),
         ("ix.actual_value", "number"),
     )
-    columns = [
-        Column(header, expr, kind)
-        for header, (expr, kind) in zip(interaction_columns.COLUMNS, expressions, strict=True)
-    ]
+    columns = _import_columns(interaction_columns.COLUMNS, expressions)
     where = interaction_where(filters)
     body = (
         "FROM touchpoints_interaction ix JOIN touchpoints_customer c ON c.id = ix.customer_id "
@@ -231,10 +233,7 @@ def customers(filters: MetricFilters) -> ExportQuery:
         ("c.value_tier", "text"),
         ("c.email_opt_out", "bool"),
     )
-    columns = [
-        Column(header, expr, kind)
-        for header, (expr, kind) in zip(customer_columns.COLUMNS, expressions, strict=True)
-    ]
+    columns = _import_columns(customer_columns.COLUMNS, expressions)
     where = _Where([], [])
     _customer(where, filters)
     return ExportQuery(columns, f"FROM touchpoints_customer c {where.sql} ORDER BY c.id", where.params)
