@@ -8,6 +8,10 @@ ask for a refresh once it commits.
 
 from collections.abc import Iterable
 
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
 from analytics.models import StaleKind, StaleMark
 from infra.days import day_of, local_day
 from infra.tasks import enqueue_on_commit
@@ -105,18 +109,32 @@ def metrics_mark_stale(
     return len(marks)
 
 
-def _response_row_marks(response_ids: list[int]) -> list[StaleMark]:
-    """A mark per new response, and per sent invitation it answers (the sending day's response rate)."""
-    marks = []
-    for response_id, day, invitation_id, sent_day in (
+def _response_row_marks_insert(response_ids: list[int]) -> int:
+    """Insert a mark per new response, and per sent invitation it answers (the sending day's
+    response rate), in one statement that reads the rows where it writes the marks (INSERT …
+    SELECT); returns how many marks."""
+    new = (
         Response.objects.filter(id__any=response_ids)
-        .annotate(bucket_day=day_of("submitted_at"), sent_day=day_of("invitation__sent_at"))
-        .values_list("id", "bucket_day", "invitation_id", "sent_day")
-    ):
-        marks.append(StaleMark(kind=StaleKind.RESPONSE_ROW, day=day, row_id=response_id))
-        if sent_day is not None:
-            marks.append(StaleMark(kind=StaleKind.INVITATION_ANSWERED, day=sent_day, row_id=invitation_id))
-    return marks
+        .annotate(
+            response_row=F("id"),
+            bucket_day=day_of("submitted_at"),
+            invitation_row=F("invitation_id"),
+            sent_day=day_of("invitation__sent_at"),
+        )
+        .values("response_row", "bucket_day", "invitation_row", "sent_day")
+        .order_by()
+    )
+    sql, params = new.query.sql_with_params()
+    table = connection.ops.quote_name(StaleMark._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new AS ({sql}) INSERT INTO {table} (kind, day, row_id, marked_at) "  # noqa: S608 - names from the models
+            "SELECT %s, bucket_day, response_row, %s FROM new "
+            "UNION ALL SELECT %s, sent_day, invitation_row, %s FROM new WHERE sent_day IS NOT NULL",
+            [*params, StaleKind.RESPONSE_ROW.value, now, StaleKind.INVITATION_ANSWERED.value, now],
+        )
+        return cursor.rowcount
 
 
 def _invitation_row_marks(invitation_ids: list[int]) -> list[StaleMark]:
@@ -160,9 +178,8 @@ def metrics_mark_added(
         list(interaction_ids),
         list(invitation_ids),
     )
+    written = _response_row_marks_insert(response_ids) if response_ids else 0
     marks: list[StaleMark] = []
-    if response_ids:
-        marks += _response_row_marks(response_ids)
     if invitation_ids:
         marks += _invitation_row_marks(invitation_ids)
     if interaction_ids:
@@ -170,8 +187,9 @@ def metrics_mark_added(
         marks += interaction_marks
         if journey_ids:
             marks += _journey_marks(journey_ids)
-    if not marks:
-        return 0
-    StaleMark.objects.bulk_create(marks)
-    enqueue_on_commit("analytics.tasks.metrics_refresh_stale")
-    return len(marks)
+    if marks:
+        StaleMark.objects.bulk_create(marks)
+    written += len(marks)
+    if written:
+        enqueue_on_commit("analytics.tasks.metrics_refresh_stale")
+    return written

@@ -1,7 +1,15 @@
-"""Reads behind the customer-facing survey pages: the invitation a token opens, a survey's questions."""
+"""Reads behind the customer-facing survey pages: the invitation a token opens, a survey's questions.
+
+A survey page costs one query: the invitation with its survey and customer. The survey's questions
+come from a cache in this process, keyed by the survey's id and ``updated_at``, which every edit of
+the survey or of its questions stamps (the builder's services, the admin's survey form): an edit
+changes the key, so the next page reads the questions again and never shows the old ones. The
+cache holds the questions of the ``QUESTIONS_KEPT`` surveys answered last; a process starts empty.
+"""
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -46,9 +54,22 @@ def invitation_for_token(token: str, *, open_only: bool = True) -> Invitation | 
     return invitation
 
 
-def survey_questions(*, survey_id: int) -> list[Question]:
-    """The survey's questions in the order customers see them (one query)."""
-    return list(Question.objects.filter(survey_id=survey_id).order_by("order", "id"))
+QUESTIONS_KEPT = 64
+
+
+def survey_questions(*, survey: Survey) -> list[Question]:
+    """The survey's questions in the order customers see them, as of ``survey.updated_at``.
+
+    One query the first time this process meets that version of the survey, none after. The
+    questions are read after ``survey``, so the version kept under a stamp is never older than the
+    stamp. The instances are shared between requests: read them, never change them.
+    """
+    return list(_questions_of(survey.pk, survey.updated_at))
+
+
+@lru_cache(maxsize=QUESTIONS_KEPT)
+def _questions_of(survey_id: int, updated_at: datetime) -> tuple[Question, ...]:
+    return tuple(Question.objects.filter(survey_id=survey_id).order_by("order", "id"))
 
 
 def survey_with_questions(*, survey_id: int) -> Survey | None:

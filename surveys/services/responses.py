@@ -2,26 +2,31 @@
 
 Answering protocol
 ------------------
-``response_submit`` locks the invitation row (``SELECT … FOR UPDATE``), checks
-it is still open and unanswered, validates every answer, then writes the
-``Response``, its ``Answer`` rows, the stale marks of the rollups and the
-invitation's new status in one transaction. A concurrent submission of the
-same token waits on the lock and then finds the invitation answered; the
-one-to-one ``Response.invitation`` refuses a second row even to a writer that
-skipped the lock. Nothing is written unless everything is valid.
+``response_submit`` first claims the invitation in one conditional ``UPDATE`` (status →
+responded, where it is still open: not answered, not expired, its survey live, no response
+stored). The ``UPDATE`` takes the invitation's row lock for the rest of the transaction, as
+``SELECT … FOR UPDATE`` would: a concurrent submission of the same token waits on it, and once
+the first commits PostgreSQL checks its condition again against the committed row and finds it
+answered, so it claims nothing. Then every answer is validated, and the ``Response``, its
+``Answer`` rows (one INSERT), the stale marks of the rollups (one INSERT) and the webhook outbox
+messages (one INSERT, after one read of the subscriptions) are written in the same transaction.
+An invalid answer rolls the claim back with the rest: nothing is written unless everything is
+valid. The one-to-one ``Response.invitation`` refuses a second row even to a writer that skipped
+the claim; that refusal is reported as ``AlreadyAnswered``.
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from surveys.hooks import responses_added
-from surveys.models import Answer, Invitation, InvitationStatus, Response
+from surveys.models import Answer, Invitation, InvitationStatus, Response, Survey, SurveyStatus
 from surveys.public_text import survey_language
-from surveys.selectors.public import invitation_is_open, survey_questions
+from surveys.selectors.public import OPEN_STATUSES, survey_questions
 from surveys.services.answer_form import AnswerForm
 from touchpoints.models import Customer
 
@@ -49,50 +54,96 @@ class InvitationClosed(Exception):
 def invitation_open(*, invitation: Invitation) -> None:
     """Record that the customer opened the survey: status queued/sent → opened, ``opened_at`` once.
 
-    One conditional UPDATE, so repeated or concurrent opens (mail scanners
-    fetch links too) write at most once and never move an answered or
-    expired invitation backwards.
+    ``invitation`` as just read decides which conditional UPDATE is needed, if any: none for one
+    opened already. The condition is checked again in the UPDATE, so repeated or concurrent opens
+    (mail scanners fetch links too) write at most once and never move an answered or expired
+    invitation backwards.
     """
-    Invitation.objects.filter(pk=invitation.pk).filter(
-        Q(opened_at__isnull=True) | Q(status__in=_UNOPENED)
-    ).update(
-        status=Case(When(status__in=_UNOPENED, then=Value(InvitationStatus.OPENED)), default=F("status")),
-        opened_at=Coalesce(F("opened_at"), Value(timezone.now())),
-    )
+    now = timezone.now()
+    if invitation.status in _UNOPENED:
+        Invitation.objects.filter(pk=invitation.pk, status__in=_UNOPENED).update(
+            status=InvitationStatus.OPENED, opened_at=Coalesce(F("opened_at"), Value(now))
+        )
+    elif invitation.opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
 
 
-@transaction.atomic
 def response_submit(*, invitation: Invitation, data: Mapping, language: str) -> Response:
-    """Store the customer's answers to ``invitation`` as one ``Response``.
+    """Store the customer's answers to ``invitation`` (with its survey and customer, as just read)
+    as one ``Response``.
 
     ``data`` is the posted form (see ``surveys.services.answer_form``); ``language``
     the one the customer answered in (the survey's first when it does not
     offer it). Raises ``AlreadyAnswered``, ``InvitationClosed`` or
     ``AnswerErrors``; in each case nothing is written.
     """
-    locked = Invitation.objects.select_for_update().select_related("survey").get(pk=invitation.pk)
-    if locked.status == InvitationStatus.RESPONDED or Response.objects.filter(invitation=locked).exists():
+    try:
+        return _response_store(invitation=invitation, data=data, language=language)
+    except IntegrityError as error:
+        # A response written meanwhile by a writer that skipped the claim; anything else is a bug.
+        if Response.objects.filter(invitation_id=invitation.pk).exists():
+            raise AlreadyAnswered from error
+        raise
+
+
+def _claim_sql() -> str:
+    """The claim as one statement: an invitation still open (not answered, not expired, its survey
+    live, no response stored) is marked responded. Written out, not built with the ORM: the two
+    ``EXISTS`` cost the ORM more to compile (0.9 ms) than the database to run."""
+    quote = connection.ops.quote_name
+    invitation, survey, response = (quote(model._meta.db_table) for model in (Invitation, Survey, Response))
+    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    return (
+        f"UPDATE {invitation} SET status = %s, responded_at = %s, opened_at = COALESCE(opened_at, %s) "  # noqa: S608 - names from the models
+        f"WHERE id = %s AND status IN ({open_statuses}) AND expires_at > %s "
+        f"AND EXISTS (SELECT 1 FROM {survey} s WHERE s.id = {invitation}.survey_id AND s.status = %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {response} r WHERE r.invitation_id = {invitation}.id)"
+    )
+
+
+def _invitation_claim(invitation: Invitation, now: datetime) -> None:
+    """Mark the invitation responded if it is still open, holding its row lock until the commit;
+    ``AlreadyAnswered`` or ``InvitationClosed`` (and nothing changed) if it is not."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(),
+            [InvitationStatus.RESPONDED.value, now, now, invitation.pk]
+            + [status.value for status in OPEN_STATUSES]
+            + [now, SurveyStatus.LIVE.value],
+        )
+        if cursor.rowcount == 1:
+            return
+    status, has_response = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .annotate(has_response=Exists(Response.objects.filter(invitation_id=OuterRef("pk"))))
+        .values_list("status", "has_response")
+        .get()
+    )
+    if status == InvitationStatus.RESPONDED or has_response:
         raise AlreadyAnswered
-    if not invitation_is_open(locked):
-        raise InvitationClosed
-    survey = locked.survey
+    raise InvitationClosed
+
+
+@transaction.atomic
+def _response_store(*, invitation: Invitation, data: Mapping, language: str) -> Response:
+    now = timezone.now()
+    _invitation_claim(invitation, now)
+    survey = invitation.survey
     language = survey_language(survey.languages, language)
-    form = AnswerForm(questions=survey_questions(survey_id=survey.id), language=language, data=data)
+    form = AnswerForm(questions=survey_questions(survey=survey), language=language, data=data)
     if not form.is_valid():
         raise AnswerErrors(form.question_errors())
-    now = timezone.now()
-    try:
-        with transaction.atomic():  # a savepoint: the duplicate is reported, not a broken transaction
-            response = Response.objects.create(
-                invitation=locked,
-                survey=survey,
-                customer_id=locked.customer_id,
-                submitted_at=now,
-                language=language,
-            )
-    except IntegrityError as error:
-        raise AlreadyAnswered from error
-    Answer.objects.bulk_create(
+    response = Response(
+        invitation=invitation,
+        survey=survey,
+        customer_id=invitation.customer_id,
+        submitted_at=now,
+        language=language,
+    )
+    if Invitation.customer.is_cached(invitation):  # the webhook payload names the customer
+        response.customer = invitation.customer
+    response.save(force_insert=True)
+    answers = Answer.objects.bulk_create(
         [
             Answer(
                 response=response,
@@ -107,12 +158,7 @@ def response_submit(*, invitation: Invitation, data: Mapping, language: str) -> 
         ]
     )
     responses_added(response_ids=[response.id])
-    response_events_publish(response=response, answers=response.answers.all())
-    Invitation.objects.filter(pk=locked.pk).update(
-        status=InvitationStatus.RESPONDED,
-        responded_at=now,
-        opened_at=Coalesce(F("opened_at"), Value(now)),
-    )
+    response_events_publish(response=response, answers=answers)
     return response
 
 

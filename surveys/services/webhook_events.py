@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from surveys.models import Answer, Invitation, QuestionType, Response
 from webhooks.models import WebhookEventType
-from webhooks.selectors import webhook_subscribed_types
-from webhooks.services import webhook_event_publish
+from webhooks.selectors import webhook_subscriptions
+from webhooks.services import webhook_event_publish, webhook_messages_publish
 
 RESPONSE_CREATED = WebhookEventType.RESPONSE_CREATED.value
 RESPONSE_DETRACTOR = WebhookEventType.RESPONSE_DETRACTOR.value
@@ -82,20 +82,23 @@ def response_events_publish(*, response: Response, answers: Iterable[Answer]) ->
     """``response.created`` for a stored response and, when an NPS answer is 0–6, ``response.detractor``.
 
     ``answers`` (a list or a lazy queryset) are read, and the payload built, only when an active
-    endpoint subscribes to either event: with none, this costs one query.
+    endpoint subscribes to either event. One query when none does (the subscriptions), and one
+    INSERT of every message more when some do; the response's customer is read for its
+    ``external_id`` unless it is loaded already.
     """
-    wanted = webhook_subscribed_types()
-    if RESPONSE_CREATED not in wanted and RESPONSE_DETRACTOR not in wanted:
+    subscriptions = webhook_subscriptions()
+    if RESPONSE_CREATED not in subscriptions and RESPONSE_DETRACTOR not in subscriptions:
         return 0
     answers = list(answers)
     event_types = [RESPONSE_CREATED] + ([RESPONSE_DETRACTOR] if _is_detractor(answers) else [])
-    subscribed = [event_type for event_type in event_types if event_type in wanted]
+    subscribed = [event_type for event_type in event_types if event_type in subscriptions]
     if not subscribed:
         return 0
     payload = response_payload(response, answers)
-    return sum(
-        webhook_event_publish(event_type=event_type, payload=payload, occurred_at=response.submitted_at)
-        for event_type in subscribed
+    return webhook_messages_publish(
+        events=[(event_type, payload) for event_type in subscribed],
+        occurred_at=response.submitted_at,
+        subscriptions=subscriptions,
     )
 
 

@@ -24,18 +24,25 @@ Rules these views keep (tests/surveys/test_public_page.py holds each one):
   requires it too.
 - One page per survey (no pagination): the customer sees "n questions" and
   "Question k of n" on each; nothing is half-stored between pages.
+- The page as a customer first sees it is rendered once per process, survey
+  version (``updated_at``, which every edit of the survey or its questions
+  stamps) and language, and kept; each GET puts its own link into the kept
+  page's form. A GET then costs one query (the invitation, its survey and
+  customer), and one more the first time it opens the link.
 """
 
 import posixpath
+import secrets
 from collections.abc import Callable, Sequence
-from datetime import timedelta
-from functools import wraps
+from datetime import datetime, timedelta
+from functools import lru_cache, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -247,14 +254,42 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         return _closed_page()
     invitation_open(invitation=invitation)
     language = _invitation_language(invitation, request.GET.get("lang"))
-    form = AnswerForm(questions=survey_questions(survey_id=invitation.survey_id), language=language)
-    context = _survey_context(
-        survey=invitation.survey,
-        form=form,
-        language=language,
-        action=reverse("survey-answer", args=[token]),
+    survey = invitation.survey
+    blank = _blank_survey_page(
+        survey, survey.updated_at, language, get_language(), settings.SURVEY_COMPANY_NAME
     )
-    return _page(SURVEY_TEMPLATE, context)
+    # The token passed the selector's shape check (URL-safe letters only): nothing to escape.
+    page = blank.replace(_stand_in_action(), reverse("survey-answer", args=[token]), 1)
+    response = HttpResponse(page)
+    response["Content-Language"] = language
+    return response
+
+
+# The token in the form's action of the pages kept by _blank_survey_page: one no link has.
+_STAND_IN_TOKEN = secrets.token_urlsafe(32)
+BLANK_PAGES_KEPT = 128
+
+
+def _stand_in_action() -> str:
+    return reverse("survey-answer", args=[_STAND_IN_TOKEN])
+
+
+@lru_cache(maxsize=BLANK_PAGES_KEPT)
+def _blank_survey_page(
+    survey: Survey, updated_at: datetime, language: str, active_language: str | None, company: str
+) -> str:
+    """The survey page as a customer first sees it (nothing answered, no error), rendered once per
+    process and version of the survey (``updated_at``, stamped by every edit of the survey and
+    its questions), language and company name; its form posts to ``_stand_in_action()``, which
+    each request replaces by its own link.
+
+    ``survey`` compares equal to every instance of the same row, so ``updated_at`` is what tells
+    versions apart; ``active_language`` (the request's) is in the key in case a template
+    translates with it.
+    """
+    form = AnswerForm(questions=survey_questions(survey=survey), language=language)
+    context = _survey_context(survey=survey, form=form, language=language, action=_stand_in_action())
+    return render_to_string(SURVEY_TEMPLATE, context)
 
 
 def _survey_submit(request: HttpRequest, token: str) -> HttpResponse:
@@ -273,7 +308,7 @@ def _survey_submit(request: HttpRequest, token: str) -> HttpResponse:
     except AnswerErrors as invalid:
         _failure_record(request)
         form = AnswerForm(
-            questions=survey_questions(survey_id=invitation.survey_id), language=language, data=request.POST
+            questions=survey_questions(survey=invitation.survey), language=language, data=request.POST
         )
         context = _survey_context(
             survey=invitation.survey,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
@@ -59,3 +60,9 @@ def _refuse_if_closed(survey: Survey) -> None:
 def _lock_survey(survey: Survey) -> Survey:
     """The survey's row, locked until the transaction ends, so concurrent edits queue up."""
     return Survey.objects.select_for_update().get(pk=survey.pk)
+
+
+def _survey_edited(survey: Survey) -> None:
+    """Stamp ``survey`` as changed (``updated_at``) after an edit of its questions: the survey page
+    keeps the questions per survey and ``updated_at`` (``surveys.selectors.public``)."""
+    Survey.objects.filter(pk=survey.pk).update(updated_at=timezone.now())

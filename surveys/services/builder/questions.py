@@ -15,6 +15,7 @@ from .common import (
     SCALED_TYPES,
     _lock_survey,
     _refuse_if_closed,
+    _survey_edited,
 )
 from .question_fields import clean_question_fields, without_standard_labels_of
 
@@ -74,7 +75,9 @@ def question_create(
         standard_labels_for_blanks=True,
     )
     highest = survey.questions.aggregate(highest=Max("order"))["highest"] or 0
-    return Question.objects.create(survey=survey, order=highest + 1, required=required, **values)
+    question = Question.objects.create(survey=survey, order=highest + 1, required=required, **values)
+    _survey_edited(survey)
+    return question
 
 
 @transaction.atomic
@@ -133,10 +136,10 @@ def question_update(
     )
     if question.answers.exists():
         _refuse_destructive_change(question, values)
-    for field, value in values.items():
+    for field, value in (values | {"required": required}).items():
         setattr(question, field, value)
-    question.required = required
     question.save()
+    _survey_edited(survey)
     return question
 
 
@@ -187,6 +190,7 @@ def question_delete(*, question: Question) -> None:
         raise ValidationError("A live survey keeps at least one question; close the survey instead.")
     Question.objects.filter(pk=question.pk).delete()
     _questions_renumber(survey, remaining)
+    _survey_edited(survey)
 
 
 @transaction.atomic
@@ -202,3 +206,4 @@ def question_move(*, question: Question, up: bool) -> None:
         raise ValidationError(f"This question is already the {'first' if up else 'last'}.")
     ids[place], ids[other] = ids[other], ids[place]
     _questions_renumber(survey, ids)
+    _survey_edited(survey)
