@@ -8,6 +8,11 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+# The translation catalogues, compiled at build time (GNU gettext's msgfmt, then removed again).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && DJANGO_DEBUG=False DJANGO_SECRET_KEY=compilemessages-only DJANGO_ALLOWED_HOSTS=localhost \
+       python manage.py compilemessages -v 0 \
+    && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 # collectstatic needs settings that load; these values exist only for the build step.
 RUN DJANGO_DEBUG=False DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput

@@ -8,10 +8,11 @@ PORT ?= 8000
 # (in the environment or on the command line); production always sets it.
 SITE_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: help venv venv-dev run migrate seed test lint format worker beat bench clean
+.PHONY: help venv venv-dev messages run migrate seed test lint format worker beat bench clean
 
 help:
 	@echo "make run     - install, migrate, seed demo data if empty, serve http://$(HOST):$(PORT)"
+	@echo "               (make run LANGUAGE=zh-hans seeds a Chinese demo company)"
 	@echo "make test    - run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint    - ruff check, ruff format --check, makemigrations --check, lint-imports (the layer contract)"
 	@echo "make worker  - a Celery worker on every queue, or QUEUES=email,metrics (needs REDIS_URL or CELERY_BROKER_URL)"
@@ -32,11 +33,18 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-runtime requirements-dev.txt
 venv: $(VENV)/.stamp-runtime
 venv-dev: $(VENV)/.stamp-dev
 
+# The translation catalogues (locale/*/LC_MESSAGES/django.po) compiled to the .mo files Django reads.
+# Needs GNU gettext's msgfmt (Debian/Ubuntu: apt-get install gettext; macOS: brew install gettext).
+messages: venv
+	@command -v msgfmt >/dev/null 2>&1 || { echo "msgfmt not found: install GNU gettext (apt-get install gettext, brew install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore '.venv/*' -v 0
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
-seed: migrate
-	$(PY) manage.py seed_demo --if-empty
+# LANGUAGE=zh-hans seeds the Chinese demo company (and its staff read the product in Chinese).
+seed: migrate messages
+	$(if $(LANGUAGE),DEMO_LANGUAGE=$(LANGUAGE) )$(PY) manage.py seed_demo --if-empty
 
 run worker beat: export SITE_URL ?= http://$(SITE_HOST):$(PORT)
 
@@ -44,7 +52,7 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)/ (emailed links start $$SITE_URL; tasks run inline unless REDIS_URL is set)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv-dev
+test: venv-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv-dev

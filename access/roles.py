@@ -3,7 +3,8 @@
 Two groups, created by a data migration (``analytics/migrations/0002_roles.py``):
 "CX manager" (everything) and "Agent" (customers, interactions, follow-ups).
 A signed-in user with neither role, and who is not a superuser, sees nothing
-but the 403 page.
+but the 403 page. The group names are stored values, never translated; people
+read each role's label (``ROLE_LABELS``) in their language.
 """
 
 from collections.abc import Callable
@@ -14,10 +15,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 MANAGER = "CX manager"
 AGENT = "Agent"
 ROLES = (MANAGER, AGENT)
+ROLE_LABELS: dict[str, Promise] = {
+    MANAGER: pgettext_lazy("role", "CX manager"),
+    AGENT: pgettext_lazy("role", "Agent"),
+}
 
 
 def user_roles(user) -> frozenset[str]:
@@ -45,7 +53,7 @@ def role_required(*roles: str) -> Callable:
         @login_required
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not has_role(request.user, *roles):
-                raise PermissionDenied("Your account has no role that may open this page.")
+                raise PermissionDenied(gettext("Your account has no role that may open this page."))
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -55,24 +63,25 @@ def role_required(*roles: str) -> Callable:
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: Promise
     url_name: str
     roles: tuple[str, ...]
 
 
 # Each feature adds its pages here, with the roles that may open them.
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Home", "home", ROLES),
-    NavItem("Customers", "customer-search", ROLES),
-    NavItem("Follow-ups", "follow-up-list", ROLES),
-    NavItem("Surveys", "survey-builder-list", (MANAGER,)),
-    NavItem("Dashboards", "dashboard-overview", (MANAGER,)),
-    NavItem("Audit log", "audit-log", (MANAGER,)),
+    NavItem(pgettext_lazy("navigation", "Home"), "home", ROLES),
+    NavItem(pgettext_lazy("navigation", "Customers"), "customer-search", ROLES),
+    NavItem(pgettext_lazy("navigation", "Follow-ups"), "follow-up-list", ROLES),
+    NavItem(pgettext_lazy("navigation", "Surveys"), "survey-builder-list", (MANAGER,)),
+    NavItem(pgettext_lazy("navigation", "Dashboards"), "dashboard-overview", (MANAGER,)),
+    NavItem(_("Audit log"), "audit-log", (MANAGER,)),
 )
 
 
 def navigation(request: HttpRequest) -> dict:
-    """Template context: the navigation entries the signed-in user may open."""
+    """Template context: the navigation entries the signed-in user may open, and ``user_roles``:
+    the labels of the roles they hold (for the header's badges), in ``ROLES`` order."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_roles": frozenset()}
@@ -83,4 +92,5 @@ def navigation(request: HttpRequest) -> dict:
             continue
         url = reverse(item.url_name)
         items.append({"label": item.label, "url": url, "active": request.path == url})
-    return {"nav_items": items, "user_roles": roles, "is_manager": MANAGER in roles}
+    labels = [ROLE_LABELS[role] for role in ROLES if role in roles]
+    return {"nav_items": items, "user_roles": labels, "is_manager": MANAGER in roles}

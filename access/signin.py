@@ -21,14 +21,18 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext_lazy
 
 from infra.clients import client_address
 from infra.counters import counter_add, counter_reset, counter_value
 
 REFUSED_CODE = "too_many_failures"
-REFUSED_MESSAGE = (
+REFUSED_MESSAGE = ngettext_lazy(
     "Too many failed sign-ins for this account or from this network. The password was not "
-    "checked. Wait %(minutes)s minutes, then try again."
+    "checked. Wait %(minutes)s minute, then try again.",
+    "Too many failed sign-ins for this account or from this network. The password was not "
+    "checked. Wait %(minutes)s minutes, then try again.",
+    "minutes",
 )
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
-    verbose_name = "Analytics"
+    verbose_name = _("Analytics")
 
     def ready(self) -> None:
         # Imported here, not at the top: receivers import models, which exist only once the app

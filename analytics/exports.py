@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -102,11 +103,12 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 
 
 def xlsx_bytes(tables: Sequence[ExportTable], *, about: Sequence[tuple[str, str]] = ()) -> bytes:
-    """Every table on its own sheet, after an "About" sheet of ``about`` (label, value) lines."""
+    """Every table on its own sheet (named by its machine name), after an "About" sheet of ``about``
+    (label, value) lines for people, named in the active language."""
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     if about:
-        sheet = workbook.create_sheet(_sheet_name("About", taken))
+        sheet = workbook.create_sheet(_sheet_name(pgettext("spreadsheet sheet", "About"), taken))
         for label, value in about:
             sheet.append([xlsx_cell(label), xlsx_cell(value)])
     for table in tables:

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from analytics.selectors import MetricFilters
 from analytics.selectors.dashboards import STAGE_ORDER, FilterOptions
@@ -22,13 +24,18 @@ DEFAULT_PERIOD = "last_90"
 CUSTOM = "custom"
 PERIOD_DAYS = {"last_30": 30, "last_90": 90, "last_365": 365}
 PERIODS = [
-    ("last_30", "Last 30 days"),
-    ("last_90", "Last 90 days"),
-    ("last_365", "Last 365 days"),
-    ("this_year", "This year"),
-    (CUSTOM, "Custom range"),
+    ("last_30", _("Last 30 days")),
+    ("last_90", _("Last 90 days")),
+    ("last_365", _("Last 365 days")),
+    ("this_year", _("This year")),
+    (CUSTOM, _("Custom range")),
 ]
-INTERVALS = [("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")]
+INTERVALS = [
+    ("", pgettext_lazy("trend interval", "Automatic")),
+    ("day", pgettext_lazy("trend interval", "Day")),
+    ("week", pgettext_lazy("trend interval", "Week")),
+    ("month", pgettext_lazy("trend interval", "Month")),
+]
 # Five years: the series and heatmaps stay a readable (and bounded) size.
 MAX_DAYS = 5 * 366
 # Dates outside these would overflow the previous-period arithmetic (and mean nothing here).
@@ -50,26 +57,35 @@ FILTER_FIELDS = (
 )
 
 
+def field_error(label, message) -> str:
+    """An error naming its field: "To: Enter a valid date."."""
+    return gettext("%(field)s: %(error)s") % {"field": label, "error": message}
+
+
 class DashboardFilterForm(forms.Form):
-    period = forms.ChoiceField(label="Period", choices=PERIODS, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=pgettext_lazy("period start", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=pgettext_lazy("period end", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    survey = forms.TypedChoiceField(label="Survey", coerce=int, required=False, empty_value=None)
-    stage = forms.ChoiceField(label="Stage", required=False)
-    touchpoint = forms.TypedChoiceField(label="Touchpoint", coerce=int, required=False, empty_value=None)
+    survey = forms.TypedChoiceField(label=_("Survey"), coerce=int, required=False, empty_value=None)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    touchpoint = forms.TypedChoiceField(label=_("Touchpoint"), coerce=int, required=False, empty_value=None)
     channel = forms.ChoiceField(
-        label="Channel", choices=[("", "All channels"), *Channel.choices], required=False
+        label=_("Channel"), choices=[("", _("All channels")), *Channel.choices], required=False
     )
-    segment = forms.ChoiceField(label="Segment", required=False)
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
     value_tier = forms.ChoiceField(
-        label="Value tier", choices=[("", "All tiers"), *ValueTier.choices], required=False
+        label=_("Value tier"), choices=[("", _("All tiers")), *ValueTier.choices], required=False
     )
-    journey_map = forms.TypedChoiceField(label="Journey map", coerce=int, required=False, empty_value=None)
-    interval = forms.ChoiceField(label="Trend by", choices=INTERVALS, required=False)
+    journey_map = forms.TypedChoiceField(label=_("Journey map"), coerce=int, required=False, empty_value=None)
+    interval = forms.ChoiceField(label=_("Trend by"), choices=INTERVALS, required=False)
 
     def __init__(
         self,
@@ -83,18 +99,18 @@ class DashboardFilterForm(forms.Form):
     ):
         super().__init__(data)
         self.today = today
-        self.fields["survey"].choices = [("", "All surveys"), *options.surveys]
+        self.fields["survey"].choices = [("", _("All surveys")), *options.surveys]
         stages = sorted(Stage.choices, key=lambda choice: STAGE_ORDER.get(choice[0], 9))
-        self.fields["stage"].choices = [("", "All stages"), *stages]
+        self.fields["stage"].choices = [("", _("All stages")), *stages]
         grouped: dict[str, list] = {}
         for option in options.touchpoints:
-            label = option.name if option.active else f"{option.name} (inactive)"
+            label = option.name if option.active else gettext("%(name)s (inactive)") % {"name": option.name}
             grouped.setdefault(option.stage_label, []).append((option.id, label))
-        self.fields["touchpoint"].choices = [("", "All touchpoints"), *grouped.items()]
+        self.fields["touchpoint"].choices = [("", _("All touchpoints")), *grouped.items()]
         self.fields["segment"].choices = [
-            ("", "All segments"),
+            ("", _("All segments")),
             *((segment, segment_label(segment)) for segment in options.segments),
-            (NO_SEGMENT, "No segment"),
+            (NO_SEGMENT, _("No segment")),
         ]
         if journey_map:
             self.fields["journey_map"].choices = options.journey_maps
@@ -118,19 +134,19 @@ class DashboardFilterForm(forms.Form):
             start = start or end - timedelta(days=PERIOD_DAYS[DEFAULT_PERIOD] - 1)
             if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
                 raise ValidationError(
-                    "Dates must fall between %(earliest)s and %(latest)s.",
+                    _("Dates must fall between %(earliest)s and %(latest)s."),
                     code="date_out_of_range",
                     params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
                 )
             if start > end:
                 raise ValidationError(
-                    "The start date (%(start)s) is after the end date (%(end)s).",
+                    _("The start date (%(start)s) is after the end date (%(end)s)."),
                     code="start_after_end",
                     params={"start": start.isoformat(), "end": end.isoformat()},
                 )
             if (end - start).days + 1 > MAX_DAYS:
                 raise ValidationError(
-                    "A period can cover at most %(max)d days; pick a shorter range.",
+                    _("A period can cover at most %(max)d days; pick a shorter range."),
                     code="period_too_long",
                     params={"max": MAX_DAYS},
                 )
@@ -195,20 +211,24 @@ class DashboardFilterForm(forms.Form):
         """Every error as one readable line, naming the field it concerns."""
         lines = []
         for name, errors in self.errors.items():
-            prefix = "" if name == NON_FIELD_ERRORS else f"{self.fields[name].label}: "
-            lines.extend(f"{prefix}{message}" for message in errors)
+            if name == NON_FIELD_ERRORS:
+                lines.extend(str(message) for message in errors)
+            else:
+                lines.extend(field_error(self.fields[name].label, message) for message in errors)
         return lines
 
 
 class CommentSearchForm(forms.Form):
     """The comments page's search box and page number (beside the filter bar)."""
 
-    q = forms.CharField(label="Search comments", required=False, max_length=100, strip=True)
-    page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=10_000)
+    q = forms.CharField(label=_("Search comments"), required=False, max_length=100, strip=True)
+    page = forms.IntegerField(
+        label=pgettext_lazy("page number", "Page"), required=False, min_value=1, max_value=10_000
+    )
 
     def error_messages(self) -> list[str]:
         return [
-            f"{self.fields[name].label}: {message}"
+            field_error(self.fields[name].label, message)
             for name, errors in self.errors.items()
             for message in errors
         ]

@@ -3,6 +3,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .keys import api_key_create, api_key_revoke
 from .models import ApiKey
@@ -11,10 +14,11 @@ from .scopes import SCOPES
 
 class ApiKeyAddForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=[(name, f"{name} — {label}") for name, label in SCOPES.items()],
+        label=capfirst(_("scopes")),
+        choices=[(name, format_lazy("{} — {}", name, label)) for name, label in SCOPES.items()],
         widget=forms.CheckboxSelectMultiple,
         initial=list(SCOPES),
-        help_text="The calls the key may make. Grant only what the integration needs.",
+        help_text=_("The calls the key may make. Grant only what the integration needs."),
     )
 
     class Meta:
@@ -31,7 +35,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at"]
     fields = ["name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at"]
 
-    @admin.display(description="scopes")
+    @admin.display(description=_("scopes"))
     def scope_list(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes)
 
@@ -68,12 +72,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "api_key": obj,
             "key": key,
-            "title": "API key created",
+            "title": gettext("API key created"),
         }
         return TemplateResponse(request, "admin/api/apikey/key_created.html", context)
 
-    @admin.action(description="Revoke the selected API keys")
+    @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
         for api_key in queryset.filter(revoked_at__isnull=True):
             api_key_revoke(api_key=api_key, revoked_by=request.user)
-        messages.success(request, "The selected keys are revoked; they authenticate nothing from now on.")
+        messages.success(
+            request, gettext("The selected keys are revoked; they authenticate nothing from now on.")
+        )

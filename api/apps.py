@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "api"
     label = "api"
-    verbose_name = "REST API"
+    verbose_name = _("REST API")
 
     def ready(self) -> None:
         from . import schema  # noqa: F401  registers the bearer security scheme with drf-spectacular

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 
 from .keys import api_key_find, api_key_touch
@@ -39,12 +40,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         scheme, _, key = header.partition(" ")
         key = key.strip()
         if scheme.lower() != self.keyword.lower() or not key or " " in key:
-            raise exceptions.AuthenticationFailed("Send the API key as 'Authorization: Bearer <key>'.")
+            raise exceptions.AuthenticationFailed(
+                gettext("Send the API key as 'Authorization: Bearer <key>'.")
+            )
         api_key = api_key_find(key=key)
         if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            raise exceptions.AuthenticationFailed(gettext("Invalid API key."))
         if not api_key.is_active:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.", code="revoked")
+            raise exceptions.AuthenticationFailed(gettext("This API key has been revoked."), code="revoked")
         api_key_touch(api_key=api_key)
         return ApiClient(api_key), api_key
 

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Sequence
 
+from django.utils.translation import gettext
 from rest_framework import exceptions
 
 MAX_ITEMS = 1000
@@ -13,9 +14,8 @@ def bulk_items(request, *, limit: int = MAX_ITEMS) -> list:
     data = request.data
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= limit:
-        raise exceptions.ValidationError(
-            {"items": [f"Send a JSON object with 'items': a list of 1 to {limit} objects."]}
-        )
+        message = gettext("Send a JSON object with 'items': a list of 1 to %(limit)s objects.")
+        raise exceptions.ValidationError({"items": [message % {"limit": limit}]})
     return items
 
 

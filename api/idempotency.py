@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -78,16 +79,20 @@ def idempotency_claim(
             continue
         if record.request_hash != request_hash:
             raise Unprocessable(
-                "This Idempotency-Key was used with a different request; use a new key.",
+                gettext("This Idempotency-Key was used with a different request; use a new key."),
                 code="idempotency_key_reused",
             )
         return record, False
-    raise _in_progress("This Idempotency-Key is contended; retry shortly.")
+    raise _contended()
+
+
+def _contended() -> Conflict:
+    return _in_progress(gettext("This Idempotency-Key is contended; retry shortly."))
 
 
 def _in_progress(message: str = "") -> Conflict:
     return Conflict(
-        message or "A request with this Idempotency-Key is still being processed; retry shortly.",
+        message or gettext("A request with this Idempotency-Key is still being processed; retry shortly."),
         code="idempotency_in_progress",
     )
 
@@ -156,9 +161,8 @@ def _key_of(request) -> str | None:
         return None
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise exceptions.ValidationError(
-            {HEADER: [f"Must be 1–{MAX_KEY_LENGTH} printable characters, e.g. a UUID."]}
-        )
+        message = gettext("Must be 1–%(max)s printable characters, e.g. a UUID.")
+        raise exceptions.ValidationError({HEADER: [message % {"max": MAX_KEY_LENGTH}]})
     return key
 
 
@@ -201,7 +205,7 @@ def idempotent(handler):
             if response.status_code >= 500:
                 _release_if_possible(record)
             return response
-        raise _in_progress("This Idempotency-Key is contended; retry shortly.")
+        raise _contended()
 
     wrapped.idempotent = True
     return wrapped

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -38,14 +39,19 @@ def api_key_create(*, name: str, scopes: Iterable[str] | None = None, created_by
     scopes = list(dict.fromkeys(ALL_SCOPES if scopes is None else scopes))
     unknown = scopes_unknown(scopes)
     if unknown:
+        message = ngettext(
+            "Unknown scope: %(unknown)s. Known scopes: %(known)s.",
+            "Unknown scopes: %(unknown)s. Known scopes: %(known)s.",
+            len(unknown),
+        )
         raise ValidationError(
-            {"scopes": f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(ALL_SCOPES)}."}
+            {"scopes": message % {"unknown": ", ".join(unknown), "known": ", ".join(ALL_SCOPES)}}
         )
     if not scopes:
-        raise ValidationError({"scopes": "A key needs at least one scope."})
+        raise ValidationError({"scopes": gettext("A key needs at least one scope.")})
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "A key needs a name."})
+        raise ValidationError({"name": gettext("A key needs a name.")})
     prefix = secrets.token_hex(PREFIX_HEX // 2)
     while ApiKey.objects.filter(prefix=prefix).exists():  # 2^32 prefixes: practically never loops
         prefix = secrets.token_hex(PREFIX_HEX // 2)
@@ -56,7 +62,7 @@ def api_key_create(*, name: str, scopes: Iterable[str] | None = None, created_by
     audit_record(
         action=AuditAction.API_KEY_CREATED,
         actor=created_by,
-        target=str(api_key),
+        target=api_key.label,
         details={"name": api_key.name, "prefix": prefix, "scopes": scopes},
     )
     return api_key, key
@@ -102,7 +108,7 @@ def api_key_revoke(*, api_key: ApiKey, now: datetime | None = None, revoked_by=N
         audit_record(
             action=AuditAction.API_KEY_REVOKED,
             actor=revoked_by,
-            target=str(api_key),
+            target=api_key.label,
             details={"name": api_key.name, "prefix": api_key.prefix},
         )
     return api_key

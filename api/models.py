@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiKey(models.Model):
@@ -13,26 +15,43 @@ class ApiKey(models.Model):
     once, when it is created, and never again.
     """
 
-    name = models.CharField(max_length=100, help_text="Who uses the key, e.g. 'CRM production'.")
-    prefix = models.CharField(max_length=16, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
-    scopes = models.JSONField(default=list, help_text="The scope names the key grants.")
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Who uses the key, e.g. 'CRM production'.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, help_text=_("The scope names the key grants."))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(
-        null=True, blank=True, help_text="Updated at most once a minute, not on every request."
+        _("last used at"),
+        null=True,
+        blank=True,
+        help_text=_("Updated at most once a minute, not on every request."),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
-        state = " (revoked)" if self.revoked_at else ""
-        return f"{self.name} · cem_{self.prefix}_…{state}"
+        if self.revoked_at is None:
+            return self.label
+        return gettext("%(key)s (revoked)") % {"key": self.label}
+
+    @property
+    def label(self) -> str:
+        """The key's name and public prefix, the same in every language (as the audit log keeps it)."""
+        return f"{self.name} · cem_{self.prefix}_…"
 
     @property
     def is_active(self) -> bool:
@@ -43,8 +62,8 @@ class ApiKey(models.Model):
 
 
 class IdempotencyState(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    IN_PROGRESS = "in_progress", pgettext_lazy("idempotency state", "In progress")
+    DONE = "done", pgettext_lazy("idempotency state", "Done")
 
 
 class IdempotencyRecord(models.Model):
@@ -56,16 +75,24 @@ class IdempotencyRecord(models.Model):
     """
 
     State = IdempotencyState
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="idempotency_records")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64, help_text="SHA-256 of method, path and JSON body.")
-    state = models.CharField(max_length=16, choices=State.choices, default=State.IN_PROGRESS)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(help_text="When the request began; the 24 h start from here.")
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, related_name="idempotency_records", verbose_name=_("API key")
+    )
+    key = models.CharField(_("Idempotency-Key"), max_length=255)
+    request_hash = models.CharField(
+        _("request hash"), max_length=64, help_text=_("SHA-256 of method, path and JSON body.")
+    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.IN_PROGRESS)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    body = models.JSONField(_("body"), null=True, blank=True)
+    created_at = models.DateTimeField(
+        _("created at"), help_text=_("When the request began; the 24 h start from here.")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         indexes = [models.Index(fields=["api_key", "created_at"], name="idempotency_key_age_idx")]
         constraints = [
             models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_unique_per_api_key"),

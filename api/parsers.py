@@ -9,10 +9,18 @@ Two kinds of valid JSON are refused whole, as a ``parse_error`` (400), before an
   every recursive step after parsing (validation, hashing, rendering) would exhaust the stack.
 """
 
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from infra.json_values import MAX_DEPTH, json_refusal
+from infra.json_values import json_refusal, nesting_refusal
+
+# DRF's words for malformed JSON, in English whatever the language; what follows is the decoder's.
+_DRF_PREFIX = "JSON parse error - "
+
+
+def _parse_error(reason: str) -> ParseError:
+    return ParseError(gettext("JSON parse error - %(reason)s") % {"reason": reason})
 
 
 class JSONParser(parsers.JSONParser):
@@ -20,10 +28,10 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(
-                f"JSON parse error - arrays and objects nest deeper than {MAX_DEPTH} levels"
-            ) from None
+            raise _parse_error(nesting_refusal()) from None
+        except ParseError as error:
+            raise _parse_error(str(error.detail).removeprefix(_DRF_PREFIX)) from error
         refusal = json_refusal(data)
         if refusal:
-            raise ParseError(f"JSON parse error - {refusal}")
+            raise _parse_error(refusal)
         return data

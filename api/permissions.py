@@ -3,6 +3,7 @@
 A method the resource does not offer is 405 (with ``Allow``) for every valid key, whatever its scopes:
 the permission lets it through to the view, which answers it."""
 
+from django.utils.translation import gettext
 from rest_framework import exceptions, permissions
 
 from .models import ApiKey
@@ -18,7 +19,7 @@ def required_scope(view, method: str) -> str | None:
     scopes = getattr(view, "scopes", {})
     kind = "read" if method in READ_METHODS else "write"
     if kind not in scopes:
-        raise exceptions.PermissionDenied("This call is not open to API keys.")
+        raise exceptions.PermissionDenied(gettext("This call is not open to API keys."))
     return scopes[kind]
 
 
@@ -30,12 +31,11 @@ def offers(view, method: str) -> bool:
 class HasScope(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if not isinstance(request.auth, ApiKey):
-            raise exceptions.NotAuthenticated("Send an API key as 'Authorization: Bearer <key>'.")
+            raise exceptions.NotAuthenticated(gettext("Send an API key as 'Authorization: Bearer <key>'."))
         if not offers(view, request.method):
             return True  # the view answers 405 Method Not Allowed, with its Allow header
         scope = required_scope(view, request.method)
         if scope is not None and not request.auth.has_scope(scope):
-            raise exceptions.PermissionDenied(
-                f"This API key lacks the scope '{scope}'.", code="missing_scope"
-            )
+            message = gettext("This API key lacks the scope '%(scope)s'.") % {"scope": scope}
+            raise exceptions.PermissionDenied(message, code="missing_scope")
         return True

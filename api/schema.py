@@ -7,8 +7,6 @@ from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 
-from infra.outages import MESSAGE as OUTAGE_MESSAGE
-
 from .idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED_HEADER
 from .permissions import required_scope
 
@@ -25,6 +23,8 @@ class ErrorResponseSerializer(serializers.Serializer):
     errors = ErrorSerializer(many=True)
 
 
+# Examples of answers, in English as the rest of the schema (an answer's ``message`` is in the
+# language of the request's Accept-Language).
 _EXAMPLES = {
     "400": [{"field": "email", "code": "invalid", "message": "Enter a valid email address."}],
     "401": [
@@ -71,7 +71,7 @@ _EXAMPLES = {
         {
             "field": None,
             "code": "service_unavailable",
-            "message": OUTAGE_MESSAGE,
+            "message": "A service this request needs is unavailable; nothing was half-saved. Retry shortly.",
         }
     ],
 }

@@ -1,18 +1,24 @@
 """The scopes an API key can carry: each grants one kind of call (README, "API")."""
 
-SCOPES: dict[str, str] = {
-    "customers:read": "Read customers, journeys and journey maps",
-    "customers:write": "Create, update and delete customers",
-    "interactions:write": "Log interactions (one or in bulk) and edit the touchpoint catalogue",
-    "surveys:read": "Read surveys and their questions",
-    "invitations:write": "Invite customers to surveys",
-    "invitations:read": "Read invitations: status, times, why one was suppressed or bounced",
-    "responses:read": "Read survey responses",
-    "metrics:read": "Read NPS, expectation, peak–end and driver metrics",
-    "followups:read": "Read follow-up cases",
-    "followups:write": "Update follow-up cases",
-    "webhooks:manage": "List, create and delete webhook subscriptions",
-    "exports:read": "Export responses, answers, interactions and customers in bulk, and download the files",
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Name (a stable code, never translated) → what it grants, for people (the admin's key form).
+SCOPES: dict[str, Promise] = {
+    "customers:read": _("Read customers, journeys and journey maps"),
+    "customers:write": _("Create, update and delete customers"),
+    "interactions:write": _("Log interactions (one or in bulk) and edit the touchpoint catalogue"),
+    "surveys:read": _("Read surveys and their questions"),
+    "invitations:write": _("Invite customers to surveys"),
+    "invitations:read": _("Read invitations: status, times, why one was suppressed or bounced"),
+    "responses:read": _("Read survey responses"),
+    "metrics:read": _("Read NPS, expectation, peak–end and driver metrics"),
+    "followups:read": _("Read follow-up cases"),
+    "followups:write": _("Update follow-up cases"),
+    "webhooks:manage": _("List, create and delete webhook subscriptions"),
+    "exports:read": _(
+        "Export responses, answers, interactions and customers in bulk, and download the files"
+    ),
 }
 ALL_SCOPES: tuple[str, ...] = tuple(SCOPES)
 

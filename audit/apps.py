@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "audit"
     label = "audit"
-    verbose_name = "Audit log"
+    verbose_name = _("Audit log")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

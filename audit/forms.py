@@ -1,7 +1,10 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(choices=[("", "Every action"), *AuditAction.choices], required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", _("Every action")), *AuditAction.choices], required=False
+    )

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "access.middleware.StaffLanguageMiddleware",
     "audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -105,6 +106,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access.roles.navigation",
@@ -182,6 +184,7 @@ CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
 # By task name: beat's entries and tasks sent by name (infra.tasks.enqueue_on_commit) follow them too.
 CELERY_TASK_ROUTES = {
     "surveys.tasks.invitation*": {"queue": f"{CELERY_QUEUE_PREFIX}email"},  # sends, reminders, sweep
+    "followups.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}email"},  # emails to staff
     "analytics.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}metrics"},  # rollups and the heartbeat
     "webhooks.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},  # HTTP-bound deliveries
     "exports.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}exports"},  # long jobs writing files
@@ -319,8 +322,13 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
 # --- Internationalisation -------------------------------------------------------------
-LANGUAGE_CODE = "en"
+# The language of pages before a user or browser has chosen one, and of management commands.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+# Each language's name in itself, for the switchers. Adding a language: add it here, then
+# `makemessages -l <locale>`, translate locale/<locale>/LC_MESSAGES/django.po, `compilemessages`.
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExportKind(models.TextChoices):
@@ -21,11 +22,11 @@ class ExportFormat(models.TextChoices):
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    EXPIRED = "expired", _("Expired")
+    QUEUED = "queued", pgettext_lazy("export status", "Queued")
+    RUNNING = "running", pgettext_lazy("export status", "Running")
+    DONE = "done", pgettext_lazy("export status", "Done")
+    FAILED = "failed", pgettext_lazy("export status", "Failed")
+    EXPIRED = "expired", pgettext_lazy("export status", "Expired")
 
 
 class ExportJob(models.Model):
@@ -45,25 +46,35 @@ class ExportJob(models.Model):
     file_format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     api_key = models.ForeignKey(
-        "api.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "api.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API key"),
     )
     status = models.CharField(
         _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
     rows_total = models.BigIntegerField(_("rows expected"), null=True, blank=True)
     rows_done = models.BigIntegerField(_("rows written"), default=0)
-    file_name = models.CharField(max_length=200, blank=True)
-    file_size = models.BigIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    progress_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_size = models.BigIntegerField(_("file size (bytes)"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -82,7 +93,7 @@ class ExportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.file_format} · {self.status}"
+        return f"{self.get_kind_display()} · {self.get_file_format_display()} · {self.get_status_display()}"
 
     @property
     def progress(self) -> float | None:

@@ -13,7 +13,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.roles import MANAGER, role_required
@@ -149,17 +151,31 @@ def _own_job(request: HttpRequest, pk) -> ExportJob:
     return job
 
 
+def rows_text(job: ExportJob) -> str:
+    """The rows written so far, in words: "1,200 of about 5,000 rows" (numbers in the reader's format)."""
+    done = number_format(job.rows_done, force_grouping=True)
+    if job.rows_total is None:
+        return ngettext("%(done)s row", "%(done)s rows", job.rows_done) % {"done": done}
+    total = number_format(job.rows_total, force_grouping=True)
+    return ngettext("%(done)s of about %(total)s row", "%(done)s of about %(total)s rows", job.rows_total) % {
+        "done": done,
+        "total": total,
+    }
+
+
 def job_status(job: ExportJob) -> dict:
-    """What the job page's script polls (and the page itself shows)."""
+    """What the job page's script polls (and the page itself shows), in the reader's language."""
     return {
         "id": str(job.id),
         "status": job.status,
         "status_label": job.get_status_display(),
         "rows_total": job.rows_total,
         "rows_done": job.rows_done,
+        "rows_text": rows_text(job),
         "progress": job.progress,
         "download_url": reverse("export-download", kwargs={"job_id": job.pk}) if job_file(job) else None,
-        "error": job.error if job.status == ExportJob.Status.FAILED else "",
+        # A job's error is stored in English; the ones written for people have a translation.
+        "error": _(job.error) if job.status == ExportJob.Status.FAILED and job.error else "",
     }
 
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowupsConfig(AppConfig):
     name = "followups"
-    verbose_name = "Follow-up cases"
+    verbose_name = _("Follow-up cases")
     default_auto_field = "django.db.models.BigAutoField"

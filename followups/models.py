@@ -3,18 +3,20 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FollowUpReason(models.TextChoices):
-    DETRACTOR = "detractor", "Detractor response"
-    FLOOR_BREACH = "floor_breach", "Floor breach"
+    DETRACTOR = "detractor", _("Detractor response")
+    FLOOR_BREACH = "floor_breach", _("Floor breach")
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    CONTACTED = "contacted", "Contacted"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("case status", "In progress")
+    CONTACTED = "contacted", pgettext_lazy("case status", "Contacted")
+    RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
 
 
 class FollowUp(models.Model):
@@ -25,16 +27,31 @@ class FollowUp(models.Model):
 
     Reason = FollowUpReason
     Status = FollowUpStatus
-    reason = models.CharField(max_length=16, choices=FollowUpReason.choices)
-    customer = models.ForeignKey("touchpoints.Customer", on_delete=models.CASCADE, related_name="follow_ups")
+    reason = models.CharField(_("reason"), max_length=16, choices=FollowUpReason.choices)
+    customer = models.ForeignKey(
+        "touchpoints.Customer",
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("customer"),
+    )
     response = models.OneToOneField(
-        "surveys.Response", on_delete=models.CASCADE, null=True, blank=True, related_name="follow_up"
+        "surveys.Response",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+        verbose_name=_("response"),
     )
     interaction = models.OneToOneField(
-        "touchpoints.Interaction", on_delete=models.CASCADE, null=True, blank=True, related_name="follow_up"
+        "touchpoints.Interaction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="follow_up",
+        verbose_name=_("interaction"),
     )
     score = models.FloatField(
-        help_text="The score that opened the case (NPS 0–6, or the breaching experience)."
+        _("score"), help_text=_("The score that opened the case (NPS 0–6, or the breaching experience).")
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,17 +59,22 @@ class FollowUp(models.Model):
         null=True,
         blank=True,
         related_name="follow_ups",
+        verbose_name=_("assignee"),
     )
-    status = models.CharField(max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
-    opened_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(blank=True)
-    outcome = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    opened_at = models.DateTimeField(pgettext_lazy("follow-up case", "opened at"))
+    due_at = models.DateTimeField(_("due at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
         db_table = "analytics_followup"  # kept from the app it was born in: no table rename
         ordering = ["due_at", "id"]
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
         indexes = [
             models.Index(fields=["status", "due_at"], name="follow_up_status_due_idx"),
             models.Index(fields=["assignee", "status"], name="follow_up_assignee_idx"),
@@ -73,4 +95,4 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} · {self.customer_id} · {self.status}"
+        return f"{self.get_reason_display()} · {self.customer_id} · {self.get_status_display()}"

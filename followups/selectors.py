@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from access.roles import AGENT, MANAGER, ROLES, has_role
 from analytics.metrics import nps_category
@@ -43,6 +44,12 @@ ASSIGNEE_FILTERS = ("", ASSIGNEE_MINE, ASSIGNEE_QUEUE)
 
 CUSTOMER_CASES_MAX = 100
 
+NPS_CATEGORY_LABELS = {
+    "promoter": pgettext_lazy("NPS category", "promoter"),
+    "passive": pgettext_lazy("NPS category", "passive"),
+    "detractor": pgettext_lazy("NPS category", "detractor"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Recovery:
@@ -55,6 +62,11 @@ class Recovery:
     @property
     def recovered(self) -> bool:
         return self.category != "detractor"
+
+    @property
+    def category_label(self) -> str:
+        """The category in words for people (``category`` is the code)."""
+        return str(NPS_CATEGORY_LABELS.get(self.category, self.category))
 
 
 def follow_up_visible_to(user) -> Q:

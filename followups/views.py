@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from access.roles import MANAGER, ROLES, has_role, role_required
@@ -25,14 +27,18 @@ PAGE_SIZE = 50
 class CaseFilterForm(forms.Form):
     scope = forms.ChoiceField(
         choices=[
-            (selectors.SCOPE_OPEN, "To do"),
-            (selectors.SCOPE_RESOLVED, "Resolved"),
-            (selectors.SCOPE_ALL, "All"),
+            (selectors.SCOPE_OPEN, pgettext_lazy("cases to show", "To do")),
+            (selectors.SCOPE_RESOLVED, pgettext_lazy("cases to show", "Resolved")),
+            (selectors.SCOPE_ALL, pgettext_lazy("cases to show", "All")),
         ],
         required=False,
     )
     assignee = forms.ChoiceField(
-        choices=[("", "Everyone's"), (selectors.ASSIGNEE_MINE, "Mine"), (selectors.ASSIGNEE_QUEUE, "Queue")],
+        choices=[
+            ("", pgettext_lazy("whose cases", "Everyone's")),
+            (selectors.ASSIGNEE_MINE, pgettext_lazy("whose cases", "Mine")),
+            (selectors.ASSIGNEE_QUEUE, pgettext_lazy("whose cases", "Queue")),
+        ],
         required=False,
     )
 
@@ -40,21 +46,28 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not manager:  # an agent's widest view is their own cases and the queue
             choices = self.fields["assignee"].choices
-            self.fields["assignee"].choices = [("", "Mine and the queue"), *choices[1:]]
+            self.fields["assignee"].choices = [
+                ("", pgettext_lazy("whose cases", "Mine and the queue")),
+                *choices[1:],
+            ]
 
 
 class CaseProgressForm(forms.Form):
-    status = forms.ChoiceField(choices=FollowUpStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=FollowUpStatus.choices)
     outcome = forms.CharField(
+        label=_("Outcome"),
         required=False,
         max_length=services.OUTCOME_MAX_LENGTH,
-        help_text="Required to resolve: what was done, e.g. “Refunded the delivery fee”.",
+        help_text=_("Required to resolve: what was done, e.g. “Refunded the delivery fee”."),
         widget=forms.TextInput(attrs={"list": "case-outcomes", "autocomplete": "off"}),
     )
     note = forms.CharField(
+        label=_("Note"),
         required=False,
         max_length=services.NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What happened: the call, what they said."}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("What happened: the call, what they said.")}
+        ),
     )
 
     def __init__(self, *args, case: FollowUp, **kwargs):
@@ -77,7 +90,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class CaseAssignForm(forms.Form):
-    assignee = PersonChoiceField(queryset=None, required=False, empty_label="Team queue")
+    assignee = PersonChoiceField(
+        label=_("Assignee"), queryset=None, required=False, empty_label=_("Team queue")
+    )
 
     def __init__(self, *args, case: FollowUp, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +134,8 @@ def _detail_page(
 @role_required(*ROLES)
 @require_GET
 def follow_up_list(request: HttpRequest) -> HttpResponse:
-    filters = CaseFilterForm(request.GET, manager=has_role(request.user, MANAGER))
+    is_manager = has_role(request.user, MANAGER)
+    filters = CaseFilterForm(request.GET, manager=is_manager)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     scope = chosen.get("scope") or selectors.SCOPE_OPEN
     assignee = chosen.get("assignee") or ""
@@ -131,6 +147,7 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "assignee": assignee,
         "filters": filters,
+        "is_manager": is_manager,
         "query_without_page": f"scope={scope}&assignee={assignee}",
     }
     return render(request, "followups/list.html", context)
@@ -149,7 +166,7 @@ def follow_up_take(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         case = selectors.follow_up_detail(follow_up_id=follow_up_id, user=request.user)
     except FollowUp.DoesNotExist:
         # Most often a colleague took it since the list was loaded: say so, back to the list.
-        messages.error(request, "This case is no longer in the queue: someone else has taken it.")
+        messages.error(request, gettext("This case is no longer in the queue: someone else has taken it."))
         return redirect("follow-up-list")
     try:
         services.follow_up_take(follow_up_id=case.pk, user=request.user)
@@ -157,7 +174,7 @@ def follow_up_take(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect("follow-up-list")
-    messages.success(request, "The case is yours now.")
+    messages.success(request, gettext("The case is yours now."))
     return redirect("follow-up-detail", follow_up_id=case.pk)
 
 
@@ -172,7 +189,8 @@ def follow_up_update(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, f"Case saved: {updated.get_status_display().lower()}.")
+            status = str(updated.get_status_display()).lower()
+            messages.success(request, gettext("Case saved: %(status)s.") % {"status": status})
             return redirect("follow-up-detail", follow_up_id=case.pk)
     return _detail_page(request, case, progress_form=form)
 
@@ -190,6 +208,6 @@ def follow_up_assign(request: HttpRequest, follow_up_id: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Case assigned.")
+            messages.success(request, gettext("Case assigned."))
             return redirect("follow-up-detail", follow_up_id=case.pk)
     return _detail_page(request, case, assign_form=form)

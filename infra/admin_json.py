@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.fields import InvalidJSONInput
+from django.utils.translation import gettext
 
 from infra.json_values import json_refusal
 
@@ -20,7 +21,7 @@ from infra.json_values import json_refusal
 def _refusal(value) -> str | None:
     refusal = json_refusal(value)
     if refusal is None and "\\u0000" in json.dumps(value):
-        refusal = "a string holds a NUL character (\\u0000)"
+        refusal = gettext("a string holds a NUL character (\\u0000)")
     return refusal
 
 
@@ -29,10 +30,11 @@ class SafeJSONFormField(forms.JSONField):
         try:
             converted = super().to_python(value)
         except RecursionError:
-            raise ValidationError("Arrays and objects nest too deeply.", code="invalid") from None
+            raise ValidationError(gettext("Arrays and objects nest too deeply."), code="invalid") from None
         refusal = _refusal(converted)
         if refusal:
-            raise ValidationError(f"This JSON cannot be stored: {refusal}.", code="invalid")
+            message = gettext("This JSON cannot be stored: %(reason)s.")
+            raise ValidationError(message, code="invalid", params={"reason": refusal})
         return converted
 
     def bound_data(self, data, initial):

@@ -6,23 +6,35 @@ both doors refuse the same values with the same words.
 
 import re
 
+from django.utils.translation import gettext, ngettext
+
 MAX_DEPTH = 64
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def nesting_refusal() -> str:
+    """Why JSON nested deeper than ``MAX_DEPTH`` is refused, in the active language."""
+    return ngettext(
+        "arrays and objects nest deeper than %(depth)s level",
+        "arrays and objects nest deeper than %(depth)s levels",
+        MAX_DEPTH,
+    ) % {"depth": MAX_DEPTH}
+
+
 def json_refusal(data) -> str | None:
-    """Why a parsed JSON value is refused, or None; iterative, so any depth is safe to walk."""
+    """Why a parsed JSON value is refused (a clause in the active language), or None; iterative, so
+    any depth is safe to walk."""
     pending = [(data, 1)]
     while pending:
         value, depth = pending.pop()
         if isinstance(value, str):
             if _SURROGATE.search(value):
-                return "a string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+                return gettext("a string holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text")
             continue
         if not isinstance(value, dict | list):
             continue
         if depth > MAX_DEPTH:
-            return f"arrays and objects nest deeper than {MAX_DEPTH} levels"
+            return nesting_refusal()
         if isinstance(value, dict):
             pending.extend((key, depth) for key in value)
             pending.extend((item, depth + 1) for item in value.values())

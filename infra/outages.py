@@ -13,12 +13,13 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-MESSAGE = "A service this request needs is unavailable; nothing was half-saved. Retry shortly."
+MESSAGE = _("A service this request needs is unavailable; nothing was half-saved. Retry shortly.")
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:
@@ -50,10 +51,11 @@ def is_outage(exc: BaseException | None) -> bool:
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse(
-            {"errors": [{"field": None, "code": "service_unavailable", "message": MESSAGE}]}, status=503
+            {"errors": [{"field": None, "code": "service_unavailable", "message": str(MESSAGE)}]}, status=503
         )
     else:
-        # No request context: the page must render without the database or the session.
+        # No request context: the page must render without the database or the session (it is in
+        # the language the request was answered in, which needs neither).
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from journeys.hooks import journeys_changed
 from journeys.models import Journey, JourneyMap, JourneyStatus
@@ -27,7 +28,7 @@ def journey_start(
 ) -> Journey:
     """A new journey of ``customer`` along ``journey_map`` (None: an unmapped journey), in progress."""
     if journey_map is not None and not journey_map.active:
-        raise ValidationError({"journey_map": "This journey map is not active."})
+        raise ValidationError({"journey_map": gettext("This journey map is not active.")})
     journey = Journey(customer=customer, journey_map=journey_map, started_at=started_at or timezone.now())
     journey.full_clean()
     journey.save()
@@ -43,7 +44,9 @@ def journey_interactions_attach(*, journey: Journey, interaction_ids: Collection
         interaction_ids=interaction_ids, journey_id=journey.id, customer_id=journey.customer_id
     )
     if moved != len(set(interaction_ids)):
-        raise ValidationError({"interactions": "Only this customer's interactions can join the journey."})
+        raise ValidationError(
+            {"interactions": gettext("Only this customer's interactions can join the journey.")}
+        )
     journeys_changed(journey_ids=[journey.id])
     return moved
 
@@ -52,7 +55,8 @@ def journey_interactions_attach(*, journey: Journey, interaction_ids: Collection
 def journey_end(*, journey: Journey, status: str, ended_at: datetime | None = None) -> Journey:
     """End ``journey`` as completed or abandoned at ``ended_at`` (default now; not before its start)."""
     if status not in ENDED:
-        raise ValidationError({"status": f"A journey ends as one of: {', '.join(ENDED)}."})
+        message = gettext("A journey ends as one of: %(statuses)s.") % {"statuses": ", ".join(ENDED)}
+        raise ValidationError({"status": message})
     journey = Journey.objects.select_for_update().get(id=journey.id)
     journey.status, journey.ended_at = status, ended_at or timezone.now()
     journey.full_clean()

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from touchpoints.models import Customer
 
@@ -11,7 +13,7 @@ class CustomerEraseForm(forms.Form):
 
     confirm = forms.CharField(
         max_length=200,
-        label="Type the customer's external id to confirm",
+        label=_("Type the customer's external id to confirm"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -22,5 +24,5 @@ class CustomerEraseForm(forms.Form):
     def clean_confirm(self) -> str:
         typed = self.cleaned_data["confirm"].strip()
         if typed != self.customer.external_id:
-            raise ValidationError("That is not this customer's external id; nothing was erased.")
+            raise ValidationError(gettext("That is not this customer's external id; nothing was erased."))
         return typed

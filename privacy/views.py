@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from access.roles import MANAGER, role_required
@@ -60,7 +61,9 @@ def customer_erase_confirm(request: HttpRequest, customer_id: int) -> HttpRespon
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"The personal data of customer {customer.pk} was erased.")
+            messages.success(
+                request, gettext("The personal data of customer %(id)s was erased.") % {"id": customer.pk}
+            )
             return redirect("customer-detail", customer_id=customer.pk)
     context = {
         "customer": customer,

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
     name = "surveys"
-    verbose_name = "Surveys"
+    verbose_name = _("Surveys")
 
     def ready(self) -> None:
         # Imported here, not at the top: receivers import models, which exist only once the app

@@ -3,6 +3,8 @@
 Every message names the company and the survey, carries the survey link and an
 unsubscribe link, and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post``
 headers (RFC 2369, RFC 8058) so mail clients offer a one-click unsubscribe.
+Its fixed words come from the gettext catalogue of the invitation's language
+(``translation.override``); the survey's title is the survey's own, in that language.
 """
 
 import hashlib
@@ -11,42 +13,21 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
+from .languages import FALLBACK, has_catalogue, language_direction
 from .models import Invitation
-
-# Subject lines and fixed sentences per language; the survey's own title comes from the survey.
-EMAIL_TEXT = {
-    "en": {
-        "subject": "{company}: how did we do? ({survey})",
-        "reminder_subject": "Reminder — {company}: how did we do? ({survey})",
-        "greeting": "Dear {name},",
-        "ask": "{company} would like to hear about your experience. It takes under a minute.",
-        "reminder_ask": (
-            "A few days ago {company} asked about your experience. There is still time to answer."
-        ),
-        "button": "Answer the survey",
-        "expires": "The link works until {date}.",
-        "unsubscribe": "Do not want these emails? Unsubscribe",
-    },
-    "zh-hans": {
-        "subject": "{company}：请评价我们的服务（{survey}）",
-        "reminder_subject": "提醒 — {company}：请评价我们的服务（{survey}）",
-        "greeting": "尊敬的{name}：",
-        "ask": "{company}希望了解您的体验，只需不到一分钟。",
-        "reminder_ask": "几天前{company}邀请您评价我们的服务，现在回答还来得及。",
-        "button": "回答问卷",
-        "expires": "链接在{date}前有效。",
-        "unsubscribe": "不想再收到此类邮件？退订",
-    },
-}
 
 
 def email_language(invitation: Invitation) -> str:
-    """The invitation's language when both the survey and these emails offer it, else English."""
+    """The invitation's language when both the survey and the product's catalogues offer it, else
+    the survey's default language on the same terms, else English."""
     for language in (invitation.language, invitation.survey.default_language):
-        if language in EMAIL_TEXT and language in (invitation.survey.languages or [language]):
+        if has_catalogue(language) and language in (invitation.survey.languages or [language]):
             return language
-    return "en"
+    return FALLBACK
 
 
 def invitation_links(token: str) -> dict[str, str]:
@@ -72,26 +53,32 @@ def invitation_message(
 ) -> EmailMultiAlternatives:
     """The email of ``invitation`` (or its reminder), ready to send to the customer."""
     language = email_language(invitation)
-    text = EMAIL_TEXT[language]
     survey = invitation.survey
     company = settings.SURVEY_COMPANY_NAME
     title = survey.titles.get(language) or survey.titles.get(survey.default_language) or survey.name
     links = invitation_links(token)
-    context = {
-        "language": language,
-        "company": company,
-        "survey_title": title,
-        "greeting": text["greeting"].format(name=invitation.customer.name),
-        "ask": text["reminder_ask" if reminder else "ask"].format(company=company),
-        "button": text["button"],
-        "expires": text["expires"].format(date=invitation.expires_at.date().isoformat()),
-        "unsubscribe": text["unsubscribe"],
-        "links": links,
-    }
-    subject = text["reminder_subject" if reminder else "subject"].format(company=company, survey=title)
+    with translation.override(language):
+        context = {
+            "language": language,
+            "direction": language_direction(language),
+            "company": company,
+            "survey_title": title,
+            "customer_name": invitation.customer.name,
+            "reminder": reminder,
+            "expires": date_format(invitation.expires_at.date(), "DATE_FORMAT"),
+            "links": links,
+        }
+        words = {"company": company, "survey": title}
+        subject = (
+            gettext("Reminder — %(company)s: how did we do? (%(survey)s)") % words
+            if reminder
+            else gettext("%(company)s: how did we do? (%(survey)s)") % words
+        )
+        body = render_to_string("surveys/email/invitation.txt", context)
+        html = render_to_string("surveys/email/invitation.html", context)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("surveys/email/invitation.txt", context),
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.customer.email],
         headers={
@@ -102,5 +89,5 @@ def invitation_message(
             "Message-ID": message_id(invitation, reminder=reminder),
         },
     )
-    message.attach_alternative(render_to_string("surveys/email/invitation.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message

@@ -1,19 +1,63 @@
 """The standard end labels of the NPS, CSAT and CES scales, per language (keys: ``QuestionType`` values)."""
 
-# The end labels of the standard questions' scales, (lowest, highest), in every language the
-# product has standard wording for. They are survey content in the customer's language, like
-# surveys/public_text.py, not staff-facing text, hence a dictionary rather than gettext.
-# The builder fills them into a new question; Question.scale_labels_in falls back to them for
-# a question stored without labels in a language (questions created before they existed).
-STANDARD_SCALE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "nps": {
-        "en": ("Not at all likely", "Extremely likely"),
-        "zh-hans": ("完全不可能", "极有可能"),
-    },
-    "csat": {"en": ("Very dissatisfied", "Very satisfied"), "zh-hans": ("非常不满意", "非常满意")},
-    "ces": {"en": ("Very difficult", "Very easy"), "zh-hans": ("非常困难", "非常容易")},
+from collections.abc import Iterator, Mapping
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+# The end labels of the standard questions' scales, (lowest, highest). The builder fills them into
+# a new question in every language of the survey; Question.scale_labels_in falls back to them for
+# a question stored without labels in a language (questions created before they existed). They
+# are read from the catalogue of each language of ``settings.LANGUAGES`` (English where it has no
+# translation), whatever language is active: they are survey content in the customer's language.
+_STANDARD_ENDS: dict[str, tuple[Promise, Promise]] = {
+    "nps": (
+        pgettext_lazy("NPS scale end", "Not at all likely"),
+        pgettext_lazy("NPS scale end", "Extremely likely"),
+    ),
+    "csat": (
+        pgettext_lazy("CSAT scale end", "Very dissatisfied"),
+        pgettext_lazy("CSAT scale end", "Very satisfied"),
+    ),
+    "ces": (
+        pgettext_lazy("CES scale end", "Very difficult"),
+        pgettext_lazy("CES scale end", "Very easy"),
+    ),
 }
 NO_SCALE_LABELS = ("", "")
+
+
+class StandardLabels(Mapping[str, tuple[str, str]]):
+    """One standard scale's (lowest, highest) end labels per language code of ``settings.LANGUAGES``,
+    as plain strings translated into that language."""
+
+    def __init__(self, ends: tuple[Promise, Promise]):
+        self._ends = ends
+
+    def __getitem__(self, language: str) -> tuple[str, str]:
+        if language not in self:
+            raise KeyError(language)
+        with translation.override(language):
+            return str(self._ends[0]), str(self._ends[1])
+
+    def __contains__(self, language: object) -> bool:
+        return language in dict(settings.LANGUAGES)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([code for code, _name in settings.LANGUAGES])
+
+    def __len__(self) -> int:
+        return len(settings.LANGUAGES)
+
+    def __repr__(self) -> str:
+        return f"StandardLabels({dict(self)!r})"
+
+
+STANDARD_SCALE_LABELS: dict[str, StandardLabels] = {
+    question_type: StandardLabels(ends) for question_type, ends in _STANDARD_ENDS.items()
+}
 
 
 def scale_label_pair(value) -> tuple[str, str]:

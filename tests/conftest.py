@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from access.roles import AGENT, MANAGER
 from cem import celery_app
@@ -39,6 +40,15 @@ def _tasks_run_inline():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request leaves its language active in the test's thread (LocaleMiddleware does not undo
+    it): every test starts and ends in the default language, whatever the one before asked for."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

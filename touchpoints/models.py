@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .phones import PhoneNumberField
 
@@ -17,7 +20,7 @@ SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
 def validate_positive(value: float) -> None:
     """An expectation must be above zero: the expectation ratio divides by it."""
     if value is not None and not value > 0:
-        raise ValidationError("Must be greater than 0.", code="not_positive")
+        raise ValidationError(_("Must be greater than 0."), code="not_positive")
 
 
 def segment_label(segment: str) -> str:
@@ -31,33 +34,33 @@ def segment_label(segment: str) -> str:
 
 
 class Stage(models.TextChoices):
-    PRE_SALE = "pre_sale", "Pre-sale"
-    MID_SALE = "mid_sale", "Purchase"
-    POST_SALE = "post_sale", "Post-sale"
+    PRE_SALE = "pre_sale", pgettext_lazy("journey stage", "Pre-sale")
+    MID_SALE = "mid_sale", pgettext_lazy("journey stage", "Purchase")
+    POST_SALE = "post_sale", pgettext_lazy("journey stage", "Post-sale")
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "Email"
-    CHAT = "chat", "Chat"
-    WEB = "web", "Web"
-    IN_STORE = "in_store", "In store"
-    SOCIAL = "social", "Social media"
-    SMS = "sms", "SMS"
-    APP = "app", "Mobile app"
-    OTHER = "other", "Other"
+    PHONE = "phone", pgettext_lazy("channel", "Phone")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
+    CHAT = "chat", pgettext_lazy("channel", "Chat")
+    WEB = "web", pgettext_lazy("channel", "Web")
+    IN_STORE = "in_store", pgettext_lazy("channel", "In store")
+    SOCIAL = "social", pgettext_lazy("channel", "Social media")
+    SMS = "sms", pgettext_lazy("channel", "SMS")
+    APP = "app", pgettext_lazy("channel", "Mobile app")
+    OTHER = "other", pgettext_lazy("channel", "Other")
 
 
 class Direction(models.TextChoices):
-    HIGHER_IS_BETTER = "higher_is_better", "Higher is better"
-    LOWER_IS_BETTER = "lower_is_better", "Lower is better"
+    HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
+    LOWER_IS_BETTER = "lower_is_better", _("Lower is better")
 
 
 class ValueTier(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    SILVER = "silver", "Silver"
-    GOLD = "gold", "Gold"
-    PLATINUM = "platinum", "Platinum"
+    STANDARD = "standard", pgettext_lazy("value tier", "Standard")
+    SILVER = "silver", pgettext_lazy("value tier", "Silver")
+    GOLD = "gold", pgettext_lazy("value tier", "Gold")
+    PLATINUM = "platinum", pgettext_lazy("value tier", "Platinum")
 
 
 def score_in_range(field: str) -> Q:
@@ -67,31 +70,42 @@ def score_in_range(field: str) -> Q:
 
 class Customer(models.Model):
     external_id = models.CharField(
+        _("external id"),
         max_length=100,
         unique=True,
-        help_text="The customer's id in the CRM; bulk paths upsert by it.",
+        help_text=_("The customer's id in the CRM; bulk paths upsert by it."),
     )
-    name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
     phone = PhoneNumberField(
+        _("phone"),
         blank=True,
-        help_text="Stored in E.164 (+447700900496); a number without its country code is read as one "
-        "of the PHONE_DEFAULT_REGION setting.",
+        help_text=_(
+            "Stored in E.164 (+447700900496); a number without its country code is read as one "
+            "of the PHONE_DEFAULT_REGION setting."
+        ),
     )
     locale = models.CharField(
+        _("locale"),
         max_length=16,
         default="en",
-        help_text="Preferred language for surveys (e.g. en, zh-hans).",
+        help_text=_("Preferred language for surveys (e.g. en, zh-hans)."),
     )
-    segment = models.CharField(max_length=50, blank=True, db_index=True)
-    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, default=ValueTier.STANDARD)
-    email_opt_out = models.BooleanField(default=False, help_text="Never email this customer (unsubscribed).")
-    email_opt_out_at = models.DateTimeField(null=True, blank=True)
-    attributes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    segment = models.CharField(_("segment"), max_length=50, blank=True, db_index=True)
+    value_tier = models.CharField(
+        _("value tier"), max_length=16, choices=ValueTier.choices, default=ValueTier.STANDARD
+    )
+    email_opt_out = models.BooleanField(
+        _("email opt out"), default=False, help_text=_("Never email this customer (unsubscribed).")
+    )
+    email_opt_out_at = models.DateTimeField(_("email opt out at"), null=True, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["email"], name="customer_email_idx"),
@@ -116,29 +130,37 @@ class Customer(models.Model):
 class Touchpoint(models.Model):
     """A designed moment of contact, e.g. "Delivery" in the post-sale stage."""
 
-    code = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
-    stage = models.CharField(max_length=16, choices=Stage.choices)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    description = models.TextField(blank=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    description = models.TextField(_("description"), blank=True)
     floor_score = models.FloatField(
+        _("floor score"),
         null=True,
         blank=True,
         validators=SCORE_VALIDATORS,
-        help_text="The bottom line (0–10) no experience at this touchpoint may fall below.",
+        help_text=_("The bottom line (0–10) no experience at this touchpoint may fall below."),
     )
     measure_name = models.CharField(
+        _("measure name"),
         max_length=100,
         blank=True,
-        help_text="An operational measure with a promised value, e.g. 'Delivery time'.",
+        help_text=_("An operational measure with a promised value, e.g. 'Delivery time'."),
     )
-    measure_unit = models.CharField(max_length=30, blank=True, help_text="e.g. days, minutes")
-    measure_direction = models.CharField(max_length=16, choices=Direction.choices, blank=True)
-    active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    measure_unit = models.CharField(
+        _("measure unit"), max_length=30, blank=True, help_text=_("e.g. days, minutes")
+    )
+    measure_direction = models.CharField(
+        _("measure direction"), max_length=16, choices=Direction.choices, blank=True
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
         ordering = ["stage", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="touchpoint_stage_valid"),
@@ -164,19 +186,19 @@ class Touchpoint(models.Model):
 
 
 class InteractionSource(models.TextChoices):
-    AGENT = "agent", "Agent"
-    API = "api", "API"
-    IMPORT = "import", "Import"
+    AGENT = "agent", pgettext_lazy("interaction source", "Agent")
+    API = "api", pgettext_lazy("interaction source", "API")
+    IMPORT = "import", pgettext_lazy("interaction source", "Import")
 
 
 class InteractionOutcome(models.TextChoices):
-    RESOLVED = "resolved", "Resolved"
-    PENDING = "pending", "Pending"
-    ESCALATED = "escalated", "Escalated"
-    PURCHASED = "purchased", "Purchased"
-    NOT_PURCHASED = "not_purchased", "Not purchased"
-    INFORMED = "informed", "Information given"
-    OTHER = "other", "Other"
+    RESOLVED = "resolved", pgettext_lazy("interaction outcome", "Resolved")
+    PENDING = "pending", pgettext_lazy("interaction outcome", "Pending")
+    ESCALATED = "escalated", pgettext_lazy("interaction outcome", "Escalated")
+    PURCHASED = "purchased", pgettext_lazy("interaction outcome", "Purchased")
+    NOT_PURCHASED = "not_purchased", pgettext_lazy("interaction outcome", "Not purchased")
+    INFORMED = "informed", pgettext_lazy("interaction outcome", "Information given")
+    OTHER = "other", pgettext_lazy("interaction outcome", "Other")
 
 
 class Interaction(models.Model):
@@ -187,42 +209,51 @@ class Interaction(models.Model):
 
     # NULL, not "", for "no external id": many rows may lack one, yet ids present are unique.
     external_id = models.CharField(  # noqa: DJ001
+        _("external id"),
         max_length=100,
         null=True,
         blank=True,
-        help_text="The interaction's id in the source system; bulk paths upsert by it.",
+        help_text=_("The interaction's id in the source system; bulk paths upsert by it."),
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interactions")
-    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.PROTECT, related_name="interactions")
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    occurred_at = models.DateTimeField()
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="interactions", verbose_name=_("customer")
+    )
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.PROTECT, related_name="interactions", verbose_name=_("touchpoint")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="interactions",
+        verbose_name=_("agent"),
     )
-    category = models.CharField(max_length=100, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    notes = models.TextField(blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     experience_score = models.FloatField(
+        _("experience score"),
         null=True,
         blank=True,
         validators=SCORE_VALIDATORS,
-        help_text="Experience at this moment, 0–10 (5 is neutral).",
+        help_text=_("Experience at this moment, 0–10 (5 is neutral)."),
     )
     expected_value = models.FloatField(
+        _("expected value"),
         null=True,
         blank=True,
         validators=[validate_positive],
-        help_text="The promised value of the touchpoint's measure.",
+        help_text=_("The promised value of the touchpoint's measure."),
     )
     actual_value = models.FloatField(
+        _("actual value"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="The delivered value of the touchpoint's measure.",
+        help_text=_("The delivered value of the touchpoint's measure."),
     )
     journey = models.ForeignKey(
         "journeys.Journey",
@@ -230,11 +261,14 @@ class Interaction(models.Model):
         null=True,
         blank=True,
         related_name="interactions",
+        verbose_name=_("journey"),
     )
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.AGENT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.AGENT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["customer", "occurred_at"], name="interaction_customer_idx"),
@@ -275,7 +309,8 @@ class Interaction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.touchpoint} · {self.customer} · {self.occurred_at:%Y-%m-%d %H:%M}"
+        when = formats.date_format(timezone.localtime(self.occurred_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.touchpoint} · {self.customer} · {when}"
 
     @property
     def stage(self) -> str:

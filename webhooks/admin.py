@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from infra.admin_bases import ComputedAdmin
 from infra.admin_json import SafeJSONAdmin
@@ -30,7 +31,7 @@ class WebhookEndpointAdmin(SafeJSONAdmin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Enable the selected endpoints again")
+    @admin.action(description=_("Enable the selected endpoints again"))
     def enable(self, request, queryset) -> None:
         for endpoint in queryset:
             services.webhook_endpoint_enable(endpoint=endpoint)

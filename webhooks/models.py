@@ -5,21 +5,23 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WebhookEventType(models.TextChoices):
-    RESPONSE_CREATED = "response.created", "A survey response was submitted"
-    RESPONSE_DETRACTOR = "response.detractor", "A response scored NPS 0–6"
-    FOLLOWUP_CREATED = "followup.created", "A follow-up case was opened"
-    FOLLOWUP_RESOLVED = "followup.resolved", "A follow-up case was resolved"
-    INVITATION_BOUNCED = "invitation.bounced", "A survey invitation bounced"
-    INVITATION_SUPPRESSED = "invitation.suppressed", "A survey invitation was suppressed (never emailed)"
+    RESPONSE_CREATED = "response.created", _("A survey response was submitted")
+    RESPONSE_DETRACTOR = "response.detractor", _("A response scored NPS 0–6")
+    FOLLOWUP_CREATED = "followup.created", _("A follow-up case was opened")
+    FOLLOWUP_RESOLVED = "followup.resolved", _("A follow-up case was resolved")
+    INVITATION_BOUNCED = "invitation.bounced", _("A survey invitation bounced")
+    INVITATION_SUPPRESSED = "invitation.suppressed", _("A survey invitation was suppressed (never emailed)")
 
 
 class WebhookMessageStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", pgettext_lazy("webhook message status", "Pending")
+    DELIVERED = "delivered", pgettext_lazy("webhook message status", "Delivered")
+    FAILED = "failed", pgettext_lazy("webhook message status", "Failed")
 
 
 def webhook_message_id_new() -> str:
@@ -37,21 +39,29 @@ class WebhookEndpoint(models.Model):
     reason); publishing skips inactive endpoints.
     """
 
-    url = models.URLField(max_length=2000)
-    events = models.JSONField(default=list, help_text='Event types, e.g. ["response.created"].')
-    description = models.CharField(max_length=200, blank=True)
-    secret = models.CharField(max_length=100, editable=False, help_text="whsec_<base64 of 32 random bytes>")
-    active = models.BooleanField(default=True)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    disabled_reason = models.CharField(max_length=500, blank=True)
-    consecutive_failures = models.PositiveIntegerField(
-        default=0, help_text="Failed delivery attempts since the last successful one."
+    url = models.URLField(_("URL"), max_length=2000)
+    events = models.JSONField(
+        _("events"), default=list, help_text=_('Event types, e.g. ["response.created"].')
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    secret = models.CharField(
+        _("secret"), max_length=100, editable=False, help_text=_("whsec_<base64 of 32 random bytes>")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("disabled reason"), max_length=500, blank=True)
+    consecutive_failures = models.PositiveIntegerField(
+        _("consecutive failures"),
+        default=0,
+        help_text=_("Failed delivery attempts since the last successful one."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "analytics_webhookendpoint"  # kept from the app it was born in: no table rename
         ordering = ["id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         indexes = [models.Index(fields=["active"], name="webhook_endpoint_active_idx")]
 
     def __str__(self) -> str:
@@ -68,27 +78,38 @@ class WebhookMessage(models.Model):
     """
 
     Status = WebhookMessageStatus
-    public_id = models.CharField(max_length=40, unique=True, default=webhook_message_id_new, editable=False)
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="messages")
-    event_type = models.CharField(max_length=40, choices=WebhookEventType.choices)
-    body = models.TextField(help_text='The signed JSON body: {"type", "timestamp", "data"}.')
-    created_at = models.DateTimeField()
+    public_id = models.CharField(
+        _("message ID"), max_length=40, unique=True, default=webhook_message_id_new, editable=False
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="messages", verbose_name=_("endpoint")
+    )
+    event_type = models.CharField(_("event type"), max_length=40, choices=WebhookEventType.choices)
+    body = models.TextField(_("body"), help_text=_('The signed JSON body: {"type", "timestamp", "data"}.'))
+    created_at = models.DateTimeField(_("created at"))
     status = models.CharField(
-        max_length=10, choices=WebhookMessageStatus.choices, default=WebhookMessageStatus.PENDING
+        _("status"), max_length=10, choices=WebhookMessageStatus.choices, default=WebhookMessageStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Pending only: when it is due.")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True, help_text=_("Pending only: when it is due.")
+    )
     enqueued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a delivery task was last enqueued (the sweeper's lease)."
+        _("enqueued at"),
+        null=True,
+        blank=True,
+        help_text=_("When a delivery task was last enqueued (the sweeper's lease)."),
     )
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
 
     class Meta:
         db_table = "analytics_webhookmessage"  # kept from the app it was born in: no table rename
         ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook message")
+        verbose_name_plural = _("webhook messages")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_message_due_idx"),
             models.Index(fields=["endpoint", "status", "delivered_at"], name="webhook_message_endpoint_idx"),

@@ -16,14 +16,29 @@ import ssl
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookTargetRefused(Exception):
-    """The URL's host does not resolve, or resolves to an address webhooks may not reach."""
+    """The URL's host does not resolve, or resolves to an address webhooks may not reach; its
+    message says so in the active language."""
 
 
-def _address_refusal(address: str) -> str | None:
-    """Why webhooks may not connect to ``address``, or None.
+# Why a host is refused, by the kind of address it resolves to.
+_REFUSALS = {
+    "loopback": _("Webhooks may not reach %(host)s: it resolves to %(address)s, a loopback address."),
+    "link-local": _("Webhooks may not reach %(host)s: it resolves to %(address)s, a link-local address."),
+    "multicast": _("Webhooks may not reach %(host)s: it resolves to %(address)s, a multicast address."),
+    "reserved": _("Webhooks may not reach %(host)s: it resolves to %(address)s, a reserved address."),
+    "unspecified": _("Webhooks may not reach %(host)s: it resolves to %(address)s, an unspecified address."),
+    "private": _("Webhooks may not reach %(host)s: it resolves to %(address)s, a private address."),
+}
+
+
+def _address_refusal(address: str) -> tuple[str, str] | None:
+    """Why webhooks may not connect to ``address`` (the kind of address it is, a key of
+    ``_REFUSALS``, and the address as checked), or None.
 
     Loopback is allowed by ``WEBHOOK_ALLOW_LOOPBACK`` or ``WEBHOOK_ALLOW_PRIVATE_TARGETS``; other
     private ranges (RFC 1918, unique-local, shared 100.64/10) by the latter only. Link-local
@@ -35,13 +50,13 @@ def _address_refusal(address: str) -> str | None:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
         allowed = settings.WEBHOOK_ALLOW_LOOPBACK or settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
-        return None if allowed else f"{ip} is a loopback address"
+        return None if allowed else ("loopback", str(ip))
     for kind in ("link_local", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{kind}"):
-            return f"{ip} is a {kind.replace('_', '-')} address"
+            return kind.replace("_", "-"), str(ip)
     if ip.is_global or settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
         return None
-    return f"{ip} is a private address"
+    return "private", str(ip)
 
 
 def webhook_target_addresses(url: str) -> list[str]:
@@ -49,38 +64,43 @@ def webhook_target_addresses(url: str) -> list[str]:
     ``WebhookTargetRefused`` otherwise (one refused address refuses the target)."""
     parts = urlsplit(url)
     if not parts.hostname:  # getaddrinfo(None) would answer with the local host
-        raise WebhookTargetRefused("the URL names no host")
+        raise WebhookTargetRefused(gettext("The URL names no host."))
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError) as error:
-        raise WebhookTargetRefused(f"{parts.hostname} does not resolve: {error}") from error
+        message = gettext("%(host)s does not resolve (%(error)s).")
+        raise WebhookTargetRefused(message % {"host": parts.hostname, "error": error}) from error
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     for address in addresses:
         refusal = _address_refusal(address)
         if refusal:
-            raise WebhookTargetRefused(f"{parts.hostname} resolves to {refusal}")
+            kind, checked = refusal
+            raise WebhookTargetRefused(_REFUSALS[kind] % {"host": parts.hostname, "address": checked})
     return addresses
 
 
 def url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as a webhook target, a sentence in the active language; or None."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as error:
-        return f"not a valid URL: {error}"
+        return gettext("Not a valid URL (%(error)s).") % {"error": error}
     if not url.isascii():
-        return "must be ASCII: write an international host name in punycode and percent-encode the path"
+        return gettext(
+            "Must be ASCII: write an international host name in punycode and percent-encode the path."
+        )
     if parts.scheme not in ("http", "https"):
-        return "must be an http:// or https:// URL"
+        return gettext("Must be an http:// or https:// URL.")
     if not parts.hostname:
-        return "must name a host"
+        return gettext("Must name a host.")
     if parts.username is not None or parts.password is not None:
-        return "must not carry credentials; authenticate the signature instead"
+        return gettext("Must not carry a user name or password; receivers verify the signature instead.")
     try:
         webhook_target_addresses(url)
     except WebhookTargetRefused as refused:
-        return f"refused: {refused}"
+        return str(refused)
     return None
 
 

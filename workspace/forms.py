@@ -6,6 +6,9 @@ again, and its refusals come back onto the form through ``add_service_error``.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from journeys.selectors import journeys_open_of_customer
 from touchpoints.models import SCORE_MAX, SCORE_MIN, Channel, Customer, InteractionOutcome, Touchpoint
@@ -25,10 +28,10 @@ class CustomerSearchForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=SEARCH_MAX_LENGTH * 2,
-        label="Find a customer",
+        label=_("Find a customer"),
         widget=forms.SearchInput(
             attrs={
-                "placeholder": "Name, email, phone or customer id",
+                "placeholder": _("Name, email, phone or customer id"),
                 "autocomplete": "off",
                 "spellcheck": "false",
                 "autofocus": True,
@@ -55,67 +58,82 @@ class TouchpointSelect(forms.Select):
 
 class TouchpointChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Touchpoint) -> str:
-        return f"{obj.name} · {obj.get_stage_display()}"
+        return pgettext("touchpoint option: name · stage", "%(name)s · %(stage)s") % {
+            "name": obj.name,
+            "stage": obj.get_stage_display(),
+        }
 
 
 class JourneyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        name = obj.journey_map.name if obj.journey_map_id else "Unmapped journey"
-        return f"{name}, since {obj.started_at:%Y-%m-%d}"
+        name = obj.journey_map.name if obj.journey_map_id else gettext("Unmapped journey")
+        since = formats.date_format(timezone.localtime(obj.started_at), "SHORT_DATE_FORMAT")
+        return gettext("%(journey)s, since %(date)s") % {"journey": name, "date": since}
 
 
 class InteractionLogForm(forms.Form):
     touchpoint = TouchpointChoiceField(
         queryset=None,
         widget=TouchpointSelect(attrs={"data-touchpoint-select": ""}),
-        empty_label="Choose a touchpoint…",
-        error_messages={"required": "Choose the touchpoint this contact was at."},
+        label=_("Touchpoint"),
+        empty_label=_("Choose a touchpoint…"),
+        error_messages={"required": _("Choose the touchpoint this contact was at.")},
     )
     channel = forms.ChoiceField(
-        choices=[("", "As touchpoint"), *Channel.choices],
+        label=_("Channel"),
+        choices=[("", _("As touchpoint")), *Channel.choices],
         required=False,
         widget=forms.Select(attrs={"data-channel-select": ""}),
     )
     category = forms.CharField(
+        label=_("Category"),
         max_length=100,
         required=False,
-        help_text="What it was about, e.g. “Late delivery”.",
+        help_text=_("What it was about, e.g. “Late delivery”."),
         widget=forms.TextInput(attrs={"list": "interaction-categories", "autocomplete": "off"}),
     )
-    outcome = forms.ChoiceField(choices=[("", "—"), *InteractionOutcome.choices], required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *InteractionOutcome.choices], required=False
+    )
     notes = forms.CharField(
+        label=_("Notes"),
         required=False,
         max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "What the customer said, what you did."}),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What the customer said, what you did.")}),
     )
     experience_score = forms.IntegerField(
         required=False,
         min_value=SCORE_MIN,
         max_value=SCORE_MAX,
-        label="Experience (0–10)",
-        help_text="How it went for the customer, as you judge it: 0 awful, 5 neutral, 10 delighted. "
-        "Leave it empty if you cannot tell.",
+        label=_("Experience (0–10)"),
+        help_text=_(
+            "How it went for the customer, as you judge it: 0 awful, 5 neutral, 10 delighted. "
+            "Leave it empty if you cannot tell."
+        ),
         error_messages={
-            "min_value": "The experience is on a 0–10 scale.",
-            "max_value": "The experience is on a 0–10 scale.",
-            "invalid": "Enter a whole number from 0 to 10.",
+            "min_value": _("The experience is on a 0–10 scale."),
+            "max_value": _("The experience is on a 0–10 scale."),
+            "invalid": _("Enter a whole number from 0 to 10."),
         },
     )
     expected_value = forms.FloatField(
-        required=False, label="Expected", help_text="The value promised to the customer."
+        required=False,
+        label=pgettext_lazy("measure value", "Expected"),
+        help_text=_("The value promised to the customer."),
     )
     actual_value = forms.FloatField(
         required=False,
         min_value=0,
-        label="Actual",
-        help_text="The value delivered.",
-        error_messages={"min_value": "The actual value cannot be negative."},
+        label=pgettext_lazy("measure value", "Actual"),
+        help_text=_("The value delivered."),
+        error_messages={"min_value": _("The actual value cannot be negative.")},
     )
     journey = JourneyChoiceField(
         queryset=None,
         required=False,
-        empty_label="— not part of a journey —",
-        help_text="Add the contact to one of the customer's journeys in progress.",
+        label=_("Journey"),
+        empty_label=_("— not part of a journey —"),
+        help_text=_("Add the contact to one of the customer's journeys in progress."),
     )
 
     def __init__(self, *args, customer: Customer, **kwargs):
@@ -126,7 +144,7 @@ class InteractionLogForm(forms.Form):
     def clean_expected_value(self):
         value = self.cleaned_data.get("expected_value")
         if value is not None and not value > 0:
-            raise ValidationError("The expected value must be greater than 0.")
+            raise ValidationError(_("The expected value must be greater than 0."), code="not_positive")
         return value
 
     def clean(self):
@@ -135,7 +153,8 @@ class InteractionLogForm(forms.Form):
         if touchpoint is not None and not touchpoint.has_measure:
             for field in ("expected_value", "actual_value"):
                 if cleaned.get(field) is not None:
-                    self.add_error(field, f"{touchpoint.name} has no measure: leave this empty.")
+                    message = gettext("%(touchpoint)s has no measure: leave this empty.")
+                    self.add_error(field, message % {"touchpoint": touchpoint.name})
         return cleaned
 
     def service_kwargs(self) -> dict:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import pgettext_lazy
 
 from analytics.metrics import nps_category
 from followups.selectors import follow_ups_of_customer
@@ -19,6 +20,12 @@ from touchpoints.selectors import customer_get
 
 # The customer 360 shows this many events a page (the newest first).
 TIMELINE_PAGE = 500
+# An NPS answer's category as the page names it (glossary: 推荐者 / 被动者 / 贬损者).
+NPS_CATEGORY_LABELS = {
+    "promoter": pgettext_lazy("NPS category", "promoter"),
+    "passive": pgettext_lazy("NPS category", "passive"),
+    "detractor": pgettext_lazy("NPS category", "detractor"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,7 @@ def _survey_events(customer_id: int, *, before: datetime | None, limit: int) -> 
         for answer in response.answers.all():
             nps = answer.question_type == QuestionType.NPS and answer.score is not None
             answer.nps_category = nps_category(int(answer.score)) if nps else ""
+            answer.nps_label = NPS_CATEGORY_LABELS.get(answer.nps_category, answer.nps_category)
             answer.label = answer.question.text_in(response.language)
     return [TimelineEvent("invitation", i.created_at, i) for i in invitations] + [
         TimelineEvent("response", r.submitted_at, r) for r in responses

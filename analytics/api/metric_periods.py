@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from django.db.models import Model, Q
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from analytics.selectors import MetricFilters
@@ -44,8 +45,8 @@ def summaries_by_period(
         raise ValidationError(
             {
                 "interval": [
-                    f"{len(periods)} periods: more than {MAX_PERIODS}; narrow start–end or use a "
-                    "longer interval."
+                    _("%(count)s periods: more than %(max)s; narrow start–end or use a longer interval.")
+                    % {"count": len(periods), "max": MAX_PERIODS}
                 ]
             }
         )

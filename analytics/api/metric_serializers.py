@@ -7,6 +7,7 @@ undefined one (no data) is null, never 0.
 import math
 from datetime import date
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from analytics.selectors import INTERVALS, MetricFilters
@@ -45,9 +46,13 @@ class MetricQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         for name in ("start", "end"):
             if name in attrs and not EARLIEST <= attrs[name] <= LATEST:
-                raise serializers.ValidationError({name: [f"Choose a day from {EARLIEST} to {LATEST}."]})
+                message = _("Choose a day from %(earliest)s to %(latest)s.") % {
+                    "earliest": EARLIEST.isoformat(),
+                    "latest": LATEST.isoformat(),
+                }
+                raise serializers.ValidationError({name: [message]})
         if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": ["Must be on or after start."]}, code="invalid")
+            raise serializers.ValidationError({"end": [_("Must be on or after start.")]}, code="invalid")
         unknown = self.unknown_references(attrs)
         if unknown:
             # One error per unknown reference, each with its field: a filter that selects nothing
@@ -63,14 +68,14 @@ class MetricQuerySerializer(serializers.Serializer):
         if code is not None:
             touchpoint_id = Touchpoint.objects.filter(code=code).values_list("id", flat=True).first()
             if touchpoint_id is None:
-                unknown["touchpoint"] = [f"No touchpoint with code '{code}'."]
+                unknown["touchpoint"] = [_("No touchpoint with code '%(code)s'.") % {"code": code}]
             attrs["touchpoint_id"] = touchpoint_id
         survey = attrs.get("survey")
         if survey is not None and not Survey.objects.filter(id=survey).exists():
-            unknown["survey"] = [f"No survey with id {survey}."]
+            unknown["survey"] = [_("No survey with id %(id)s.") % {"id": survey}]
         segment = attrs.get("segment")
         if segment and not Customer.objects.filter(segment=segment).exists():
-            unknown["segment"] = [f"No customer has the segment '{segment}'."]
+            unknown["segment"] = [_("No customer has the segment '%(segment)s'.") % {"segment": segment}]
         return unknown
 
     def filters(self) -> MetricFilters:
@@ -100,7 +105,7 @@ class PeakEndQuerySerializer(MetricQuerySerializer):
         unknown = super().unknown_references(attrs)
         journey_map = attrs.get("journey_map")
         if journey_map is not None and not JourneyMap.objects.filter(id=journey_map).exists():
-            unknown["journey_map"] = [f"No journey map with id {journey_map}."]
+            unknown["journey_map"] = [_("No journey map with id %(id)s.") % {"id": journey_map}]
         return unknown
 
 

@@ -257,7 +257,7 @@ def _journey_figures(figures) -> dict:
 
 def _drivers(results) -> list[dict]:
     quadrants = driver_quadrants(results)
-    labels = dict(QuestionDriver.choices)
+    labels = dict(QuestionDriver.choices)  # in the request's language
     return [
         {
             "dimension": r.dimension,

@@ -1,5 +1,10 @@
 """What every dashboard figure shares: the colours, the layout, the empty state, the JSON.
 
+Figures are built at request time in the active language: every word in them through gettext,
+every number and day through ``analytics.display``, and ``layout.separators`` from the
+language's separators, so what plotly.js formats itself (tick labels) matches. Pages keep built
+figures only under a key that holds the language (``views.dashboards.page_cache``).
+
 Colours are Okabe–Ito (Okabe & Ito 2008), distinguishable with every common form of
 colour-blindness. A stage always has the colour ``static/css/cem.css`` gives it
 (``--stage-pre``, ``--stage-mid``, ``--stage-post``); the remaining Okabe–Ito colours
@@ -7,13 +12,15 @@ carry the other meanings (detractors, disappointment, …) and never stand for a
 """
 
 import json
-import textwrap
+import re
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from plotly.utils import PlotlyJSONEncoder
 
+from analytics import display
 from analytics.selectors.dashboards import STAGE_ORDER
 from touchpoints.models import Stage
 
@@ -23,7 +30,7 @@ STAGE_COLOURS: dict[str, str] = {
     Stage.POST_SALE: "#009e73",  # --stage-post
 }
 NO_STAGE_COLOUR = "#6b7280"  # --muted
-STAGE_LABELS: dict[str, str] = dict(Stage.choices)
+STAGE_LABELS = dict(Stage.choices)  # translated when read (str()), never here at import
 
 BRAND = "#0f4c81"  # --brand: the headline series (overall NPS)
 BRAND_BAND = "rgba(15, 76, 129, 0.16)"
@@ -43,7 +50,11 @@ DIVERGING = [[0.0, VERMILLION], [0.5, "#f7f7f7"], [1.0, "#0072b2"]]
 JSON_SCRIPT_ESCAPES = ((">", "\\u003E"), ("<", "\\u003C"), ("&", "\\u0026"))
 # plotly's "none" template as plotly.js takes it (unvalidated figures keep what they are given).
 NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
-EMPTY_TEXT_WIDTH = 56  # characters per line of an empty state's message (half-width cards)
+EMPTY_TEXT_WIDTH = 56  # columns per line of an empty state's message (half-width cards)
+# A wide (CJK) character, a run of other non-space characters, or a run of spaces.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_PIECES = re.compile(f"[{_WIDE}]|[^\\s{_WIDE}]+|\\s+")
+_WIDE_CHARACTER = re.compile(f"[{_WIDE}]")
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", sans-serif'
 
 
@@ -52,7 +63,10 @@ def stage_colour(stage: str | None) -> str:
 
 
 def stage_label(stage: str | None) -> str:
-    return STAGE_LABELS.get(stage or "", "No stage")
+    """A stage's name in the active language; "No stage" for none."""
+    if stage in STAGE_LABELS:
+        return str(STAGE_LABELS[stage])
+    return _("No stage")
 
 
 def stage_key(stage: str | None) -> int:
@@ -63,14 +77,13 @@ def stage_key(stage: str | None) -> int:
 def layout(title: str, *, subtitle: str = "", height: int = 380, legend: bool = True, **extra) -> dict:
     """The common layout: a title (and an optional subtitle) at the top left, the legend in a row
     between them and the plot, system fonts, white background."""
+    # At the container's top left: plotly.js's defaults (xref, yref "container"; xanchor, yanchor
+    # "auto", which is left at x = 0 and top at y = 1) draw it there without naming them, so the
+    # figure's JSON holds no English word of plotly's under the title, only the title itself.
     title_spec: dict = {
         "text": title,
         "x": 0,
-        "xanchor": "left",
-        "xref": "container",
         "y": 1,
-        "yanchor": "top",
-        "yref": "container",
         "pad": {"t": 12, "l": 8},
         "font": {"size": 16},
     }
@@ -83,6 +96,7 @@ def layout(title: str, *, subtitle: str = "", height: int = 380, legend: bool = 
         "height": height,
         "font": {"family": FONT, "size": 12, "color": INK},
         "margin": {"l": 60, "r": 24, "t": top, "b": 56},
+        "separators": display.plotly_separators(),
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hoverlabel": {"font": {"family": FONT}},
@@ -158,10 +172,29 @@ def hline(y: float, **line) -> dict:
     return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
 
 
+def wrap_lines(text: str, width: int = EMPTY_TEXT_WIDTH) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (a CJK character takes two), broken at
+    spaces or between two CJK characters; a word longer than a line keeps a line of its own."""
+    lines, line, used = [], "", 0
+    for piece in _PIECES.findall(text):
+        if piece.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = 2 if _WIDE_CHARACTER.match(piece) else len(piece)
+        if line and used + size > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + piece, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def empty_figure(title: str, reason: str, *, height: int = 260) -> Figure:
     """A figure that says why there is nothing to show, in place of empty axes."""
     message = {
-        "text": "<br>".join(textwrap.wrap(reason, EMPTY_TEXT_WIDTH)),
+        "text": "<br>".join(wrap_lines(reason)),
         "xref": "paper",
         "yref": "paper",
         "x": 0.5,
@@ -197,12 +230,9 @@ def unique_labels(labels: list[str]) -> list[str]:
     return result
 
 
-def fmt(value: float | None, digits: int = 1, *, signed: bool = False, suffix: str = "") -> str:
-    """A number for hover text and labels; "n/a" for an undefined figure."""
-    if value is None:
-        return "n/a"
-    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-    return text.replace("-", "−") + suffix
+def fmt(value: float | None, digits: int = 1, *, signed: bool = False) -> str:
+    """A number for hover text and labels in the active language; "n/a" for an undefined figure."""
+    return display.signed(value, digits) if signed else display.number(value, digits)
 
 
 @dataclass(frozen=True)

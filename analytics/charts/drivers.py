@@ -8,6 +8,10 @@ dimensions with enough data); the figure only draws them.
 import statistics
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from analytics.display import count, listing
 from analytics.metrics import DriverResult
 from surveys.models import QuestionDriver
 
@@ -28,12 +32,12 @@ from .base import (
     vline,
 )
 
-DIMENSION_LABELS: dict[str, str] = dict(QuestionDriver.choices)
+DIMENSION_LABELS = dict(QuestionDriver.choices)  # translated when read (str()), never here at import
 QUADRANT_LABELS = {
-    "act_first": "Act first",
-    "keep_up": "Keep up",
-    "overkill": "Possible overkill",
-    "low_priority": "Low priority",
+    "act_first": gettext_lazy("Act first"),
+    "keep_up": gettext_lazy("Keep up"),
+    "overkill": gettext_lazy("Possible overkill"),
+    "low_priority": gettext_lazy("Low priority"),
 }
 QUADRANT_COLOURS = {
     "act_first": VERMILLION,
@@ -46,7 +50,17 @@ MAX_SEGMENT_PANELS = 6
 
 
 def dimension_label(dimension: str) -> str:
-    return DIMENSION_LABELS.get(dimension, dimension.replace("_", " ").capitalize())
+    """An experience dimension's name in the active language (an unknown one as its code reads)."""
+    if dimension in DIMENSION_LABELS:
+        return str(DIMENSION_LABELS[dimension])
+    return dimension.replace("_", " ").capitalize()
+
+
+def quadrant_label(quadrant: str | None) -> str:
+    """A quadrant's name in the active language; "unranked" for a dimension without one."""
+    if quadrant in QUADRANT_LABELS:
+        return str(QUADRANT_LABELS[quadrant])
+    return _("unranked")
 
 
 @dataclass(frozen=True)
@@ -73,19 +87,29 @@ def quadrant_cuts(results: list[DriverResult]) -> tuple[float, float] | None:
 
 
 def _hover(result: DriverResult, quadrant: str | None) -> str:
-    return (
-        f"<b>{dimension_label(result.dimension)}</b>: {QUADRANT_LABELS.get(quadrant or '', 'unranked')}"
-        f"<br>importance r = {fmt(result.importance, 2)}"
-        f" (95 % CI {fmt(result.ci_low, 2)} to {fmt(result.ci_high, 2)}),"
-        f" over {result.n:,} answers rating it and likelihood to recommend"
-        f"<br>performance {fmt(result.performance)} of 10 (mean of every rating of it)"
-    )
+    heading = pgettext("a dimension and its quadrant", "%(dimension)s: %(quadrant)s") % {
+        "dimension": f"<b>{dimension_label(result.dimension)}</b>",
+        "quadrant": quadrant_label(quadrant),
+    }
+    importance = _(
+        "importance r = %(r)s (95 %% CI %(low)s to %(high)s), over %(n)s answers rating it and "
+        "likelihood to recommend"
+    ) % {
+        "r": fmt(result.importance, 2),
+        "low": fmt(result.ci_low, 2),
+        "high": fmt(result.ci_high, 2),
+        "n": count(result.n),
+    }
+    performance = _("performance %(value)s of 10 (mean of every rating of it)") % {
+        "value": fmt(result.performance)
+    }
+    return "<br>".join((heading, importance, performance))
 
 
 def _points(ranked, quadrants, *, axes: str = "", legend: bool = True) -> list[dict]:
     """One trace per quadrant: the dimensions in it, with their importance interval as error bars."""
     traces = []
-    for quadrant, label in QUADRANT_LABELS.items():
+    for quadrant in QUADRANT_LABELS:
         mine = [r for r in ranked if quadrants.get(r.dimension) == quadrant]
         if not mine:
             continue
@@ -97,7 +121,7 @@ def _points(ranked, quadrants, *, axes: str = "", legend: bool = True) -> list[d
                 "xaxis": f"x{axes}",
                 "yaxis": f"y{axes}",
                 "mode": "markers+text",
-                "name": label,
+                "name": quadrant_label(quadrant),
                 "legendgroup": quadrant,
                 "showlegend": legend,
                 "marker": {
@@ -150,7 +174,7 @@ def driver_matrix_figure(
 ) -> Figure:
     """Importance (r, −1…1, with its 95 % interval) against performance (0–10), one marker per
     dimension coloured by quadrant; the act-first area (important, under-performing) is shaded."""
-    title = "Key drivers: importance against performance"
+    title = _("Key drivers: importance against performance")
     ranked = _ranked(results)
     cuts = quadrant_cuts(results)
     if cuts is None:
@@ -160,22 +184,25 @@ def driver_matrix_figure(
         "y": 0.98,
         "xref": "x",
         "yref": "y",
-        "text": "<b>Act first</b>: matters, under-performs",
+        "text": _("%(act_first)s: matters, under-performs")
+        % {"act_first": f"<b>{quadrant_label('act_first')}</b>"},
         "showarrow": False,
         "xanchor": "left",
         "yanchor": "top",
         "font": {"color": VERMILLION, "size": 12},
     }
     unranked = [dimension_label(r.dimension) for r in results if r not in ranked]
-    subtitle = "Lines: medians of importance and performance"
+    subtitle = _("Lines: medians of importance and performance")
     if unranked:
-        subtitle += f". Fewer than 30 paired answers: {', '.join(unranked)}"
+        subtitle = _(
+            "Lines: medians of importance and performance. Fewer than 30 paired answers: %(dimensions)s"
+        ) % {"dimensions": listing(unranked)}
     spec = layout(
         title,
         subtitle=subtitle,
         height=460,
-        xaxis=axis("Performance (mean rating, 0–10)", range=[0, 10]),
-        yaxis=axis("Importance (r with likelihood to recommend)", range=[-0.2, 1]),
+        xaxis=axis(_("Performance (mean rating, 0–10)"), range=[0, 10]),
+        yaxis=axis(_("Importance (r with likelihood to recommend)"), range=[-0.2, 1]),
         shapes=_act_first_area(cuts),
         annotations=[act_first_label],
     )
@@ -188,10 +215,19 @@ def _domains(count: int, spacing: float) -> list[tuple[float, float]]:
     return [(i * (size + spacing), i * (size + spacing) + size) for i in range(count)]
 
 
+def _segments_subtitle(skipped: list[str]) -> str:
+    """What the panels shade, and the segments left out for too few answers."""
+    if not skipped:
+        return _("Shaded: act first within the segment; colours as above")
+    return _("Shaded: act first within the segment; colours as above. Too few answers: %(segments)s") % {
+        "segments": listing(skipped)
+    }
+
+
 def driver_segments_figure(segments: list[SegmentDrivers], *, empty_reason: str) -> Figure:
     """The same matrix for each segment (the largest ``MAX_SEGMENT_PANELS``), in a grid of panels
     sharing their axes."""
-    title = "Key drivers by segment"
+    title = _("Key drivers by segment")
     panels = [s for s in segments if quadrant_cuts(s.results) is not None][:MAX_SEGMENT_PANELS]
     if not panels:
         return empty_figure(title, empty_reason)
@@ -203,14 +239,14 @@ def driver_segments_figure(segments: list[SegmentDrivers], *, empty_reason: str)
         row, col = divmod(index, cols)
         suffix = "" if index == 0 else str(index + 1)
         axes[f"xaxis{suffix}"] = axis(
-            "Performance (0–10)" if row == rows - 1 else "",
+            _("Performance (0–10)") if row == rows - 1 else "",
             range=[0, 10],
             domain=columns[col],
             anchor=f"y{suffix}",
             **({"matches": "x"} if index else {}),
         )
         axes[f"yaxis{suffix}"] = axis(
-            "Importance (r)" if col == 0 else "",
+            _("Importance (r)") if col == 0 else "",
             range=[-0.2, 1],
             domain=lines[row],
             anchor=f"x{suffix}",
@@ -232,13 +268,9 @@ def driver_segments_figure(segments: list[SegmentDrivers], *, empty_reason: str)
                 "font": {"size": 13, "color": INK},
             }
         )
-    skipped = [s.segment for s in segments if quadrant_cuts(s.results) is None]
-    subtitle = "Shaded: act first within the segment; colours as above"
-    if skipped:
-        subtitle += f". Too few answers: {', '.join(skipped)}"
     spec = layout(
         title,
-        subtitle=subtitle,
+        subtitle=_segments_subtitle([s.segment for s in segments if quadrant_cuts(s.results) is None]),
         height=200 + 260 * rows,
         legend=False,
         margin={"l": 60, "r": 24, "t": 96, "b": 56},  # room for the panel titles under the subtitle

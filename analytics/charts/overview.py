@@ -1,17 +1,36 @@
 """Overview figures: the NPS trend with its 95 % interval band, and the promoter/passive/detractor split."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from analytics.display import count, day_text, percent, plotly_date_formats
 from analytics.metrics import NPSSummary
 from analytics.selectors import ResponseFigures, SeriesPoint
 
 from .base import BRAND, BRAND_BAND, GREY, NPS_COLOURS, Figure, axis, empty_figure, figure_of, fmt, layout
+from .hover import nps_answers, nps_categories, nps_with_interval
 
-PERIOD_NAMES = {"day": "Day", "week": "Week starting", "month": "Month"}
+TREND_TITLES = {
+    "day": gettext_lazy("NPS by day"),
+    "week": gettext_lazy("NPS by week"),
+    "month": gettext_lazy("NPS by month"),
+}
+PERIOD_NAMES = {
+    "day": pgettext_lazy("trend axis", "Day"),
+    "week": pgettext_lazy("trend axis", "Week starting"),
+    "month": pgettext_lazy("trend axis", "Month"),
+}
+NPS_CATEGORIES = (
+    ("detractors", gettext_lazy("Detractors (0–6)")),
+    ("passives", gettext_lazy("Passives (7–8)")),
+    ("promoters", gettext_lazy("Promoters (9–10)")),
+)
 
 
 def nps_trend_figure(series: list[SeriesPoint], *, interval: str, empty_reason: str) -> Figure:
     """NPS per day/week/month (NPS points, −100…100) with its adjusted-Wald 95 % interval as a band,
     and the number of NPS answers per period as light bars on a second axis."""
-    title = f"NPS by {interval}"
+    title = str(TREND_TITLES.get(interval, _("NPS by period")))
     points = [p for p in series if p.figures.nps.nps is not None]
     if not points:
         return empty_figure(title, empty_reason)
@@ -20,11 +39,15 @@ def nps_trend_figure(series: list[SeriesPoint], *, interval: str, empty_reason: 
     traces = [_answers_bars(x, nps), _interval_band(x, nps), _nps_line(points)]
     spec = layout(
         title,
-        subtitle="Band: 95 % interval (adjusted Wald). Bars: answers per period.",
+        subtitle=_("Band: 95 %% interval (adjusted Wald). Bars: answers per period.") % {},
         margin={"l": 60, "r": 64, "t": 96, "b": 56},
-        xaxis=axis(PERIOD_NAMES.get(interval, "Period")),
+        # The unified hover's heading is the period's first day, written as the page writes a day.
+        xaxis=axis(
+            str(PERIOD_NAMES.get(interval, pgettext_lazy("trend axis", "Period"))),
+            hoverformat=plotly_date_formats()["dayMonthYear"],
+        ),
         yaxis=axis(
-            "NPS (points, −100 to 100)",
+            _("NPS (points, −100 to 100)"),
             range=[-105, 105],
             tickvals=[-100, -50, 0, 50, 100],
             zeroline=True,
@@ -42,10 +65,12 @@ def _answers_bars(x: list, nps: list[NPSSummary]) -> dict:
         "type": "bar",
         "x": x,
         "y": [s.n for s in nps],
-        "name": "NPS answers",
+        "name": _("NPS answers"),
         "yaxis": "y2",
         "marker": {"color": GREY, "opacity": 0.45},
-        "hovertemplate": "%{y:,} NPS answers<extra></extra>",
+        "text": [nps_answers(s.n) for s in nps],
+        "textposition": "none",
+        "hovertemplate": "%{text}<extra></extra>",
     }
 
 
@@ -59,7 +84,7 @@ def _interval_band(x: list, nps: list[NPSSummary]) -> dict:
         "fillcolor": BRAND_BAND,
         "line": {"width": 0},
         "mode": "lines",
-        "name": "95 % interval",
+        "name": _("95 %% interval") % {},
         "hoverinfo": "skip",
     }
 
@@ -68,10 +93,7 @@ def _nps_line(points: list[SeriesPoint]) -> dict:
     """The NPS of each period, the hover giving its interval and the promoter/passive/detractor counts."""
     nps = [p.figures.nps for p in points]
     hover = [
-        f"<b>{p.period:%d %b %Y}</b><br>NPS {fmt(s.nps, signed=True)}"
-        f" (95 % CI {fmt(s.ci_low, signed=True)} to {fmt(s.ci_high, signed=True)})"
-        f"<br>{s.n:,} NPS answers: {s.promoters:,} promoters, {s.passives:,} passives,"
-        f" {s.detractors:,} detractors"
+        "<br>".join((f"<b>{day_text(p.period)}</b>", nps_with_interval(s), nps_categories(s)))
         for p, s in zip(points, nps, strict=True)
     ]
     return {
@@ -90,7 +112,7 @@ def _nps_line(points: list[SeriesPoint]) -> dict:
 def _answers_axis(nps: list[NPSSummary]) -> dict:
     """The right-hand axis of the answer counts, scaled so the bars stay in the lower third."""
     return {
-        "title": {"text": "NPS answers"},
+        "title": {"text": _("NPS answers")},
         "overlaying": "y",
         "side": "right",
         "showgrid": False,
@@ -104,39 +126,42 @@ def _answers_axis(nps: list[NPSSummary]) -> dict:
 
 def nps_split_figure(figures: ResponseFigures, *, empty_reason: str) -> Figure:
     """Promoters (9–10), passives (7–8) and detractors (0–6) as shares of the NPS answers (%)."""
-    title = "Promoters, passives and detractors"
+    title = _("Promoters, passives and detractors")
     summary = figures.nps
     if not summary.n:
         return empty_figure(title, empty_reason)
     traces = []
-    for key, label in (
-        ("detractors", "Detractors (0–6)"),
-        ("passives", "Passives (7–8)"),
-        ("promoters", "Promoters (9–10)"),
-    ):
-        count = getattr(summary, key)
-        share = 100.0 * count / summary.n
+    for key, lazy_label in NPS_CATEGORIES:
+        label, answers = str(lazy_label), getattr(summary, key)
+        share = 100.0 * answers / summary.n
+        hover = _("%(category)s: %(count)s of %(n)s (%(share)s)") % {
+            "category": label,
+            "count": count(answers),
+            "n": count(summary.n),
+            "share": percent(share, 1),
+        }
         traces.append(
             {
                 "type": "bar",
                 "x": [share],
-                "y": ["NPS answers"],
+                "y": [_("NPS answers")],
                 "orientation": "h",
                 "name": label,
                 "marker": {"color": NPS_COLOURS[key]},
-                "text": [f"{share:.0f} %" if share >= 8 else ""],
+                "text": [percent(share) if share >= 8 else ""],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
                 "textangle": 0,
-                "hovertemplate": f"{label}: {count:,} of {summary.n:,} (%{{x:.1f}} %)<extra></extra>",
+                "hovertext": [hover],
+                "hovertemplate": "%{hovertext}<extra></extra>",
             }
         )
     spec = layout(
         title,
-        subtitle=f"NPS {fmt(summary.nps, signed=True)} = % promoters − % detractors",
+        subtitle=_("NPS %(nps)s = %% promoters − %% detractors") % {"nps": fmt(summary.nps, signed=True)},
         height=220,
         barmode="stack",
-        xaxis=axis("Share of NPS answers (%)", range=[0, 100]),
+        xaxis=axis(_("Share of NPS answers (%%)") % {}, range=[0, 100]),
         yaxis={"visible": False},
     )
     return figure_of(traces, spec)

@@ -9,6 +9,10 @@ disappointed. Bars and markers take their stage's colour.
 import math
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from analytics.display import month_text, tick
 from analytics.metrics import RatioSummary
 from analytics.selectors import BreakdownRow, InteractionBreakdownRow, TouchpointExpectation
 from analytics.selectors.dashboards import ExpectationHeatmap, TouchpointOption
@@ -20,13 +24,22 @@ from .base import (
     axis,
     empty_figure,
     figure_of,
-    fmt,
     layout,
     stage_colour,
     stage_key,
     stage_label,
     unique_labels,
     vline,
+)
+from .hover import (
+    breach_hover,
+    heatmap_hover,
+    named,
+    nps_answers,
+    nps_with_interval,
+    ratio_count,
+    ratio_shares,
+    source_name,
 )
 
 # Heatmap colours are log2(ratio), symmetric about 0 (ratio 1) and clipped at ±1 (half / double).
@@ -60,7 +73,7 @@ def touchpoint_nps_figure(
     rows: list[BreakdownRow], *, catalogue: list[TouchpointOption], empty_reason: str
 ) -> Figure:
     """NPS per touchpoint (points) with its 95 % interval as error bars, one colour per stage."""
-    title = "NPS by touchpoint"
+    title = _("NPS by touchpoint")
     ordered = stage_ordered(
         [row for row in rows if row.figures.nps.nps is not None],
         touchpoint=lambda row: row.key,
@@ -69,19 +82,19 @@ def touchpoint_nps_figure(
     )
     if not ordered:
         return empty_figure(title, empty_reason)
-    labels = unique_labels([option.name for _, option in ordered])
+    labels = unique_labels([option.name for _row, option in ordered])
     traces = []
-    for stage in sorted({option.stage for _, option in ordered}, key=stage_key):
+    for stage in sorted({option.stage for _row, option in ordered}, key=stage_key):
         mine = [
             (label, row)
             for label, (row, option) in zip(labels, ordered, strict=True)
             if option.stage == stage
         ]
-        nps = [row.figures.nps for _, row in mine]
+        nps = [row.figures.nps for _label, row in mine]
         traces.append(
             {
                 "type": "bar",
-                "y": [label for label, _ in mine],
+                "y": [label for label, _row in mine],
                 "x": [s.nps for s in nps],
                 "orientation": "h",
                 "name": stage_label(stage),
@@ -95,10 +108,8 @@ def touchpoint_nps_figure(
                     "thickness": 1,
                 },
                 "text": [
-                    f"<b>{label}</b> ({stage_label(stage)})<br>NPS {fmt(s.nps, signed=True)}"
-                    f" (95 % CI {fmt(s.ci_low, signed=True)} to {fmt(s.ci_high, signed=True)})"
-                    f"<br>{s.n:,} NPS answers"
-                    for (label, _), s in zip(mine, nps, strict=True)
+                    "<br>".join((named(label, stage_label(stage)), nps_with_interval(s), nps_answers(s.n)))
+                    for (label, _row), s in zip(mine, nps, strict=True)
                 ],
                 "textposition": "none",
                 "hovertemplate": "%{text}<extra></extra>",
@@ -106,9 +117,9 @@ def touchpoint_nps_figure(
         )
     spec = layout(
         title,
-        subtitle="Grouped by stage, lowest NPS first; whiskers: 95 % interval",
+        subtitle=_("Grouped by stage, lowest NPS first; whiskers: 95 %% interval") % {},
         height=_height(len(labels)),
-        xaxis=axis("NPS (points, −100 to 100)", range=[-100, 100], zeroline=True, zerolinecolor=GREY),
+        xaxis=axis(_("NPS (points, −100 to 100)"), range=[-100, 100], zeroline=True, zerolinecolor=GREY),
         yaxis=axis("", categoryorder="array", categoryarray=labels, autorange="reversed"),
         barmode="overlay",
         bargap=0.25,
@@ -121,24 +132,24 @@ def touchpoint_expectation_figure(
 ) -> Figure:
     """Expectation ratio per touchpoint (geometric mean, log axis, 1 = met), from survey pairs (●)
     and the operational measure (◆), one colour per stage."""
-    title = "Expectation ratio by touchpoint"
+    title = _("Expectation ratio by touchpoint")
     ordered = stage_ordered(
         rows, touchpoint=lambda row: row.touchpoint_id, worst=_lowest_ratio, catalogue=catalogue
     )
     if not ordered:
         return empty_figure(title, empty_reason)
-    labels = unique_labels([option.name for _, option in ordered])
+    labels = unique_labels([option.name for _row, option in ordered])
     traces = _expectation_markers(ordered, labels)
     spec = layout(
         title,
-        subtitle="Experience ÷ expectation (geometric mean): ● survey pairs, ◆ operational measure",
+        subtitle=_("Experience ÷ expectation (geometric mean): ● survey pairs, ◆ operational measure"),
         height=_height(len(labels)),
         xaxis=axis(
-            "Expectation ratio (log scale, 1 = met)",
+            _("Expectation ratio (log scale, 1 = met)"),
             type="log",
             range=_log_range(traces),
             tickvals=RATIO_TICKS,
-            ticktext=[f"{v:g}" for v in RATIO_TICKS],
+            ticktext=[tick(v) for v in RATIO_TICKS],
         ),
         yaxis=axis("", categoryorder="array", categoryarray=labels, autorange="reversed"),
         shapes=[vline(1.0, color="#374151", dash="dash", width=1)],
@@ -152,12 +163,8 @@ def _lowest_ratio(row: TouchpointExpectation) -> float | None:
     return min(means, default=None)
 
 
-# Each source of expectation ratios: the row attribute, its marker symbol, its name in the hover and
-# what one of its ratios is (a customer's answer, or an interaction whose measure was recorded).
-_RATIO_SOURCES = (
-    ("survey", "circle", "survey pairs", "answers"),
-    ("measure", "diamond", "measure", "measured interactions"),
-)
+# Each source of expectation ratios: the row attribute and its marker symbol.
+_RATIO_SOURCES = (("survey", "circle"), ("measure", "diamond"))
 
 
 def _expectation_markers(
@@ -166,8 +173,8 @@ def _expectation_markers(
     """One marker trace per stage and source of ratios (stages in customer order), skipping a
     source that has no ratios in the stage; one legend entry per stage."""
     traces: list[dict] = []
-    for stage in sorted({option.stage for _, option in ordered}, key=stage_key):
-        for source, symbol, name, unit in _RATIO_SOURCES:
+    for stage in sorted({option.stage for _row, option in ordered}, key=stage_key):
+        for source, symbol in _RATIO_SOURCES:
             points = [
                 (label, getattr(row, source))
                 for label, (row, option) in zip(labels, ordered, strict=True)
@@ -177,28 +184,29 @@ def _expectation_markers(
                 continue
             # The symbols are named in the subtitle, so only a stage's first trace enters the legend.
             first_of_stage = not any(trace["legendgroup"] == stage for trace in traces)
-            traces.append(
-                _stage_source_markers(stage, symbol, (name, unit), points, showlegend=first_of_stage)
-            )
+            traces.append(_stage_source_markers(stage, symbol, source, points, showlegend=first_of_stage))
     return traces
 
 
 def _stage_source_markers(
     stage: str,
     symbol: str,
-    source: tuple[str, str],
+    source: str,
     points: list[tuple[str, RatioSummary]],
     *,
     showlegend: bool,
 ) -> dict:
-    """The geometric-mean ratios of one stage's touchpoints from one source (its name, and what one of
-    its ratios is), as markers in the stage's colour; the hover gives the shares of the ratios below,
-    meeting and above expectation."""
-    source_name, unit = source
+    """The geometric-mean ratios of one stage's touchpoints from one source ("survey" or "measure"),
+    as markers in the stage's colour; the hover gives the shares of the ratios below, meeting and
+    above expectation."""
+    detail = pgettext("stage, source", "%(stage)s, %(source)s") % {
+        "stage": stage_label(stage),
+        "source": source_name(source),
+    }
     return {
         "type": "scatter",
-        "y": [label for label, _ in points],
-        "x": [summary.geometric_mean for _, summary in points],
+        "y": [label for label, _summary in points],
+        "x": [summary.geometric_mean for _label, summary in points],
         "mode": "markers",
         "name": stage_label(stage),
         "legendgroup": stage,
@@ -210,21 +218,11 @@ def _stage_source_markers(
             "line": {"width": 1, "color": "#ffffff"},
         },
         "text": [
-            f"<b>{label}</b> ({stage_label(stage)}, {source_name})<br>{ratio_text(s, unit)}"
+            "<br>".join((named(label, detail), ratio_count(s, source), ratio_shares(s)))
             for label, s in points
         ],
         "hovertemplate": "%{text}<extra></extra>",
     }
-
-
-def ratio_text(summary: RatioSummary, unit: str) -> str:
-    """What an expectation ratio is and what its shares count, for a hover: "geometric mean 0.93 of
-    84 answers<br>38 % of them below expectation, 45 % met, 17 % above"."""
-    return (
-        f"geometric mean {fmt(summary.geometric_mean, 2)} of {summary.n:,} {unit}"
-        f"<br>{fmt(100 * summary.share_below, 0)} % of them below expectation,"
-        f" {fmt(100 * summary.share_met, 0)} % met, {fmt(100 * summary.share_above, 0)} % above"
-    )
 
 
 def _log_range(traces: list[dict]) -> list[float]:
@@ -236,11 +234,11 @@ def _log_range(traces: list[dict]) -> list[float]:
 
 def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str) -> Figure:
     """Touchpoint × month expectation ratio: vermillion below 1, white at 1, blue above (log scale)."""
-    title = "Expectation ratio by touchpoint and month"
+    title = _("Expectation ratio by touchpoint and month")
     if not heatmap.cells:
         return empty_figure(title, empty_reason)
     labels = unique_labels([t.name for t in heatmap.touchpoints])
-    months = [month.strftime("%b %Y") for month in heatmap.months]
+    months = [month_text(month) for month in heatmap.months]
     z, text = [], []
     for touchpoint, label in zip(heatmap.touchpoints, labels, strict=True):
         z_row, text_row = [], []
@@ -248,14 +246,15 @@ def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str
             cell = heatmap.cell(touchpoint.id, month)
             if cell is None or cell.ratio.geometric_mean is None:
                 z_row.append(None)
-                text_row.append(f"<b>{label}</b>, {month_label}<br>no ratios")
+                where = pgettext("touchpoint, month", "%(name)s, %(month)s") % {
+                    "name": f"<b>{label}</b>",
+                    "month": month_label,
+                }
+                text_row.append("<br>".join((where, _("no ratios"))))
                 continue
             ratio = cell.ratio.geometric_mean
             z_row.append(max(-HEATMAP_LOG2_LIMIT, min(HEATMAP_LOG2_LIMIT, math.log2(ratio))))
-            text_row.append(
-                f"<b>{label}</b> ({stage_label(touchpoint.stage)}), {month_label}<br>"
-                + ratio_text(cell.ratio, f"ratios ({cell.survey_n:,} answers, {cell.measure_n:,} measured)")
-            )
+            text_row.append(heatmap_hover(label, touchpoint, month_label, cell))
         z.append(z_row)
         text.append(text_row)
     traces = [
@@ -273,18 +272,18 @@ def expectation_heatmap_figure(heatmap: ExpectationHeatmap, *, empty_reason: str
             "xgap": 2,
             "ygap": 2,
             "colorbar": {
-                "title": {"text": "Ratio"},
+                "title": {"text": pgettext("heatmap colour bar", "Ratio")},
                 "tickvals": [math.log2(v) for v in HEATMAP_TICKS],
-                "ticktext": [f"{v:g}" for v in HEATMAP_TICKS],
+                "ticktext": [tick(v) for v in HEATMAP_TICKS],
             },
         }
     ]
     spec = layout(
         title,
-        subtitle="Survey pairs and operational measures pooled; touchpoints by stage; blank: no ratios",
+        subtitle=_("Survey pairs and operational measures pooled; touchpoints by stage; blank: no ratios"),
         height=_height(len(labels)),
         legend=False,
-        xaxis=axis("Month", type="category", showgrid=False),
+        xaxis=axis(pgettext("heatmap axis", "Month"), type="category", showgrid=False),
         yaxis=axis("", autorange="reversed", showgrid=False),
     )
     return figure_of(traces, spec)
@@ -294,7 +293,7 @@ def floor_breach_figure(
     rows: list[InteractionBreakdownRow], *, catalogue: list[TouchpointOption], empty_reason: str
 ) -> Figure:
     """Share of scored interactions below the touchpoint's floor (%), touchpoints with a floor only."""
-    title = "Floor breaches by touchpoint"
+    title = _("Floor breaches by touchpoint")
     floors = {t.id: t.floor_score for t in catalogue if t.floor_score is not None}
     measured = [row for row in rows if row.key in floors and row.figures.experience.n]
     ordered = stage_ordered(
@@ -305,9 +304,9 @@ def floor_breach_figure(
     )
     if not ordered:
         return empty_figure(title, empty_reason)
-    labels = unique_labels([option.name for _, option in ordered])
+    labels = unique_labels([option.name for _row, option in ordered])
     traces = []
-    for stage in sorted({option.stage for _, option in ordered}, key=stage_key):
+    for stage in sorted({option.stage for _row, option in ordered}, key=stage_key):
         mine = [
             (label, row)
             for label, (row, option) in zip(labels, ordered, strict=True)
@@ -316,27 +315,21 @@ def floor_breach_figure(
         traces.append(
             {
                 "type": "bar",
-                "y": [label for label, _ in mine],
-                "x": [100.0 * row.figures.experience.breach_share for _, row in mine],
+                "y": [label for label, _row in mine],
+                "x": [100.0 * row.figures.experience.breach_share for _label, row in mine],
                 "orientation": "h",
                 "name": stage_label(stage),
                 "marker": {"color": stage_colour(stage)},
-                "text": [
-                    f"<b>{label}</b> (floor {fmt(floors[row.key])} of 10)"
-                    f"<br>{row.figures.experience.floor_breaches:,}"
-                    f" of {row.figures.experience.n:,} scored interactions below the floor"
-                    f" ({fmt(100 * row.figures.experience.breach_share)} %)"
-                    for label, row in mine
-                ],
+                "text": [breach_hover(label, floors[row.key], row) for label, row in mine],
                 "textposition": "none",
                 "hovertemplate": "%{text}<extra></extra>",
             }
         )
     spec = layout(
         title,
-        subtitle="Interactions scored below the touchpoint's floor",
+        subtitle=_("Interactions scored below the touchpoint's floor"),
         height=_height(len(labels)),
-        xaxis=axis("Interactions below the floor (%)", rangemode="tozero"),
+        xaxis=axis(_("Interactions below the floor (%%)") % {}, rangemode="tozero"),
         yaxis=axis("", categoryorder="array", categoryarray=labels, autorange="reversed"),
         barmode="overlay",
     )

@@ -1,6 +1,10 @@
 """The worker heartbeat the health endpoint reads."""
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from analytics.display import moment_text
 
 
 class WorkerHeartbeat(models.Model):
@@ -10,9 +14,19 @@ class WorkerHeartbeat(models.Model):
     the workers have stopped and no metric or email is being processed.
     """
 
-    name = models.CharField(max_length=100, unique=True)
-    seen_at = models.DateTimeField()
-    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process that ran it")
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    seen_at = models.DateTimeField(_("seen at"))
+    worker = models.CharField(
+        _("worker"), max_length=200, blank=True, help_text=_("host:pid of the process that ran it")
+    )
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S} by {self.worker}"
+        return gettext("%(name)s at %(seen)s by %(worker)s") % {
+            "name": self.name,
+            "seen": moment_text(self.seen_at),
+            "worker": self.worker,
+        }

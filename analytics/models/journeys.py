@@ -3,7 +3,10 @@
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from analytics.display import number
 from touchpoints.models import ValueTier
 
 # Journeys are binned by peak–end score: bin k holds k <= score < k + 1; bin 9 also holds 10.
@@ -19,33 +22,59 @@ class JourneyScore(models.Model):
     """
 
     journey = models.OneToOneField(
-        "journeys.Journey", on_delete=models.CASCADE, primary_key=True, related_name="score"
+        "journeys.Journey",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="score",
+        verbose_name=_("journey"),
     )
-    day = models.DateField(help_text="The day the journey started, in the platform's time zone.")
+    day = models.DateField(_("day"), help_text=_("The day the journey started, in the platform's time zone."))
     journey_map = models.ForeignKey(
-        "journeys.JourneyMap", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "journeys.JourneyMap",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journey map"),
     )
-    segment = models.CharField(max_length=50, blank=True)
-    value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
-    moments = models.PositiveIntegerField()
-    peak = models.FloatField()
-    end = models.FloatField()
-    peak_end = models.FloatField()
-    mean = models.FloatField()
-    gap = models.FloatField(help_text="peak_end − mean: how far memory drifts from the average.")
-    contrast = models.FloatField(help_text="max − min: the joy–pain gap.")
-    floor_breaches = models.PositiveIntegerField()
+    segment = models.CharField(_("segment"), max_length=50, blank=True)
+    value_tier = models.CharField(_("value tier"), max_length=16, choices=ValueTier.choices, blank=True)
+    moments = models.PositiveIntegerField(_("moments"))
+    peak = models.FloatField(_("peak"))
+    end = models.FloatField(_("end"))
+    peak_end = models.FloatField(_("peak–end score"))
+    mean = models.FloatField(_("mean"))
+    gap = models.FloatField(_("gap"), help_text=_("peak_end − mean: how far memory drifts from the average."))
+    contrast = models.FloatField(_("contrast"), help_text=_("max − min: the joy–pain gap."))
+    floor_breaches = models.PositiveIntegerField(_("floor breaches"))
     peak_interaction = models.ForeignKey(
-        "touchpoints.Interaction", on_delete=models.SET_NULL, null=True, related_name="+"
+        "touchpoints.Interaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("peak interaction"),
     )
     end_interaction = models.ForeignKey(
-        "touchpoints.Interaction", on_delete=models.SET_NULL, null=True, related_name="+"
+        "touchpoints.Interaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("end interaction"),
     )
-    peak_touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
-    end_touchpoint = models.ForeignKey("touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+")
-    computed_at = models.DateTimeField()
+    peak_touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("peak touchpoint"),
+    )
+    end_touchpoint = models.ForeignKey(
+        "touchpoints.Touchpoint", on_delete=models.CASCADE, related_name="+", verbose_name=_("end touchpoint")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
+        verbose_name = _("journey score")
+        verbose_name_plural = _("journey scores")
         indexes = [
             models.Index(fields=["day"], name="journey_score_day_idx"),
         ]
@@ -57,7 +86,10 @@ class JourneyScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"journey {self.journey_id}: peak–end {self.peak_end:.1f}"
+        return gettext("journey %(id)s: peak–end %(score)s") % {
+            "id": self.journey_id,
+            "score": number(self.peak_end),
+        }
 
 
 class JourneyRollup(models.Model):
@@ -80,6 +112,8 @@ class JourneyRollup(models.Model):
     journeys_breached = models.PositiveIntegerField(default=0, help_text="Journeys with at least one breach.")
 
     class Meta:
+        verbose_name = _("journey rollup")
+        verbose_name_plural = _("journey rollups")
         indexes = [
             models.Index(fields=["segment", "day"], name="journey_rollup_segment_idx"),
             models.Index(fields=["value_tier", "day"], name="journey_rollup_tier_idx"),
@@ -122,6 +156,8 @@ class MomentOfTruthRollup(models.Model):
     negative_ends = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("moment-of-truth rollup")
+        verbose_name_plural = _("moment-of-truth rollups")
         indexes = [
             models.Index(fields=["segment", "day"], name="moment_rollup_segment_idx"),
             models.Index(fields=["value_tier", "day"], name="moment_rollup_tier_idx"),

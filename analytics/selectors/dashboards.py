@@ -64,7 +64,7 @@ class FilterOptions:
 
 def touchpoint_catalogue() -> list[TouchpointOption]:
     """Every touchpoint, active or not (history keeps their figures), by stage then name (one query)."""
-    stage_labels = dict(Stage.choices)
+    stage_labels = {stage: str(label) for stage, label in Stage.choices}  # the active language's
     rows = Touchpoint.objects.values_list("id", "name", "stage", "channel", "floor_score", "active")
     options = [
         TouchpointOption(id, name, stage, stage_labels.get(stage, stage), channel, floor, active)
@@ -217,7 +217,7 @@ class JourneyStep:
 
     @property
     def stage_label(self) -> str:
-        return dict(Stage.choices).get(self.stage, self.stage)
+        return str(dict(Stage.choices).get(self.stage, self.stage))
 
 
 @dataclass(frozen=True, slots=True)

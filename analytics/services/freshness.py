@@ -28,6 +28,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics.models import (
     DAY_KINDS,
@@ -291,11 +292,11 @@ def metrics_rebuild(*, since: date | None = None, progress: Progress | None = No
     """
     report = RefreshReport()
     report.journeys = journey_scores_rebuild(since=since, progress=progress)
-    labels = {
-        StaleKind.RESPONSE_DAY: "Response days",
-        StaleKind.INTERACTION_DAY: "Interaction days",
-        StaleKind.JOURNEY_DAY: "Journey days",
-        StaleKind.INVITATION_DAY: "Invitation days",
+    labels = {  # what the progress bars say, for people
+        StaleKind.RESPONSE_DAY: _("Response days"),
+        StaleKind.INTERACTION_DAY: _("Interaction days"),
+        StaleKind.JOURNEY_DAY: _("Journey days"),
+        StaleKind.INVITATION_DAY: _("Invitation days"),
     }
     for kind in DAY_KINDS:
         days = _span(kind, since)

@@ -14,6 +14,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics.metrics import peak_end_frame
 from analytics.models import JourneyScore, StaleKind, StaleMark
@@ -182,7 +183,7 @@ def journey_scores_rebuild(*, since: date | None = None, progress: Progress | No
     if since:
         scope = scope.filter(started_at__gte=day_start(since))
     total = scope.count()
-    advance = progress("Journeys", total) if progress else None
+    advance = progress(_("Journeys"), total) if progress else None
     done = 0
 
     def scored(journeys: int) -> None:

@@ -1,11 +1,14 @@
 """A believable demo of the platform: a year of customers, journeys and survey answers.
 
-``build_demo(customers=…, seed=…, months=…, force=…)`` seeds it in one
-transaction; ``manage.py seed_demo`` is its command-line edge. The story the
-numbers tell: overall NPS around +20, Delivery and the Support call disappoint
+``build_demo(customers=…, seed=…, months=…, force=…, language=…)`` seeds it in one
+transaction, in English or Simplified Chinese (``DEMO_LANGUAGES``); ``manage.py
+seed_demo`` is its command-line edge. The story the numbers tell, in either
+language: overall NPS around +20, Delivery and the Support call disappoint
 (expectation ratio below 1), the In-store purchase delights (above 1), and
 service is the strongest driver of recommendation.
 
+- ``languages``: the demo languages; ``content_zh``, ``names_zh`` and
+  ``comments_zh`` the Chinese demo's words (the English ones sit with their use)
 - ``catalogue``: touchpoints and journey maps
 - ``questionnaires``: the three surveys and their questions
 - ``people``: customers and the demo staff logins
@@ -15,10 +18,15 @@ service is the strongest driver of recommendation.
 """
 
 from .builder import DemoDataPresent, DemoSummary, build_demo, demo_data_counts
+from .content_zh import COMPANY_NAME as CHINESE_COMPANY_NAME
+from .languages import DEFAULT_LANGUAGE, DEMO_LANGUAGES
 from .people import DEMO_AGENT, DEMO_MANAGER, DEMO_PASSWORD
 
 __all__ = [
+    "CHINESE_COMPANY_NAME",
+    "DEFAULT_LANGUAGE",
     "DEMO_AGENT",
+    "DEMO_LANGUAGES",
     "DEMO_MANAGER",
     "DEMO_PASSWORD",
     "DemoDataPresent",

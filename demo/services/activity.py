@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from journeys.models import Journey, JourneyMap
 from touchpoints.models import Channel, Interaction, Stage, Touchpoint
 
-from .catalogue import JOURNEY_MAPS, SPECS, STANDALONE, MapSpec, TouchpointSpec
+from . import content_zh
+from .catalogue import JOURNEY_MAPS, SPECS, STANDALONE, MapSpec, TouchpointSpec, category_name
 from .people import CustomerDraft
 
 JOURNEYS_PER_CUSTOMER = ((1, 0.5), (2, 0.33), (3, 0.17))
@@ -29,6 +30,7 @@ AGENT_NOTES = {
     True: ("Customer happy with the outcome.", "Walked the customer through the options."),
     False: ("Customer frustrated; promised a call back.", "Escalated to the team lead."),
 }
+AGENT_NOTES_BY_LANGUAGE = {"en": AGENT_NOTES, "zh-hans": content_zh.AGENT_NOTES}
 
 
 @dataclass
@@ -36,8 +38,9 @@ class Catalogue:
     """The inserted catalogue the simulation refers to."""
 
     touchpoints: dict[str, Touchpoint]
-    maps: dict[str, JourneyMap]
+    maps: dict[str, JourneyMap]  # by their spec's (English) name
     agent: object  # the demo agent user, on phone and in-store contacts
+    language: str = "en"  # the demo's: interaction categories and agents' notes are written in it
 
 
 @dataclass
@@ -112,7 +115,7 @@ def interaction_draft(
         source = Interaction.Source.API if rng.random() < 0.8 else Interaction.Source.IMPORT
     notes = ""
     if source == Interaction.Source.AGENT and rng.random() < 0.25:
-        notes = rng.choice(AGENT_NOTES[score >= 5])
+        notes = rng.choice(AGENT_NOTES_BY_LANGUAGE[catalogue.language][score >= 5])
     return Interaction(
         # Agents' own logs have no id elsewhere; API and import rows carry the source's id.
         external_id=None if source == Interaction.Source.AGENT else external_id,
@@ -121,7 +124,7 @@ def interaction_draft(
         channel=spec.channel,
         occurred_at=occurred_at,
         agent=catalogue.agent if by_agent else None,
-        category=rng.choice(spec.categories),
+        category=category_name(rng.choice(spec.categories), catalogue.language),
         outcome=_outcome(rng, spec, score),
         notes=notes,
         experience_score=score,

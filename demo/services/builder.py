@@ -4,6 +4,9 @@ and the follow-up cases of the last ``FOLLOW_UP_MAX_AGE_DAYS``, some worked, som
 Deterministic for a seed: one ``random.Random(seed)`` drives every draw, and all
 times are offsets from a single ``now``. Rows go in with ``bulk_create`` in
 batches, a chunk of customers at a time, so 2,000 customers take seconds.
+
+The demo is seeded in one of ``DEMO_LANGUAGES``: its names, texts, customers and notes are
+that language's, and its numbers come from the same simulation (the same distributions).
 """
 
 import random
@@ -16,7 +19,8 @@ from typing import Protocol
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Min, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from journeys.models import Journey, JourneyMap, JourneyMapStep
 from surveys.models import Answer, Invitation, Question, Response, Survey
@@ -25,8 +29,9 @@ from touchpoints.models import Customer, Interaction, Touchpoint
 from .activity import Catalogue, customer_activity
 from .catalogue import BATCH_SIZE, catalogue_create
 from .follow_ups import follow_ups_seed
+from .languages import DEFAULT_LANGUAGE, DEMO_LANGUAGES
 from .people import customer_draft, demo_users_reset
-from .questionnaires import surveys_create
+from .questionnaires import DemoSurveys, surveys_create
 from .responses import EXPIRY, Batch, Responder
 
 CHUNK = 500  # customers generated, then inserted, at a time
@@ -136,6 +141,48 @@ def _backdate(*, surveys, catalogue_since: datetime, now: datetime) -> None:
         model.objects.update(created_at=catalogue_since)
 
 
+def _customers_seed(
+    rng: random.Random,
+    catalogue: Catalogue,
+    surveys: DemoSurveys,
+    bar: ProgressBar,
+    *,
+    customers: int,
+    start: datetime,
+    now: datetime,
+) -> None:
+    """Simulate and insert every customer with their journeys, contacts and answers, by chunks."""
+    for chunk_start in range(1, customers + 1, CHUNK):
+        batch, chunk_customers, journeys, interactions = Batch(), [], [], []
+        responder = Responder(rng, surveys, now=now, batch=batch, language=catalogue.language)
+        for number in range(chunk_start, min(chunk_start + CHUNK, customers + 1)):
+            draft = customer_draft(rng, number, start=start, now=now, language=catalogue.language)
+            activity = customer_activity(rng, catalogue, draft, start=start, now=now)
+            responder.customer(activity, start=start)
+            chunk_customers.append(draft.customer)
+            journeys += activity.journeys
+            interactions += activity.interactions
+            bar.update(1)
+        _flush(batch, chunk_customers, journeys, interactions)
+
+
+def _refuse_or_wipe(*, force: bool) -> None:
+    """Raise ``DemoDataPresent`` when domain data exists, unless ``force``: then delete it all."""
+    if not demo_data_present():
+        return
+    if not force:
+        counts = demo_data_counts()
+        raise DemoDataPresent(
+            gettext(
+                "The database already holds data (customers: %(customers)s, touchpoints: "
+                "%(touchpoints)s); nothing was changed. Run with --force to delete ALL customers, "
+                "touchpoints, journeys and surveys and seed the demo again."
+            )
+            % {"customers": counts["customers"], "touchpoints": counts["touchpoints"]}
+        )
+    domain_data_wipe()
+
+
 @transaction.atomic
 def build_demo(
     *,
@@ -143,56 +190,37 @@ def build_demo(
     seed: int = 42,
     months: int = 12,
     force: bool = False,
+    language: str = DEFAULT_LANGUAGE,
     progress: Callable[[int], ProgressBar] | None = None,
     now: datetime | None = None,
 ) -> DemoSummary:
-    """Seed the demo in one transaction: all of it, or (on any error) nothing.
+    """Seed the demo in ``language`` in one transaction: all of it, or (on any error) nothing.
 
     Refuses with ``DemoDataPresent`` when customers or touchpoints exist, unless
     ``force``, which first deletes every domain row (not just earlier demo rows).
-    ``progress(total)`` returns a bar that is advanced once per customer.
+    ``progress(total)`` returns a bar that is advanced once per customer. Text the platform
+    writes itself while seeding (the follow-up cases' history) is written in ``language`` too.
     """
     started = time.monotonic()
     if customers < 1 or months < 1:
         raise ValueError("customers and months must be at least 1")
-    if demo_data_present():
-        if not force:
-            counts = demo_data_counts()
-            raise DemoDataPresent(
-                f"The database already holds {counts['customers']} customers and "
-                f"{counts['touchpoints']} touchpoints; nothing was changed. "
-                "Run with --force to delete ALL customers, touchpoints, journeys and surveys "
-                "and seed the demo again."
-            )
-        domain_data_wipe()
-
-    now = now or timezone.now()
-    start = now - timedelta(days=months * DAYS_PER_MONTH)
-    rng = random.Random(seed)
-    manager, agent = demo_users_reset()
-    touchpoints, maps = catalogue_create()
-    surveys = surveys_create(created_by=manager)
-    catalogue = Catalogue(touchpoints, maps, agent)
-
-    bar = progress(customers) if progress else _NoProgress()
-    try:
-        for chunk_start in range(1, customers + 1, CHUNK):
-            batch, chunk_customers, journeys, interactions = Batch(), [], [], []
-            responder = Responder(rng, surveys, now=now, batch=batch)
-            for number in range(chunk_start, min(chunk_start + CHUNK, customers + 1)):
-                draft = customer_draft(rng, number, start=start, now=now)
-                activity = customer_activity(rng, catalogue, draft, start=start, now=now)
-                responder.customer(activity, start=start)
-                chunk_customers.append(draft.customer)
-                journeys += activity.journeys
-                interactions += activity.interactions
-                bar.update(1)
-            _flush(batch, chunk_customers, journeys, interactions)
-    finally:
-        bar.close()
-
-    catalogue_since = start - timedelta(days=30)
-    all_surveys = [surveys.relationship, surveys.transactional, surveys.csat]
-    _backdate(surveys=all_surveys, catalogue_since=catalogue_since, now=now)
-    follow_ups_seed(rng, now=now, agent=agent, manager=manager)
+    if language not in DEMO_LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(DEMO_LANGUAGES)}, not {language!r}")
+    with translation.override(language):
+        _refuse_or_wipe(force=force)
+        now = now or timezone.now()
+        start = now - timedelta(days=months * DAYS_PER_MONTH)
+        rng = random.Random(seed)
+        manager, agent = demo_users_reset(language)
+        touchpoints, maps = catalogue_create(language)
+        surveys = surveys_create(created_by=manager, language=language)
+        catalogue = Catalogue(touchpoints, maps, agent, language)
+        bar = progress(customers) if progress else _NoProgress()
+        try:
+            _customers_seed(rng, catalogue, surveys, bar, customers=customers, start=start, now=now)
+        finally:
+            bar.close()
+        all_surveys = [surveys.relationship, surveys.transactional, surveys.csat]
+        _backdate(surveys=all_surveys, catalogue_since=start - timedelta(days=30), now=now)
+        follow_ups_seed(rng, now=now, agent=agent, manager=manager, language=language)
     return DemoSummary(counts=demo_data_counts(), seconds=time.monotonic() - started)

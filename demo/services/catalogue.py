@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from journeys.models import JourneyMap, JourneyMapStep
 from touchpoints.models import Channel, Direction, Stage, Touchpoint
 
+from . import content_zh
+from .languages import TouchpointWords
+
 BATCH_SIZE = 1000
 
 
@@ -315,28 +318,54 @@ STANDALONE: tuple[tuple[str, float], ...] = (
 )
 
 
-def catalogue_create() -> tuple[dict[str, Touchpoint], dict[str, JourneyMap]]:
-    """Insert the touchpoints and the journey maps with their ordered steps."""
+def touchpoint_words(spec: TouchpointSpec, language: str) -> TouchpointWords:
+    """The touchpoint's name, description and measure in the demo's ``language``."""
+    if language == "zh-hans":
+        return content_zh.TOUCHPOINTS[spec.code]
+    measure_name, measure_unit = spec.measure[:2] if spec.measure else ("", "")
+    return TouchpointWords(spec.name, spec.description, measure_name, measure_unit)
+
+
+def category_name(category: str, language: str) -> str:
+    """An interaction category (as the spec names it in English) in the demo's ``language``."""
+    return content_zh.CATEGORIES[category] if language == "zh-hans" else category
+
+
+def journey_map_words(spec: MapSpec, language: str) -> tuple[str, str]:
+    """The journey map's (name, description) in the demo's ``language``."""
+    return content_zh.JOURNEY_MAPS[spec.name] if language == "zh-hans" else (spec.name, spec.description)
+
+
+def _touchpoint(spec: TouchpointSpec, language: str) -> Touchpoint:
+    words = touchpoint_words(spec, language)
+    return Touchpoint(
+        code=spec.code,
+        name=words.name,
+        stage=spec.stage,
+        channel=spec.channel,
+        description=words.description,
+        floor_score=spec.floor,
+        measure_name=words.measure_name,
+        measure_unit=words.measure_unit,
+        measure_direction=spec.measure[2] if spec.measure else "",
+    )
+
+
+def catalogue_create(language: str = "en") -> tuple[dict[str, Touchpoint], dict[str, JourneyMap]]:
+    """Insert the touchpoints and the journey maps with their ordered steps, named in ``language``.
+
+    Returns the touchpoints by code and the maps by their spec's (English) name, the keys the
+    simulation uses whatever the language.
+    """
     touchpoints = Touchpoint.objects.bulk_create(
-        [
-            Touchpoint(
-                code=spec.code,
-                name=spec.name,
-                stage=spec.stage,
-                channel=spec.channel,
-                description=spec.description,
-                floor_score=spec.floor,
-                measure_name=spec.measure[0] if spec.measure else "",
-                measure_unit=spec.measure[1] if spec.measure else "",
-                measure_direction=spec.measure[2] if spec.measure else "",
-            )
-            for spec in TOUCHPOINTS
-        ],
-        batch_size=BATCH_SIZE,
+        [_touchpoint(spec, language) for spec in TOUCHPOINTS], batch_size=BATCH_SIZE
     )
     by_code = {touchpoint.code: touchpoint for touchpoint in touchpoints}
     maps = JourneyMap.objects.bulk_create(
-        [JourneyMap(name=spec.name, description=spec.description) for spec in JOURNEY_MAPS]
+        [
+            JourneyMap(name=name, description=description)
+            for name, description in (journey_map_words(spec, language) for spec in JOURNEY_MAPS)
+        ]
     )
     JourneyMapStep.objects.bulk_create(
         [
@@ -345,4 +374,4 @@ def catalogue_create() -> tuple[dict[str, Touchpoint], dict[str, JourneyMap]]:
             for position, step in enumerate(spec.steps, start=1)
         ]
     )
-    return by_code, {journey_map.name: journey_map for journey_map in maps}
+    return by_code, {spec.name: journey_map for journey_map, spec in zip(maps, JOURNEY_MAPS, strict=True)}

@@ -3,9 +3,14 @@
 A comment matches its answer: a detractor complains, a promoter praises, and
 where the survey followed a touchpoint (or a driver stood out) the comment
 names it, so text analysis of the demo finds the same story as the numbers.
+The English demo's tables are here (with Chinese for its Chinese customers);
+the Chinese demo writes its Chinese customers' comments from ``comments_zh``.
 """
 
 import random
+from typing import NamedTuple
+
+from . import comments_zh
 
 # sentiment -> language -> texts
 GENERIC = {
@@ -145,6 +150,23 @@ DRIVER = {
 }
 
 
+class CommentTables(NamedTuple):
+    """Texts by sentiment, by touchpoint code and by driver (each: … → sentiment → language → texts)."""
+
+    generic: dict
+    touchpoint: dict
+    driver: dict
+
+
+ENGLISH_DEMO = CommentTables(GENERIC, TOUCHPOINT, DRIVER)
+CHINESE_DEMO = CommentTables(comments_zh.GENERIC, comments_zh.TOUCHPOINT, comments_zh.DRIVER)
+# demo language → the respondent's language → the tables their comment is drawn from
+DEMO_COMMENTS = {
+    "en": {"en": ENGLISH_DEMO, "zh-hans": ENGLISH_DEMO},
+    "zh-hans": {"en": ENGLISH_DEMO, "zh-hans": CHINESE_DEMO},
+}
+
+
 def nps_sentiment(score: int) -> str:
     """Promoter 9–10, passive 7–8, detractor 0–6 (metrics.md)."""
     if score >= 9:
@@ -153,11 +175,17 @@ def nps_sentiment(score: int) -> str:
 
 
 def comment_for(
-    rng: random.Random, *, sentiment: str, language: str, touchpoint: str = "", driver: str = ""
+    rng: random.Random,
+    *,
+    sentiment: str,
+    language: str,
+    touchpoint: str = "",
+    driver: str = "",
+    tables: CommentTables = ENGLISH_DEMO,
 ) -> str:
     """A comment in ``language``: about the touchpoint or driver when one fits, else generic."""
-    for specific in (TOUCHPOINT.get(touchpoint, {}), DRIVER.get(driver, {})):
+    for specific in (tables.touchpoint.get(touchpoint, {}), tables.driver.get(driver, {})):
         texts = specific.get(sentiment, {}).get(language)
         if texts and rng.random() < 0.75:
             return rng.choice(texts)
-    return rng.choice(GENERIC[sentiment][language])
+    return rng.choice(tables.generic[sentiment][language])

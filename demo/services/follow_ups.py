@@ -18,6 +18,7 @@ from analytics.services import follow_ups_open_for_days
 from followups.models import FollowUp, FollowUpStatus
 from followups.services import follow_up_progress, follow_up_sla, follow_up_take
 
+from . import content_zh
 from .catalogue import BATCH_SIZE
 
 OPEN, IN_PROGRESS, CONTACTED, RESOLVED = range(4)  # how far a case got, in the status order
@@ -45,6 +46,11 @@ OUTCOMES = (
     "Replacement sent",
     "Customer could not be reached",
 )
+# demo language → (start notes, contact notes, outcomes)
+CASE_WORDS = {
+    "en": (START_NOTES, CONTACT_NOTES, OUTCOMES),
+    "zh-hans": (content_zh.START_NOTES, content_zh.CONTACT_NOTES, content_zh.OUTCOMES),
+}
 
 
 def _event_at(case: FollowUp) -> datetime:
@@ -70,8 +76,10 @@ def _how_far(rng: random.Random, *, age: timedelta) -> int:
     return rng.choices((OPEN, IN_PROGRESS, CONTACTED, RESOLVED), weights)[0]
 
 
-def _case_work(rng: random.Random, case: FollowUp, *, now: datetime, agent, manager) -> None:
-    """Move one case as far as its age makes likely, each step at a time between opening and now."""
+def _case_work(rng: random.Random, case: FollowUp, *, now: datetime, agent, manager, words) -> None:
+    """Move one case as far as its age makes likely, each step at a time between opening and now;
+    ``words``: the (start notes, contact notes, outcomes) to choose from."""
+    start_notes, contact_notes, outcomes = words
     reached = _how_far(rng, age=now - case.opened_at)
     if reached == OPEN:
         return
@@ -88,7 +96,7 @@ def _case_work(rng: random.Random, case: FollowUp, *, now: datetime, agent, mana
             follow_up_id=case.id,
             by=worker,
             status=FollowUpStatus.IN_PROGRESS,
-            note=rng.choice(START_NOTES),
+            note=rng.choice(start_notes),
             now=times[0],
         )
     if reached >= CONTACTED:
@@ -96,7 +104,7 @@ def _case_work(rng: random.Random, case: FollowUp, *, now: datetime, agent, mana
             follow_up_id=case.id,
             by=worker,
             status=FollowUpStatus.CONTACTED,
-            note=rng.choice(CONTACT_NOTES),
+            note=rng.choice(contact_notes),
             now=times[1],
         )
     if reached == RESOLVED:
@@ -104,14 +112,15 @@ def _case_work(rng: random.Random, case: FollowUp, *, now: datetime, agent, mana
             follow_up_id=case.id,
             by=worker,
             status=FollowUpStatus.RESOLVED,
-            outcome=rng.choice(OUTCOMES),
+            outcome=rng.choice(outcomes),
             now=times[2],
         )
 
 
-def follow_ups_seed(rng: random.Random, *, now: datetime, agent, manager) -> int:
-    """Open and work the demo's cases (see the module); returns how many were opened."""
+def follow_ups_seed(rng: random.Random, *, now: datetime, agent, manager, language: str = "en") -> int:
+    """Open and work the demo's cases (see the module), their notes and outcomes in the demo's
+    ``language``; returns how many were opened."""
     cases = _cases_open(rng, now=now)
     for case in cases:
-        _case_work(rng, case, now=now, agent=agent, manager=manager)
+        _case_work(rng, case, now=now, agent=agent, manager=manager, words=CASE_WORDS[language])
     return len(cases)

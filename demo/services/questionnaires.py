@@ -1,4 +1,8 @@
-"""The three live demo surveys and their questions, in English and Simplified Chinese."""
+"""The three live demo surveys and their questions, in English and Simplified Chinese.
+
+Both demos ask the same questions in both languages; the demo's own language comes first (the
+survey's default) and names the surveys in the staff pages.
+"""
 
 from dataclasses import dataclass
 
@@ -6,7 +10,19 @@ from surveys.models import Question, Survey
 from surveys.scale_labels import STANDARD_SCALE_LABELS
 from touchpoints.models import Direction
 
+from . import content_zh
+from .languages import SURVEY_LANGUAGES
+
 LANGUAGES = ["en", "zh-hans"]
+# demo language → survey kind → the survey's name
+SURVEY_NAMES = {
+    "en": {
+        "relationship": "Relationship NPS",
+        "transactional": "After your visit",
+        "csat": "Customer satisfaction",
+    },
+    "zh-hans": content_zh.SURVEY_NAMES,
+}
 
 QType = Question.Type
 Driver = Question.Driver
@@ -49,14 +65,15 @@ def _comment(survey: Survey, order: int) -> Question:
     )
 
 
-def _surveys_insert(*, created_by) -> list[Survey]:
+def _surveys_insert(*, created_by, language: str) -> list[Survey]:
     """Insert the relationship NPS, the after-visit and the CSAT survey, all live, in that order."""
+    names, languages = SURVEY_NAMES[language], SURVEY_LANGUAGES[language]
     return Survey.objects.bulk_create(
         [
             Survey(
-                name="Relationship NPS",
+                name=names["relationship"],
                 kind=Survey.Kind.RELATIONSHIP,
-                languages=LANGUAGES,
+                languages=languages,
                 titles={"en": "How are we doing?", "zh-hans": "我们做得怎么样？"},
                 intros={
                     "en": "Two minutes to tell us how we are doing overall.",
@@ -66,9 +83,9 @@ def _surveys_insert(*, created_by) -> list[Survey]:
                 created_by=created_by,
             ),
             Survey(
-                name="After your visit",
+                name=names["transactional"],
                 kind=Survey.Kind.TRANSACTIONAL,
-                languages=LANGUAGES,
+                languages=languages,
                 titles={
                     "en": "How was your recent contact with us?",
                     "zh-hans": "您最近一次与我们的接触体验如何？",
@@ -81,9 +98,9 @@ def _surveys_insert(*, created_by) -> list[Survey]:
                 created_by=created_by,
             ),
             Survey(
-                name="Customer satisfaction",
+                name=names["csat"],
                 kind=Survey.Kind.CSAT,
-                languages=LANGUAGES,
+                languages=languages,
                 titles={"en": "Were you satisfied?", "zh-hans": "您满意吗？"},
                 intros={"en": "One question, one click.", "zh-hans": "一个问题，一次点击。"},
                 status=Survey.Status.LIVE,
@@ -187,9 +204,10 @@ def _csat_questions(survey: Survey) -> dict[str, Question]:
     }
 
 
-def surveys_create(*, created_by) -> DemoSurveys:
-    """Insert the relationship NPS, the after-visit and the CSAT survey, all live."""
-    relationship, transactional, csat = _surveys_insert(created_by=created_by)
+def surveys_create(*, created_by, language: str = "en") -> DemoSurveys:
+    """Insert the relationship NPS, the after-visit and the CSAT survey, all live, for the demo in
+    ``language`` (their languages: that one first, then the other)."""
+    relationship, transactional, csat = _surveys_insert(created_by=created_by, language=language)
     questions = (
         _relationship_questions(relationship)
         | _transactional_questions(transactional)

@@ -19,9 +19,10 @@ from surveys.models import Answer, Invitation, Question, Response
 from surveys.tokens import token_new
 from touchpoints.models import Interaction, Stage
 
+from . import content_zh
 from .activity import CustomerActivity
 from .catalogue import SPECS
-from .comments import comment_for, nps_sentiment
+from .comments import DEMO_COMMENTS, comment_for, nps_sentiment
 from .questionnaires import DemoSurveys
 
 EXPIRY = timedelta(days=60)
@@ -31,6 +32,10 @@ STANDALONE_INVITE_RATE = 0.4
 RESPONSE_RATE = {"relationship": 0.3, "transactional": 0.42, "csat": 0.38}
 BOUNCE_RATE = 0.012
 COMMENT_RATE = {"detractor": 0.5, "passive": 0.25, "promoter": 0.4}
+SUPPRESSION_REASON = {
+    "en": "Customer unsubscribed from survey email.",
+    "zh-hans": content_zh.SUPPRESSION_REASON,
+}
 # Offsets that put the overall NPS in the +10…+30 band of a decent company.
 TRANSACTIONAL_NPS_OFFSET = 2.9
 RELATIONSHIP_NPS_CENTRE = 8.2
@@ -80,9 +85,12 @@ def _comment_topic(interaction: Interaction, sentiment: str) -> str:
 class Responder:
     """Invites one customer and, when they reply, writes their answers."""
 
-    def __init__(self, rng: random.Random, surveys: DemoSurveys, *, now: datetime, batch: Batch):
+    def __init__(
+        self, rng: random.Random, surveys: DemoSurveys, *, now: datetime, batch: Batch, language: str = "en"
+    ):
         self.rng, self.surveys, self.now, self.batch = rng, surveys, now, batch
         self.q = surveys.questions
+        self.language = language  # the demo's: its suppression notes and comment tables
 
     # --- invitations ---------------------------------------------------------------
 
@@ -107,7 +115,7 @@ class Responder:
         Status = Invitation.Status
         if draft.opted_out_at is not None and send_after >= draft.opted_out_at:
             invitation.status, invitation.suppressed_at = Status.SUPPRESSED, send_after
-            invitation.suppression_reason = "Customer unsubscribed from survey email."
+            invitation.suppression_reason = SUPPRESSION_REASON[self.language]
             return None
         invitation.sent_at = send_after + timedelta(minutes=rng.uniform(1, 30))
         if rng.random() < BOUNCE_RATE:
@@ -190,7 +198,8 @@ class Responder:
 
     def _comment(self, response, question, *, sentiment: str, language: str, **about) -> None:
         if self.rng.random() < COMMENT_RATE[sentiment]:
-            text = comment_for(self.rng, sentiment=sentiment, language=language, **about)
+            tables = DEMO_COMMENTS[self.language][language]
+            text = comment_for(self.rng, sentiment=sentiment, language=language, tables=tables, **about)
             self.batch.answers.append(_answer(response, question, text=text))
 
     def _transactional(self, response: Response, activity: CustomerActivity, interaction: Interaction):

@@ -5,6 +5,7 @@ fetch ``download_url``. A key sees the jobs it created. Files are kept ``EXPORT_
 """
 
 from django.http import FileResponse
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -61,9 +62,13 @@ EXAMPLES = [
 ]
 
 
+# English in the schema's example; translated when a call gets it.
+EXPIRED_MESSAGE = gettext_noop("The export's file has expired; request the export again.")
+
+
 class Gone(Conflict):
     status_code = status.HTTP_410_GONE
-    default_detail = "The export's file has expired; request the export again."
+    default_detail = gettext_lazy(EXPIRED_MESSAGE)
     default_code = "expired"
 
 
@@ -155,7 +160,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ),
             OpenApiExample(
                 "Expired",
-                value={"errors": [{"field": None, "code": "expired", "message": Gone.default_detail}]},
+                value={"errors": [{"field": None, "code": "expired", "message": EXPIRED_MESSAGE}]},
                 status_codes=["410"],
                 response_only=True,
             ),
@@ -168,7 +173,9 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise Gone
         path = job_file(job)
         if path is None:
-            raise Conflict(f"The export is {job.status}; its file is not ready.", code="not_ready")
+            state = str(job.get_status_display()).lower()
+            message = gettext("The export is %(status)s; its file is not ready.") % {"status": state}
+            raise Conflict(message, code="not_ready")
         audit_record(
             action=AuditAction.EXPORT, request=request, target=path.name, details={"job": str(job.id)}
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from analytics.selectors import MetricFilters
 from infra.copy import ExportQuery
@@ -38,6 +39,8 @@ MAX_ATTEMPTS = 3
 STALE_AFTER = timedelta(minutes=10)
 LOST_AFTER = timedelta(minutes=2)
 PROGRESS_EVERY = 1.0  # seconds between progress writes
+# Stored in English like every error of a job, and translated where it is shown (``gettext``).
+STOPPED_ERROR = gettext_noop("The export stopped three times without finishing.")
 
 BUILDERS = {
     ExportKind.RESPONSES_WIDE: queries.responses_wide,
@@ -227,5 +230,5 @@ def exports_sweep(*, now=None) -> int:
         enqueue_on_commit("exports.tasks.export_run", job_id)
     ExportJob.objects.filter(
         status=ExportStatus.RUNNING, progress_at__lt=now - STALE_AFTER, attempts__gte=MAX_ATTEMPTS
-    ).update(status=ExportStatus.FAILED, error="The export stopped three times without finishing.")
+    ).update(status=ExportStatus.FAILED, error=STOPPED_ERROR)
     return len(ids)

@@ -11,6 +11,8 @@ stand-in that holds every role and is named in the notes.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from followups.models import FollowUp
 
 from .work import follow_up_progress
@@ -27,7 +29,7 @@ class ApiActor:
     is_superuser = True  # holds every role (access.roles.user_roles): the scope was checked already
 
     def get_full_name(self) -> str:
-        return f"API key '{self.key_name}'"
+        return gettext("API key '%(name)s'") % {"name": self.key_name}
 
     def get_username(self) -> str:
         return self.get_full_name()

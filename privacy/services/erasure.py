@@ -12,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.services import audit_record
 from followups.models import FollowUp
@@ -61,7 +62,7 @@ def _person_locked(customer: Customer) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer_is_anonymous(customer):
         raise ValidationError(
-            "This record holds anonymised responses of many people; there is no one to erase.",
+            gettext("This record holds anonymised responses of many people; there is no one to erase."),
             code="not_a_person",
         )
     return customer

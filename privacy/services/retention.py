@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from analytics.services import metrics_mark_stale
 from audit.services import audit_record
@@ -167,7 +168,7 @@ def _responses_apply(
 ) -> None:
     """Anonymise or delete the due responses batch by batch, newest first, counting them in ``report``."""
     apply_batch = _anonymise_batch if report.mode == ANONYMISE else _delete_batch
-    advance = progress("Responses", report.due) if progress else None
+    advance = progress(gettext("Responses"), report.due) if progress else None
     while not _out_of_time(report, deadline):
         # Newest first: the responses anonymised by earlier runs are the oldest, so a scan from
         # the cutoff down meets the newly due ones first instead of wading through those.
@@ -194,7 +195,7 @@ def _webhook_messages_delete(
     progress: Progress | None,
 ) -> None:
     """Delete the delivered or failed webhook messages older than ``cutoff``, counting them in ``report``."""
-    advance = progress("Webhook messages", report.webhook_messages_due) if progress else None
+    advance = progress(gettext("Webhook messages"), report.webhook_messages_due) if progress else None
     while not _out_of_time(report, deadline):
         ids = list(_webhook_messages_due(cutoff).order_by("id").values_list("id", flat=True)[:batch_size])
         if not ids:

@@ -5,6 +5,10 @@
  * its data-figure attribute. No inline script, no eval: a strict Content-Security-Policy
  * (script-src 'self') holds. Also keeps the filter bar's period on "Custom range" once a
  * date is edited, so the dates typed are the dates applied.
+ *
+ * No word a person reads is written here: the page's language comes in the JSON of
+ * #chart-settings (plotly.js's locale, registered by its own script, and the messages,
+ * translated by the server).
  */
 (function () {
   "use strict";
@@ -12,27 +16,55 @@
   var CONFIG = {
     responsive: true,
     displaylogo: false,
+    showSendToCloud: false, // the figures stay in the app: no upload to plotly's cloud
     modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
     toImageButtonOptions: { format: "png", scale: 2 }
   };
 
-  function draw(element) {
+  function readSettings() {
+    var source = document.getElementById("chart-settings");
+    if (!source) {
+      return { locale: "", messages: {} };
+    }
+    try {
+      return JSON.parse(source.textContent);
+    } catch (error) {
+      return { locale: "", messages: {} };
+    }
+  }
+
+  function say(element, message) {
+    if (message) {
+      element.textContent = message;
+    }
+  }
+
+  function draw(element, settings) {
     var source = document.getElementById(element.getAttribute("data-figure"));
     if (!source) {
       return;
     }
+    var messages = settings.messages || {};
     if (!window.Plotly) {
-      element.textContent = "The chart library did not load; the figures are in the download.";
+      say(element, messages.noLibrary);
       return;
     }
     var figure;
     try {
       figure = JSON.parse(source.textContent);
     } catch (error) {
-      element.textContent = "This figure could not be read.";
+      say(element, messages.unreadable);
       return;
     }
     var config = Object.assign({}, CONFIG);
+    if (settings.locale) {
+      config.locale = settings.locale; // registered by the page's plotly.js locale script
+    }
+    if (settings.dateFormats) {
+      // Per key, these come before the registered locale's: days on date axes as the page writes them.
+      config.locales = {};
+      config.locales[config.locale || "en-US"] = { format: settings.dateFormats };
+    }
     if (element.hasAttribute("data-empty")) {
       config.staticPlot = true; // an empty state is a message, not something to zoom
     }
@@ -52,7 +84,10 @@
   }
 
   function ready() {
-    document.querySelectorAll("[data-figure]").forEach(draw);
+    var settings = readSettings();
+    document.querySelectorAll("[data-figure]").forEach(function (element) {
+      draw(element, settings);
+    });
     document.querySelectorAll("form.filter-bar").forEach(keepCustomPeriod);
   }
 

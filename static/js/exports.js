@@ -1,5 +1,6 @@
 // An export job's page: polls the job's state once a second and moves the progress bar, until the
 // file is ready (the download link appears) or the export failed. Without script the page refreshes.
+// Every word shown comes from the server in the reader's language (status_label, rows_text, error).
 (function () {
   "use strict";
   var card = document.querySelector("[data-export-job]");
@@ -9,11 +10,10 @@
   var rows = card.querySelector("[data-export-rows]");
   var link = card.querySelector("[data-export-download]");
   var error = card.querySelector("[data-export-error]");
-  var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
   function show(state) {
     status.textContent = state.status_label;
-    rows.textContent = format.format(state.rows_done);
+    rows.textContent = state.rows_text;
     if (state.progress !== null) bar.value = state.progress;
     if (state.download_url) {
       link.href = state.download_url;

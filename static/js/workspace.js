@@ -3,7 +3,8 @@
    - As-you-type search: fetch the server-rendered result list after a short pause.
    - "/" jumps to the search box (or the search page); arrows move through the results.
    - The contact form: the channel follows the touchpoint, the measure fields show only for a
-     touchpoint with a measure, Ctrl/Cmd+Enter logs the contact. */
+     touchpoint with a measure, Ctrl/Cmd+Enter logs the contact.
+   No words of its own: what it shows comes from the page, in the page's language. */
 (function () {
   "use strict";
 
@@ -31,7 +32,7 @@
       var address = url + "?q=" + encodeURIComponent(query);
       fetch(address, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" }, signal: inflight && inflight.signal })
         .then(function (response) {
-          if (!response.ok) throw new Error("search answered " + response.status);
+          if (!response.ok) throw new Error(String(response.status));  // never shown: marks the form
           return response.text();
         })
         .then(function (html) {
@@ -80,8 +81,10 @@
         var hasValues = Array.prototype.some.call(measure.querySelectorAll("input"), function (i) { return i.value !== ""; });
         measure.hidden = !name && !hasValues;
         if (measureLabel && name) {
+          // The words come translated from the page: "({name}, {unit})", "({name})".
           var unit = option.getAttribute("data-unit");
-          measureLabel.textContent = "(" + name + (unit ? ", " + unit : "") + ")";
+          var template = measureLabel.getAttribute(unit ? "data-template-unit" : "data-template");
+          if (template) measureLabel.textContent = template.replace("{name}", name).replace("{unit}", unit || "");
         }
       }
     }

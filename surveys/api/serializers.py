@@ -1,5 +1,6 @@
 """Explicit fields. Invitation tokens are never exposed: only the emailed link carries one."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -84,7 +85,8 @@ class InvitationCreateSerializer(serializers.Serializer):
         interaction = attrs.get("interaction")
         if interaction is not None and interaction.customer_id != attrs["customer"].id:
             raise serializers.ValidationError(
-                {"interaction": ["This interaction belongs to another customer."]}, code="does_not_exist"
+                {"interaction": [gettext("This interaction belongs to another customer.")]},
+                code="does_not_exist",
             )
         return attrs
 

@@ -3,6 +3,7 @@
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -170,10 +171,12 @@ class SurveyInvitationView(APIView):
         serializer = InvitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if survey.status != SurveyStatus.LIVE:
-            raise ValidationError(
-                {"survey": [f"This survey is {survey.get_status_display().lower()}; invite to a live one."]},
-                code="survey_not_live",
+            message = (
+                gettext("This survey is closed; invite to a live one.")
+                if survey.status == SurveyStatus.CLOSED
+                else gettext("This survey is a draft; invite to a live one.")
             )
+            raise ValidationError({"survey": [message]}, code="survey_not_live")
         invitation = invitation_create(survey=survey, **serializer.validated_data)
         return ApiResponse(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 

@@ -7,15 +7,23 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from surveys.selectors.builder import touchpoint_choices
-from touchpoints.models import Direction, Stage
+from touchpoints.models import Direction
 
 from ..models import Question, Survey
 from ..scale_labels import STANDARD_SCALE_LABELS, scale_label_pair
-from ..services.builder import CHOICE_TYPES, CHOICE_VALUE_MAX_LENGTH, RULE_DELAY_MAX_HOURS, SCALE_HELP
+from ..services.builder import (
+    CHOICE_TYPES,
+    CHOICE_VALUE_MAX_LENGTH,
+    SCALE_HELP,
+    language_names,
+)
 
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
+LANGUAGE_CODES = [code for code, _own_name in settings.LANGUAGES]
+NO_CHOICE = pgettext_lazy("empty choice", "— none —")
 EXTRA_CHOICE_ROWS = 3
 MAX_CHOICE_ROWS = 60
 _CHOICE_VALUE_KEY = re.compile(r"^choice_(\d+)_value$")
@@ -33,30 +41,41 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 
 def _languages_offered_first(offered: list[str]) -> list[str]:
     """Every configured language code, the offered ones first (in their order)."""
-    return [*offered, *(code for code in LANGUAGE_NAMES if code not in offered)]
+    return [*offered, *(code for code in LANGUAGE_CODES if code not in offered)]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    """(code, name in the page's language) per configured language; a callable, so that each form
+    reads the names in the language of its request."""
+    return list(language_names().items())
 
 
 class SurveyForm(forms.Form):
-    name = forms.CharField(max_length=200, error_messages={"required": "Give the survey a name."})
+    name = forms.CharField(
+        label=_("Name"), max_length=200, error_messages={"required": _("Give the survey a name.")}
+    )
     kind = forms.ChoiceField(
-        choices=Survey.Kind.choices, error_messages={"required": "Choose a kind of survey."}
+        label=_("Kind"),
+        choices=Survey.Kind.choices,
+        error_messages={"required": _("Choose a kind of survey.")},
     )
     languages = forms.MultipleChoiceField(
-        choices=settings.LANGUAGES,
+        choices=_language_choices,
         widget=forms.CheckboxSelectMultiple,
-        label="Languages offered",
-        error_messages={"required": "Offer at least one language."},
+        label=_("Languages offered"),
+        error_messages={"required": _("Offer at least one language.")},
     )
     default_language = forms.ChoiceField(
-        choices=settings.LANGUAGES,
-        label="Default language",
-        help_text="Customers whose language is not offered get this one.",
+        choices=_language_choices,
+        label=_("Default language"),
+        help_text=_("Customers whose language is not offered get this one."),
     )
     touchpoint = forms.ModelChoiceField(
         queryset=touchpoint_choices(),
         required=False,
-        empty_label="— none —",
-        help_text="For a transactional survey: the touchpoint it asks about.",
+        label=_("Touchpoint"),
+        empty_label=NO_CHOICE,
+        help_text=_("For a transactional survey: the touchpoint it asks about."),
     )
 
     def __init__(self, *args, survey: Survey | None = None, **kwargs):
@@ -69,14 +88,18 @@ class SurveyForm(forms.Form):
         self.fields["touchpoint"].queryset = touchpoint_choices(
             including_id=survey.touchpoint_id if survey else None
         )
-        for code, language in LANGUAGE_NAMES.items():
+        self.language_names = language_names()
+        for code, language in self.language_names.items():
             self.fields[f"title_{code}"] = forms.CharField(
-                max_length=200, required=False, label=f"Title ({language})"
+                max_length=200,
+                required=False,
+                label=gettext("Title (%(language)s)") % {"language": language},
+                widget=forms.TextInput(attrs={"lang": code}),
             )
             self.fields[f"intro_{code}"] = forms.CharField(
                 required=False,
-                label=f"Introduction ({language})",
-                widget=forms.Textarea(attrs={"rows": 3}),
+                label=gettext("Introduction (%(language)s)") % {"language": language},
+                widget=forms.Textarea(attrs={"rows": 3, "lang": code}),
             )
 
     @staticmethod
@@ -88,7 +111,7 @@ class SurveyForm(forms.Form):
             "default_language": survey.default_language,
             "touchpoint": survey.touchpoint_id,
         }
-        for code in LANGUAGE_NAMES:
+        for code in LANGUAGE_CODES:
             initial[f"title_{code}"] = survey.titles.get(code, "")
             initial[f"intro_{code}"] = survey.intros.get(code, "")
         return initial
@@ -97,7 +120,7 @@ class SurveyForm(forms.Form):
         """Per configured language: its name and its title and introduction fields."""
         return [
             {"code": code, "name": language, "title": self[f"title_{code}"], "intro": self[f"intro_{code}"]}
-            for code, language in LANGUAGE_NAMES.items()
+            for code, language in self.language_names.items()
         ]
 
     def clean(self):
@@ -105,12 +128,12 @@ class SurveyForm(forms.Form):
         offered = cleaned.get("languages") or []
         default = cleaned.get("default_language")
         if offered and default and default not in offered:
-            self.add_error("default_language", "The default language must be one of the languages offered.")
+            message = gettext("The default language must be one of the languages offered.")
+            self.add_error("default_language", message)
         for code in offered:
             if not (cleaned.get(f"title_{code}") or "").strip():
-                self.add_error(
-                    f"title_{code}", f"Write the title in {LANGUAGE_NAMES[code]}: the survey offers it."
-                )
+                message = gettext("Write the title in %(language)s: the survey offers it.")
+                self.add_error(f"title_{code}", message % {"language": self.language_names[code]})
         return cleaned
 
     def service_kwargs(self) -> dict:
@@ -119,7 +142,7 @@ class SurveyForm(forms.Form):
         default = data["default_language"]
         offered = [
             default,
-            *(code for code in LANGUAGE_NAMES if code in data["languages"] and code != default),
+            *(code for code in LANGUAGE_CODES if code in data["languages"] and code != default),
         ]
         return {
             "name": data["name"],
@@ -139,21 +162,22 @@ class QuestionForm(forms.Form):
     existing choices plus a few empty rows; a row left wholly empty is ignored.
     """
 
-    type = forms.ChoiceField(choices=Question.Type.choices, label="Question type")
-    required = forms.BooleanField(required=False, initial=True, label="An answer is required")
-    scale_min = forms.IntegerField(required=False, label="Lowest point", help_text=SCALE_HELP)
-    scale_max = forms.IntegerField(required=False, label="Highest point")
+    type = forms.ChoiceField(choices=Question.Type.choices, label=_("Question type"))
+    required = forms.BooleanField(required=False, initial=True, label=_("An answer is required"))
+    scale_min = forms.IntegerField(required=False, label=_("Lowest point"), help_text=SCALE_HELP)
+    scale_max = forms.IntegerField(required=False, label=_("Highest point"))
     direction = forms.ChoiceField(
         choices=Direction.choices,
         required=False,
+        label=_("Direction"),
         initial=Direction.HIGHER_IS_BETTER,
-        help_text="Expectation pairs only: is a higher number better (quality) or worse (waiting time)?",
+        help_text=_("Expectation pairs only: is a higher number better (quality) or worse (waiting time)?"),
     )
     driver = forms.ChoiceField(
-        choices=[("", "— none —"), *Question.Driver.choices],
+        choices=[("", NO_CHOICE), *Question.Driver.choices],
         required=False,
-        label="Driver dimension",
-        help_text="CSAT, CES, rating and expectation questions: the experience dimension it measures.",
+        label=_("Driver dimension"),
+        help_text=_("CSAT, CES, rating and expectation questions: the experience dimension it measures."),
     )
 
     def __init__(self, *args, survey: Survey, question: Question | None = None, new_type: str = "", **kwargs):
@@ -165,43 +189,60 @@ class QuestionForm(forms.Form):
             kwargs["initial"] = self.initial_for(Question(survey=survey, type=new_type, texts={}))
         super().__init__(*args, **kwargs)
         self.languages = _languages_offered_first(survey.languages)
+        self.language_names = language_names()
         for code in self.languages:
-            language = LANGUAGE_NAMES[code]
-            offered = code in survey.languages
-            self.fields[f"text_{code}"] = forms.CharField(
-                required=offered,
-                label=f"Question text ({language})",
-                help_text="" if offered else "Optional: the survey does not offer this language yet.",
-                widget=forms.Textarea(attrs={"rows": 2}),
-                error_messages={"required": f"Write the question in {language}: the survey offers it."},
-            )
-            self.fields[f"scale_low_{code}"] = forms.CharField(
-                required=False, max_length=100, label=f"Label of the lowest point ({language})"
-            )
-            self.fields[f"scale_high_{code}"] = forms.CharField(
-                required=False, max_length=100, label=f"Label of the highest point ({language})"
-            )
+            self._add_language_fields(code, offered=code in survey.languages)
         existing = len(question.choices) if question is not None else 0
         self.choice_row_count = min(
             MAX_CHOICE_ROWS, max(existing + EXTRA_CHOICE_ROWS, 4, self._posted_choice_rows())
         )
         for row in range(self.choice_row_count):
-            # Laid out as a table whose headers name the columns; aria-label names each input.
-            label = f"Choice {row + 1}: value"
-            self.fields[f"choice_{row}_value"] = forms.CharField(
+            self._add_choice_fields(row)
+
+    def _add_language_fields(self, code: str, *, offered: bool) -> None:
+        """The question's text and its scale's end labels in the language ``code``."""
+        language = {"language": self.language_names[code]}
+        self.fields[f"text_{code}"] = forms.CharField(
+            required=offered,
+            label=gettext("Question text (%(language)s)") % language,
+            help_text="" if offered else gettext("Optional: the survey does not offer this language yet."),
+            widget=forms.Textarea(attrs={"rows": 2, "lang": code}),
+            error_messages={
+                "required": gettext("Write the question in %(language)s: the survey offers it.") % language
+            },
+        )
+        self.fields[f"scale_low_{code}"] = forms.CharField(
+            required=False,
+            max_length=100,
+            label=gettext("Label of the lowest point (%(language)s)") % language,
+        )
+        self.fields[f"scale_high_{code}"] = forms.CharField(
+            required=False,
+            max_length=100,
+            label=gettext("Label of the highest point (%(language)s)") % language,
+        )
+
+    def _add_choice_fields(self, row: int) -> None:
+        """Row ``row`` of the choices: its value and its label in each language. Laid out as a table
+        whose headers name the columns; aria-label names each input."""
+        label = gettext("Choice %(number)s: value") % {"number": row + 1}
+        self.fields[f"choice_{row}_value"] = forms.CharField(
+            required=False,
+            max_length=CHOICE_VALUE_MAX_LENGTH,
+            label=label,
+            widget=forms.TextInput(attrs={"aria-label": label}),
+        )
+        for code in self.languages:
+            label = gettext("Choice %(number)s: label (%(language)s)") % {
+                "number": row + 1,
+                "language": self.language_names[code],
+            }
+            self.fields[f"choice_{row}_label_{code}"] = forms.CharField(
                 required=False,
-                max_length=CHOICE_VALUE_MAX_LENGTH,
+                max_length=200,
                 label=label,
                 widget=forms.TextInput(attrs={"aria-label": label}),
             )
-            for code in self.languages:
-                label = f"Choice {row + 1}: label ({LANGUAGE_NAMES[code]})"
-                self.fields[f"choice_{row}_label_{code}"] = forms.CharField(
-                    required=False,
-                    max_length=200,
-                    label=label,
-                    widget=forms.TextInput(attrs={"aria-label": label}),
-                )
 
     def _posted_choice_rows(self) -> int:
         if not self.is_bound:
@@ -220,7 +261,7 @@ class QuestionForm(forms.Form):
             "driver": question.driver,
         }
         standard = STANDARD_SCALE_LABELS.get(question.type, {})
-        for code in LANGUAGE_NAMES:
+        for code in LANGUAGE_CODES:
             initial[f"text_{code}"] = question.texts.get(code, "")
             # What the public page shows in this language, so saving the form keeps it: the
             # stored labels, or for a standard question stored without them its standard ones.
@@ -231,7 +272,7 @@ class QuestionForm(forms.Form):
             initial[f"scale_low_{code}"], initial[f"scale_high_{code}"] = low, high
         for row, choice in enumerate(question.choices):
             initial[f"choice_{row}_value"] = choice.get("value", "")
-            for code in LANGUAGE_NAMES:
+            for code in LANGUAGE_CODES:
                 initial[f"choice_{row}_label_{code}"] = choice.get("labels", {}).get(code, "")
         return initial
 
@@ -242,7 +283,7 @@ class QuestionForm(forms.Form):
     def scale_label_rows(self) -> list[dict]:
         return [
             {
-                "name": LANGUAGE_NAMES[code],
+                "name": self.language_names[code],
                 "low": self[f"scale_low_{code}"],
                 "high": self[f"scale_high_{code}"],
             }
@@ -250,22 +291,23 @@ class QuestionForm(forms.Form):
         ]
 
     def standard_label_rows(self) -> list[dict]:
-        """The standard end labels per standard question type, in this form's languages."""
-        return [
-            {
-                "type": question_type,
-                "name": Question.Type(question_type).label,
-                "labels": [
-                    {"name": LANGUAGE_NAMES[code], "low": labels[code][0], "high": labels[code][1]}
-                    for code in self.languages
-                    if code in labels
-                ],
-            }
-            for question_type, labels in STANDARD_SCALE_LABELS.items()
-        ]
+        """Per standard question type: its name and, as one line, its standard end labels in this
+        form's languages ("Likelihood to recommend (0–10): English “…” / “…”; …")."""
+        rows = []
+        for question_type, labels in STANDARD_SCALE_LABELS.items():
+            name = Question.Type(question_type).label
+            pairs = pgettext("list separator between languages", "; ").join(
+                gettext("%(language)s “%(low)s” / “%(high)s”")
+                % {"language": self.language_names[code], "low": labels[code][0], "high": labels[code][1]}
+                for code in self.languages
+                if code in labels
+            )
+            summary = gettext("%(question_type)s: %(labels)s") % {"question_type": name, "labels": pairs}
+            rows.append({"type": question_type, "name": name, "summary": summary})
+        return rows
 
     def language_headers(self) -> list[str]:
-        return [LANGUAGE_NAMES[code] for code in self.languages]
+        return [self.language_names[code] for code in self.languages]
 
     def choice_rows(self) -> list[dict]:
         return [
@@ -290,19 +332,17 @@ class QuestionForm(forms.Form):
             if not value and not any(labels.values()):
                 continue
             if not value:
-                self.add_error(f"choice_{row}_value", "Give this choice a value, e.g. price.")
+                self.add_error(f"choice_{row}_value", gettext("Give this choice a value, e.g. price."))
                 continue
             if value in seen:
-                self.add_error(
-                    f"choice_{row}_value", f"The value “{value}” is already used by another choice."
-                )
+                message = gettext("The value “%(value)s” is already used by another choice.")
+                self.add_error(f"choice_{row}_value", message % {"value": value})
             seen.add(value)
             for code in self.survey.languages:
                 if not labels.get(code):
-                    self.add_error(
-                        f"choice_{row}_label_{code}",
-                        f"Label this choice in {LANGUAGE_NAMES[code]}: the survey offers it.",
-                    )
+                    message = gettext("Label this choice in %(language)s: the survey offers it.")
+                    language = self.language_names[code]
+                    self.add_error(f"choice_{row}_label_{code}", message % {"language": language})
         return cleaned
 
     def service_kwargs(self) -> dict:
@@ -327,41 +367,3 @@ class QuestionForm(forms.Form):
             "direction": data["direction"] or Direction.HIGHER_IS_BETTER,
             "driver": data["driver"],
         }
-
-
-class SurveyRuleForm(forms.Form):
-    touchpoint = forms.ModelChoiceField(
-        queryset=touchpoint_choices(),
-        required=False,
-        empty_label="— none: use a stage —",
-        label="After an interaction at touchpoint",
-    )
-    stage = forms.ChoiceField(
-        choices=[("", "— none: use a touchpoint —"), *Stage.choices],
-        required=False,
-        label="…or at any touchpoint of stage",
-    )
-    delay_hours = forms.IntegerField(
-        min_value=0,
-        max_value=RULE_DELAY_MAX_HOURS,
-        initial=24,
-        label="Invite after (hours)",
-        help_text=f"0–{RULE_DELAY_MAX_HOURS} hours after the interaction.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["touchpoint"].queryset = touchpoint_choices()
-
-    def clean(self):
-        cleaned = super().clean()
-        touchpoint, stage = cleaned.get("touchpoint"), cleaned.get("stage")
-        if touchpoint and stage:
-            raise ValidationError("Choose a touchpoint or a stage, not both.")
-        if not touchpoint and not stage and "touchpoint" not in self.errors:
-            raise ValidationError("Choose a touchpoint or a stage.")
-        return cleaned
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {"touchpoint": data["touchpoint"], "stage": data["stage"], "delay_hours": data["delay_hours"]}

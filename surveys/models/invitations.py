@@ -2,6 +2,8 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from surveys.tokens import token_nonce_new
 from touchpoints.models import Channel
@@ -10,13 +12,13 @@ from .surveys import Survey
 
 
 class InvitationStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    OPENED = "opened", "Opened"
-    RESPONDED = "responded", "Responded"
-    EXPIRED = "expired", "Expired"
-    BOUNCED = "bounced", "Bounced"
-    SUPPRESSED = "suppressed", "Suppressed"
+    QUEUED = "queued", pgettext_lazy("invitation status", "Queued")
+    SENT = "sent", pgettext_lazy("invitation status", "Sent")
+    OPENED = "opened", pgettext_lazy("invitation status", "Opened")
+    RESPONDED = "responded", pgettext_lazy("invitation status", "Responded")
+    EXPIRED = "expired", pgettext_lazy("invitation status", "Expired")
+    BOUNCED = "bounced", pgettext_lazy("invitation status", "Bounced")
+    SUPPRESSED = "suppressed", pgettext_lazy("invitation status", "Suppressed")
 
 
 class Invitation(models.Model):
@@ -27,24 +29,38 @@ class Invitation(models.Model):
     """
 
     Status = InvitationStatus
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
-    customer = models.ForeignKey("touchpoints.Customer", on_delete=models.CASCADE, related_name="invitations")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("survey")
+    )
+    customer = models.ForeignKey(
+        "touchpoints.Customer",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("customer"),
+    )
     interaction = models.ForeignKey(
         "touchpoints.Interaction",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="invitations",
+        verbose_name=_("interaction"),
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     token_nonce = models.CharField(
+        _("token nonce"),
         max_length=32,
         editable=False,
         default=token_nonce_new,
-        help_text="Random seed the emailed token is derived from with the secret key; not the token.",
+        help_text=_("Random seed the emailed token is derived from with the secret key; not the token."),
     )
     rule = models.ForeignKey(
-        "SurveyRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+        "SurveyRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("survey rule"),
     )
     # Set when the link to the interaction is cut to anonymise an old response: the rollups slice
     # the invitation and its response by these, as they did by the interaction.
@@ -54,39 +70,47 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The touchpoint of the interaction it followed, kept once that link is cut.",
+        verbose_name=_("touchpoint of the interaction"),
+        help_text=_("The touchpoint of the interaction it followed, kept once that link is cut."),
     )
     interaction_channel = models.CharField(
+        _("channel of the interaction"),
         max_length=16,
         choices=Channel.choices,
         blank=True,
-        help_text="The channel of the interaction it followed, kept once that link is cut.",
+        help_text=_("The channel of the interaction it followed, kept once that link is cut."),
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
-    suppression_reason = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=16, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    send_after = models.DateTimeField(help_text="Not emailed before this time.")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    suppression_reason = models.CharField(_("suppression reason"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    send_after = models.DateTimeField(_("send after"), help_text=_("Not emailed before this time."))
     send_enqueued_at = models.DateTimeField(
+        _("send enqueued at"),
         null=True,
         blank=True,
-        help_text="When a send task was last enqueued; the sweeper enqueues a stale one again.",
+        help_text=_("When a send task was last enqueued; the sweeper enqueues a stale one again."),
     )
     send_started_at = models.DateTimeField(
+        _("send started at"),
         null=True,
         blank=True,
-        help_text="When a worker last began sending it; a queued invitation whose send began but whose "
-        "row no worker holds is re-enqueued at once (the worker died).",
+        help_text=_(
+            "When a worker last began sending it; a queued invitation whose send began but whose "
+            "row no worker holds is re-enqueued at once (the worker died)."
+        ),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    responded_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    bounced_at = models.DateTimeField(null=True, blank=True)
-    suppressed_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    suppressed_at = models.DateTimeField(_("suppressed at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "send_after"], name="invitation_status_send_idx"),
@@ -124,4 +148,8 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.survey} → {self.customer} ({self.status})"
+        return gettext("%(survey)s → %(customer)s (%(status)s)") % {
+            "survey": self.survey,
+            "customer": self.customer,
+            "status": self.get_status_display(),
+        }

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .invitations import Invitation
 from .surveys import Question, Survey
@@ -10,13 +11,21 @@ from .surveys import Question, Survey
 class Response(models.Model):
     """A customer's submitted answers to one invitation (at most one per invitation)."""
 
-    invitation = models.OneToOneField(Invitation, on_delete=models.PROTECT, related_name="response")
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    customer = models.ForeignKey("touchpoints.Customer", on_delete=models.CASCADE, related_name="responses")
-    submitted_at = models.DateTimeField()
-    language = models.CharField(max_length=16)
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.PROTECT, related_name="response", verbose_name=_("invitation")
+    )
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    customer = models.ForeignKey(
+        "touchpoints.Customer", on_delete=models.CASCADE, related_name="responses", verbose_name=_("customer")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    language = models.CharField(_("language"), max_length=16)
 
     class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["survey", "submitted_at"], name="response_survey_time_idx"),
@@ -44,15 +53,21 @@ class Answer(models.Model):
     refuse a score outside its scale.
     """
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    question_type = models.CharField(max_length=24, choices=Question.Type.choices)
-    score = models.FloatField(null=True, blank=True)
-    expected = models.FloatField(null=True, blank=True)
-    text = models.TextField(blank=True)
-    choices = models.JSONField(default=list, blank=True)
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    question_type = models.CharField(_("question type"), max_length=24, choices=Question.Type.choices)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    expected = models.FloatField(_("expectation"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    choices = models.JSONField(_("choices chosen"), default=list, blank=True)
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         ordering = ["response", "question__order"]
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),

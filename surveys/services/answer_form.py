@@ -1,16 +1,15 @@
 """The answer form of one survey, built from its questions, in the customer's language.
 
-Field names: ``q<id>`` per question, plus ``q<id>-expected`` for the
-expectation half of an expectation/experience pair (``q<id>`` then holds the
-experience). Every value is checked against its question: whole numbers on
-the question's scale, choices among the question's values, text within
-``SURVEY_TEXT_MAX_LENGTH``, required questions answered. A posted ``q…``
-field the survey does not have (a stale or forged form) refuses the whole
-submission; other extra fields are ignored. Messages come in the form's language.
+Field names: ``q<id>`` per question, plus ``q<id>-expected`` for the expectation half of an
+expectation/experience pair (``q<id>`` then holds the experience). Every value is checked against its
+question: whole numbers on the question's scale, choices among the question's values, text within
+``SURVEY_TEXT_MAX_LENGTH``, required questions answered. A posted ``q…`` field the survey does not
+have (a stale or forged form) refuses the whole submission; other extra fields are ignored. Messages
+come in the form's language from the gettext catalogues (``surveys.languages.fixed_words_in``),
+whatever language is active.
 
-The page is rendered by hand (fieldset and legend per question, radio buttons
-styled as a row of buttons), so the form hands the template plain rows
-(:meth:`AnswerForm.rows`) instead of Django widgets.
+The page is rendered by hand (fieldset and legend per question, radio buttons styled as a row of
+buttons), so the form hands the template plain rows (:meth:`AnswerForm.rows`) instead of Django widgets.
 """
 
 import re
@@ -20,9 +19,10 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext, ngettext, pgettext
 
+from surveys.languages import fixed_words_in
 from surveys.models import Question, QuestionType
-from surveys.public_text import public_text
 
 # Scales fixed by definition (metrics.md; the database enforces them too).
 FIXED_SCALES = {QuestionType.NPS: (0, 10), QuestionType.CSAT: (1, 5), QuestionType.CES: (1, 7)}
@@ -39,10 +39,10 @@ EXPECTED_SUFFIX = "-expected"
 def question_scale(question: Question) -> tuple[int, int]:
     """The lowest and highest whole number a scale question accepts, and the buttons the page shows.
 
-    NPS, CSAT and CES have fixed scales. A rating uses its own bounds (1–5 when
-    unset), floored at 0 because scores are never negative; an expectation pair
-    asks both halves on its scale (1–10 when unset, as the builder stores a pair
-    left without one), floored at 1 because an expectation must be above 0.
+    NPS, CSAT and CES have fixed scales. A rating uses its own bounds (1–5 when unset), floored at 0
+    because scores are never negative; an expectation pair asks both halves on its scale (1–10 when
+    unset, as the builder stores a pair left without one), floored at 1 because an expectation must
+    be above 0.
     """
     if question.type in FIXED_SCALES:
         return FIXED_SCALES[question.type]
@@ -168,6 +168,34 @@ def _choices(question: Question) -> list[dict]:
     return [c for c in question.choices or [] if isinstance(c, dict) and "value" in c]
 
 
+def _scale_end(value: int, label: str) -> str:
+    """One end of a scale under its buttons ("0 = Not at all likely") in the active language; ""
+    for an unlabelled end."""
+    # Translators: one end of a scale under its buttons, e.g. "0 = Not at all likely".
+    return pgettext("scale end", "%(value)s = %(label)s") % {"value": value, "label": label} if label else ""
+
+
+def _form_messages() -> dict[str, str]:
+    """The form's messages in the active language, but a scale's, which names its bounds."""
+    limit = settings.SURVEY_TEXT_MAX_LENGTH
+    return {
+        "required": gettext("Please answer this question."),
+        "pair": gettext("Please answer both parts: what you expected and what you got."),
+        "choice": gettext("Choose one of the options shown."),
+        "choices": gettext("Choose only among the options shown."),
+        # Django fills in %(limit_value)d and %(show_value)d (the answer's length) when it refuses one.
+        "text_length": ngettext(
+            "Please keep your answer to %(limit_value)d character or fewer (it has %(show_value)d).",
+            "Please keep your answer to %(limit_value)d characters or fewer (it has %(show_value)d).",
+            limit,
+        ),
+        "character": gettext("Your answer contains a character that cannot be stored; please remove it."),
+        "outdated": gettext(
+            "This survey has changed since the page was opened. Please reload it and answer again."
+        ),
+    }
+
+
 class AnswerForm(forms.Form):
     """Answers to ``questions`` (one survey's, in order), with messages in ``language``."""
 
@@ -175,28 +203,29 @@ class AnswerForm(forms.Form):
         super().__init__(data=data)
         self.questions = questions
         self.language = language
-        self.text = public_text(language)
         self._question_of: dict[str, Question] = {}
-        for question in questions:
-            for name, form_field in self._fields_for(question).items():
-                self.fields[name] = form_field
-                self._question_of[name] = question
+        with fixed_words_in(language):
+            self.messages = _form_messages()
+            for question in questions:
+                for name, form_field in self._fields_for(question).items():
+                    self.fields[name] = form_field
+                    self._question_of[name] = question
 
     def _fields_for(self, question: Question) -> dict[str, forms.Field]:
-        text, name = self.text, f"q{question.id}"
-        required_message = {"required": text["error_required"]}
+        text, name = self.messages, f"q{question.id}"
+        required_message = {"required": text["required"]}
         if question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
             values = [(str(c["value"]), str(c["value"])) for c in _choices(question)]
             if question.type == QuestionType.SINGLE_CHOICE:
-                messages = required_message | {"invalid_choice": text["error_choice"]}
+                messages = required_message | {"invalid_choice": text["choice"]}
                 return {
                     name: SingleChoiceField(
                         choices=values, required=question.required, error_messages=messages
                     )
                 }
             messages = required_message | {
-                "invalid_choice": text["error_choices"],
-                "invalid_list": text["error_choices"],
+                "invalid_choice": text["choices"],
+                "invalid_list": text["choices"],
             }
             return {
                 name: forms.MultipleChoiceField(
@@ -206,16 +235,15 @@ class AnswerForm(forms.Form):
         if question.type == QuestionType.TEXT:
             limit = settings.SURVEY_TEXT_MAX_LENGTH
             messages = required_message | {
-                "invalid": text["error_outdated"],
-                # Django fills %(show_value)d with the answer's length.
-                "max_length": text["error_text_length"].format(limit=limit, length="%(show_value)d"),
-                "null_characters_not_allowed": text["error_text_characters"],
+                "invalid": text["outdated"],
+                "max_length": text["text_length"],
+                "null_characters_not_allowed": text["character"],
             }
             return {
                 name: AnswerTextField(required=question.required, max_length=limit, error_messages=messages)
             }
         low, high = question_scale(question)
-        message = text["error_scale"].format(low=low, high=high)
+        message = gettext("Choose a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
         if question.type == QuestionType.EXPECTATION_EXPERIENCE:
             # Both halves are checked together in clean(): one without the other is no answer.
             return {
@@ -235,7 +263,7 @@ class AnswerForm(forms.Form):
     def clean(self):
         unknown = [key for key in self.data if _QUESTION_FIELD.match(key) and key not in self.fields]
         if unknown:
-            raise ValidationError(self.text["error_outdated"], code="unknown_question")
+            raise ValidationError(self.messages["outdated"], code="unknown_question")
         for question in self.questions:
             if question.type != QuestionType.EXPECTATION_EXPERIENCE:
                 continue
@@ -246,9 +274,9 @@ class AnswerForm(forms.Form):
             if None not in halves:
                 continue
             if halves != (None, None):
-                self.add_error(name, self.text["error_pair"])
+                self.add_error(name, self.messages["pair"])
             elif question.required:
-                self.add_error(name, self.text["error_required"])
+                self.add_error(name, self.messages["required"])
         return self.cleaned_data
 
     def question_errors(self) -> dict[int | None, str]:
@@ -300,31 +328,15 @@ class AnswerForm(forms.Form):
         posted = self._posted(name)
         # Stored labels, else the standard wording of NPS, CSAT and CES (Question.scale_labels_in).
         labels = question.scale_labels_in(self.language)
-        # Both ends keep their place (left, right) when only one is labelled.
-        ends = (
-            [
-                self.text["scale_end"].format(value=value, label=label) if label else ""
-                for value, label in ((low, labels[0]), (high, labels[1]))
-            ]
-            if any(labels)
-            else []
-        )
+        # Both ends keep their place (start, end) when only one is labelled.
+        ends = [_scale_end(low, labels[0]), _scale_end(high, labels[1])] if any(labels) else []
         as_number = high - low + 1 > MAX_BUTTONS
-        hints = {low: labels[0], high: labels[1]}
-        options = (
-            []
-            if as_number
-            else [
-                Option(
-                    id=f"{name}-{n}",
-                    value=str(n),
-                    label=str(n),
-                    checked=posted == str(n),
-                    hint=hints.get(n, ""),
-                )
-                for n in range(low, high + 1)
-            ]
-        )
+        hints = {str(low): labels[0], str(high): labels[1]}
+        numbers = [] if as_number else [str(n) for n in range(low, high + 1)]
+        options = [
+            Option(id=f"{name}-{n}", value=n, label=n, checked=posted == n, hint=hints.get(n, ""))
+            for n in numbers
+        ]
         return Scale(
             name=name,
             id=name if as_number else f"{name}-{low}",
@@ -337,45 +349,45 @@ class AnswerForm(forms.Form):
         )
 
     def rows(self, errors: Mapping[int | None, str] | None = None) -> list[QuestionRow]:
-        """One row per question, with posted values kept and ``errors`` (question id → message) placed."""
-        errors = errors or {}
-        rows = []
-        total = len(self.questions)
-        for number, question in enumerate(self.questions, start=1):
-            name = f"q{question.id}"
-            row = QuestionRow(
-                question=question,
-                kind="scale",
-                number=number,
-                label=self.text["question_number"].format(number=number, total=total),
-                text=question.text_in(self.language),
-                optional=not question.required,
-                id=name,
-                error=errors.get(question.id, ""),
-            )
-            if question.type == QuestionType.TEXT:
-                row.kind, row.value = "text", self._posted(name)
-            elif question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
-                single = question.type == QuestionType.SINGLE_CHOICE
-                chosen = {self._posted(name)} if single else self._posted_list(name)
-                row.kind = "single" if single else "multi"
-                row.options = [
-                    Option(
-                        id=f"{name}-{index}",
-                        value=str(choice["value"]),
-                        label=_choice_label(choice, self.language),
-                        checked=str(choice["value"]) in chosen,
-                    )
-                    for index, choice in enumerate(_choices(question), start=1)
-                ]
-                row.id = row.options[0].id if row.options else name
-            elif question.type == QuestionType.EXPECTATION_EXPERIENCE:
-                row.kind = "pair"
-                row.expected = self._scale(question, name + EXPECTED_SUFFIX)
-                row.scale = self._scale(question, name)
-                row.id = row.expected.id
-            else:
-                row.scale = self._scale(question, name)
-                row.id = row.scale.id
-            rows.append(row)
+        """One row per question, with posted values kept and ``errors`` (question id → message) placed,
+        its words in the form's language."""
+        errors, rows, total = errors or {}, [], len(self.questions)
+        with fixed_words_in(self.language):
+            for number, question in enumerate(self.questions, start=1):
+                name = f"q{question.id}"
+                row = QuestionRow(
+                    question=question,
+                    kind="scale",
+                    number=number,
+                    label=gettext("Question %(number)s of %(total)s") % {"number": number, "total": total},
+                    text=question.text_in(self.language),
+                    optional=not question.required,
+                    id=name,
+                    error=errors.get(question.id, ""),
+                )
+                if question.type == QuestionType.TEXT:
+                    row.kind, row.value = "text", self._posted(name)
+                elif question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE):
+                    single = question.type == QuestionType.SINGLE_CHOICE
+                    chosen = {self._posted(name)} if single else self._posted_list(name)
+                    row.kind = "single" if single else "multi"
+                    row.options = [
+                        Option(
+                            id=f"{name}-{index}",
+                            value=str(choice["value"]),
+                            label=_choice_label(choice, self.language),
+                            checked=str(choice["value"]) in chosen,
+                        )
+                        for index, choice in enumerate(_choices(question), start=1)
+                    ]
+                    row.id = row.options[0].id if row.options else name
+                elif question.type == QuestionType.EXPECTATION_EXPERIENCE:
+                    row.kind = "pair"
+                    row.expected = self._scale(question, name + EXPECTED_SUFFIX)
+                    row.scale = self._scale(question, name)
+                    row.id = row.expected.id
+                else:
+                    row.scale = self._scale(question, name)
+                    row.id = row.scale.id
+                rows.append(row)
         return rows

@@ -134,7 +134,9 @@ def _suppression(invitation: Invitation, *, now: datetime) -> Suppression | None
     if blocked:
         return Suppression(f"address suppressed: {blocked.reason}")
     if survey.status != SurveyStatus.LIVE:
-        return Suppression(f"survey is {survey.get_status_display().lower()}")
+        # The status's code, not its label: the reason is stored and sent to API clients and
+        # webhooks, so it reads the same whichever language the writer's request runs in.
+        return Suppression(f"survey is {survey.status}")
     cap = settings.SURVEY_FREQUENCY_CAP_DAYS
     if cap > 0:
         recent = (

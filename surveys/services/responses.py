@@ -24,8 +24,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from surveys.hooks import responses_added
+from surveys.languages import survey_language
 from surveys.models import Answer, Invitation, InvitationStatus, Response, Survey, SurveyStatus
-from surveys.public_text import survey_language
 from surveys.selectors.public import OPEN_STATUSES, survey_questions
 from surveys.services.answer_form import AnswerForm
 from touchpoints.models import Customer

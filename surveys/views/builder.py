@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access.roles import MANAGER, role_required
 from surveys.selectors import builder as selectors
 
-from ..forms.builder import QuestionForm, SurveyForm, SurveyRuleForm, add_service_error
+from ..forms.builder import QuestionForm, SurveyForm, add_service_error
+from ..forms.rules import SurveyRuleForm
 from ..models import Survey
 from ..services import builder as services
 
@@ -33,7 +35,11 @@ def _refusal_messages(request: HttpRequest, error: ValidationError) -> None:
 @role_required(MANAGER)
 @require_GET
 def survey_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "surveys/builder/list.html", {"surveys": selectors.survey_list_for_builder()})
+    surveys = list(selectors.survey_list_for_builder())
+    names, separator = services.language_names(), pgettext("list separator", ", ")
+    for survey in surveys:
+        survey.language_list = separator.join(names.get(code, code) for code in survey.languages)
+    return render(request, "surveys/builder/list.html", {"surveys": surveys})
 
 
 @role_required(MANAGER)
@@ -46,7 +52,8 @@ def survey_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Survey “{survey.name}” created as a draft. Now add its questions.")
+            message = gettext("Survey “%(name)s” created as a draft. Now add its questions.")
+            messages.success(request, message % {"name": survey.name})
             return redirect(_survey_page(survey.pk))
     return render(request, "surveys/builder/survey_form.html", {"form": form, "survey": None})
 
@@ -84,7 +91,7 @@ def survey_edit(request: HttpRequest, survey_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "Survey saved.")
+            messages.success(request, gettext("Survey saved."))
             return redirect(_survey_page(survey.pk))
     return render(request, "surveys/builder/survey_form.html", {"form": form, "survey": survey})
 
@@ -96,10 +103,11 @@ def survey_publish(request: HttpRequest, survey_id: int) -> HttpResponse:
     try:
         services.survey_publish(survey=survey)
     except ValidationError as error:
-        messages.error(request, "The survey cannot be published yet:")
+        messages.error(request, gettext("The survey cannot be published yet:"))
         _refusal_messages(request, error)
     else:
-        messages.success(request, "The survey is live: rules and the API can now invite customers to it.")
+        message = gettext("The survey is live: rules and the API can now invite customers to it.")
+        messages.success(request, message)
     return redirect(_survey_page(survey.pk))
 
 
@@ -112,7 +120,7 @@ def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
     except ValidationError as error:
         _refusal_messages(request, error)
     else:
-        messages.success(request, "The survey is closed: it takes no new invitations.")
+        messages.success(request, gettext("The survey is closed: it takes no new invitations."))
     return redirect(_survey_page(survey.pk))
 
 
@@ -131,7 +139,7 @@ def question_new(request: HttpRequest, survey_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Question {question.order} added.")
+            messages.success(request, gettext("Question %(number)s added.") % {"number": question.order})
             return redirect(_survey_page(survey.pk, "questions"))
     context = {"form": form, "survey": survey, "question": None}
     return render(request, "surveys/builder/question_form.html", context)
@@ -150,7 +158,7 @@ def question_edit(request: HttpRequest, survey_id: int, question_id: int) -> Htt
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Question {question.order} saved.")
+            messages.success(request, gettext("Question %(number)s saved.") % {"number": question.order})
             return redirect(_survey_page(survey_id, "questions"))
     context = {"form": form, "survey": question.survey, "question": question}
     return render(request, "surveys/builder/question_form.html", context)
@@ -173,7 +181,7 @@ def question_delete(request: HttpRequest, survey_id: int, question_id: int) -> H
     except ValidationError as error:
         _refusal_messages(request, error)
     else:
-        messages.success(request, f"Question {question.order} deleted.")
+        messages.success(request, gettext("Question %(number)s deleted.") % {"number": question.order})
     return redirect(_survey_page(survey_id, "questions"))
 
 
@@ -202,7 +210,7 @@ def survey_rule_new(request: HttpRequest, survey_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "Rule added.")
+            messages.success(request, gettext("Rule added."))
             return redirect(_survey_page(survey.pk, "rules"))
     return _render_survey_page(request, survey.pk, rule_form=form)
 
@@ -219,7 +227,9 @@ def survey_rule_set_active(request: HttpRequest, survey_id: int, rule_id: int) -
     except ValidationError as error:
         _refusal_messages(request, error)
     else:
-        messages.success(request, "Rule switched on." if active == "1" else "Rule switched off.")
+        messages.success(
+            request, gettext("Rule switched on.") if active == "1" else gettext("Rule switched off.")
+        )
     return redirect(_survey_page(survey_id, "rules"))
 
 
@@ -228,5 +238,5 @@ def survey_rule_set_active(request: HttpRequest, survey_id: int, rule_id: int) -
 def survey_rule_delete(request: HttpRequest, survey_id: int, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(selectors.survey_rule_for_builder(survey_id=survey_id), pk=rule_id)
     services.survey_rule_delete(rule=rule)
-    messages.success(request, "Rule deleted.")
+    messages.success(request, gettext("Rule deleted."))
     return redirect(_survey_page(survey_id, "rules"))

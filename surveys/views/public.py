@@ -22,6 +22,11 @@ Rules these views keep (tests/surveys/test_public_page.py holds each one):
   ``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` on form posts,
   which Django's CSRF check would refuse. RFC 8058 one-click unsubscribe
   requires it too.
+- A page speaks its survey's language (``?lang=``, else the invitation's, else the survey's
+  first): its fixed words come from that language's gettext catalogue (English where the
+  product has none), ``<html lang>`` and, for a language written right to left, ``dir="rtl"``
+  from the language. The neutral pages know no survey and speak the language the locale
+  middleware took from the browser.
 - One page per survey (no pagination): the customer sees "n questions" and
   "Question k of n" on each; nothing is half-stored between pages.
 - The page as a customer first sees it is rendered once per process, survey
@@ -48,8 +53,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access.roles import MANAGER, role_required
 from infra.counters import counter_add, counter_value
+from surveys.languages import (
+    fixed_words_in,
+    has_catalogue,
+    language_direction,
+    language_name,
+    survey_language,
+)
 from surveys.models import Invitation, Survey
-from surveys.public_text import PUBLIC_TEXT, language_name, public_text, survey_language
 from surveys.selectors.public import (
     invitation_for_token,
     invitation_is_open,
@@ -90,12 +101,21 @@ ANSWERED_COOKIE_KEEP = 20  # the most recent answered invitations one browser re
 # --- pages ---------------------------------------------------------------------------------------
 
 
+def _render(template: str, context: dict) -> str:
+    """``template`` in ``context["language"]``: its fixed words from that language's catalogue
+    (English where the product has none), its direction (``dir``) from the language."""
+    language = context["language"]
+    with fixed_words_in(language):
+        return render_to_string(template, context | {"direction": language_direction(language)})
+
+
 def _page(template: str, context: dict | None = None, *, status: int = 200) -> HttpResponse:
-    """A public page, rendered without the request so no staff context or cookie reaches it."""
-    context = context or {}
-    response = HttpResponse(render_to_string(template, context), status=status)
-    if "language" in context:  # else the locale middleware's guess from the browser stands
-        response["Content-Language"] = context["language"]
+    """A public page in ``context["language"]``, else (the neutral pages, which know no survey) in
+    the language the locale middleware took from the browser; rendered without the request so no
+    staff context or cookie reaches it."""
+    context = {"language": get_language() or settings.LANGUAGE_CODE} | (context or {})
+    response = HttpResponse(_render(template, context), status=status)
+    response["Content-Language"] = context["language"]
     return response
 
 
@@ -183,12 +203,10 @@ def _remember_answered(request: HttpRequest, response: HttpResponse, invitation:
 
 
 def _page_context(*, language: str, languages: Sequence[str] = ()) -> dict:
-    """What every language-aware public page shows: its words, the language and the switcher."""
-    company = settings.SURVEY_COMPANY_NAME
+    """What every language-aware public page shows: the company, the language and the switcher."""
     return {
         "language": language,
-        "text": {key: words.replace("{company}", company) for key, words in public_text(language).items()},
-        "company": company,
+        "company": settings.SURVEY_COMPANY_NAME,
         "switcher": [
             {"code": code, "name": language_name(code), "current": code == language} for code in languages
         ]
@@ -207,20 +225,15 @@ def _survey_context(
     preview: bool = False,
 ) -> dict:
     errors = errors or {}
-    text = public_text(language)
     rows = form.rows(errors)
-    count = len(rows)
     return _page_context(language=language, languages=survey.languages) | {
         "title": survey.titles.get(language) or next(iter(survey.titles.values()), "") or survey.name,
         "intro": survey.intros.get(language, ""),
-        "question_count": text["question_count_one"]
-        if count == 1
-        else text["question_count"].format(count=count),
+        "question_count": len(rows),
         "rows": rows,
         "form_error": errors.get(None, ""),
         "error_rows": [row for row in rows if row.error],
         "text_limit": settings.SURVEY_TEXT_MAX_LENGTH,
-        "text_limit_note": text["text_limit"].format(limit=settings.SURVEY_TEXT_MAX_LENGTH),
         "action": action,
         "preview": preview,
     }
@@ -255,9 +268,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation_open(invitation=invitation)
     language = _invitation_language(invitation, request.GET.get("lang"))
     survey = invitation.survey
-    blank = _blank_survey_page(
-        survey, survey.updated_at, language, get_language(), settings.SURVEY_COMPANY_NAME
-    )
+    blank = _blank_survey_page(survey, survey.updated_at, language, settings.SURVEY_COMPANY_NAME)
     # The token passed the selector's shape check (URL-safe letters only): nothing to escape.
     page = blank.replace(_stand_in_action(), reverse("survey-answer", args=[token]), 1)
     response = HttpResponse(page)
@@ -275,21 +286,19 @@ def _stand_in_action() -> str:
 
 
 @lru_cache(maxsize=BLANK_PAGES_KEPT)
-def _blank_survey_page(
-    survey: Survey, updated_at: datetime, language: str, active_language: str | None, company: str
-) -> str:
+def _blank_survey_page(survey: Survey, updated_at: datetime, language: str, company: str) -> str:
     """The survey page as a customer first sees it (nothing answered, no error), rendered once per
     process and version of the survey (``updated_at``, stamped by every edit of the survey and
     its questions), language and company name; its form posts to ``_stand_in_action()``, which
     each request replaces by its own link.
 
     ``survey`` compares equal to every instance of the same row, so ``updated_at`` is what tells
-    versions apart; ``active_language`` (the request's) is in the key in case a template
-    translates with it.
+    versions apart. The page is rendered under ``language``'s catalogue whatever the request's
+    language is (``_render``), so ``language`` is all of the key a translation needs.
     """
     form = AnswerForm(questions=survey_questions(survey=survey), language=language)
     context = _survey_context(survey=survey, form=form, language=language, action=_stand_in_action())
-    return render_to_string(SURVEY_TEMPLATE, context)
+    return _render(SURVEY_TEMPLATE, context)
 
 
 def _survey_submit(request: HttpRequest, token: str) -> HttpResponse:
@@ -327,7 +336,7 @@ def _survey_submit(request: HttpRequest, token: str) -> HttpResponse:
 def survey_thanks(request: HttpRequest) -> HttpResponse:
     """The thank-you page after a submission; it carries no token, so it tells nobody anything."""
     requested = request.GET.get("lang")
-    language = requested if requested in PUBLIC_TEXT else settings.LANGUAGE_CODE
+    language = requested if has_catalogue(requested) else settings.LANGUAGE_CODE
     return _with_public_headers(_page("surveys/public/thanks.html", _page_context(language=language)))
 
 

@@ -6,11 +6,20 @@ from uuid import uuid4
 
 import pytest
 from django.contrib.auth import forms as auth_forms
+from django.utils import translation
 
 from tests.cem.test_production_settings import run
 from tests.conftest import PASSWORD
+from tests.i18n.english import data_words, english_in_page
 
 WRONG = "not-the-password"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request leaves its language active in the thread: the next test starts from the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +125,23 @@ def test_the_limits_are_read_from_the_environment():
         LOGIN_FAILURE_WINDOW_SECONDS="60",
     )
     assert json.loads(chosen.stdout.splitlines()[-1]) == [3, 20, 60], chosen.stderr
+
+
+def test_the_sign_in_page_in_chinese_has_no_english_left(client):
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "登录" in page
+    assert english_in_page(page) == []
+
+
+def test_the_lock_out_in_chinese_says_how_long_to_wait(client, manager):
+    fail(client, manager.username, 3)
+    response = client.post(
+        "/login/",
+        {"username": manager.username, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "登录失败次数过多" in page and "15 分钟" in page
+    assert english_in_page(page, data_words()) == []

@@ -3,6 +3,7 @@
 import socket
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from analytics.services.freshness import journey_scores_refresh
@@ -22,6 +23,14 @@ from tests.factories import (
     UserFactory,
 )
 from webhooks.services import webhook_endpoint_create
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request leaves its language (Accept-Language's) active in the thread: the next test
+    starts from the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def test_an_invitation_without_interaction_has_no_touchpoint_or_channel(api):
 
 def test_an_unknown_invitation_is_404(api):
     [error] = assert_error(api.get(f"{LIST}999999/"), 404, code="not_found")
-    assert "Invitation" in error["message"]
+    assert "invitation" in error["message"].lower()
 
 
 def test_the_list_is_oldest_first_and_cursor_paginated(api):

@@ -22,6 +22,7 @@ APP_QUEUES = {
     "webhooks": "webhooks",
     "exports": "exports",
     "privacy": "default",
+    "followups": "email",
 }
 VARIABLES = (
     "REDIS_URL",
@@ -88,7 +89,8 @@ def project_tasks() -> list[str]:
         ("webhooks.tasks.webhooks_sweep", "webhooks"),
         ("exports.tasks.export_run", "exports"),
         ("privacy.tasks.retention_apply", "default"),
-        ("followups.tasks.not_routed_yet", "default"),
+        ("followups.tasks.follow_up_assigned_notify", "email"),
+        ("journeys.tasks.not_routed_yet", "default"),
     ],
 )
 def test_each_task_goes_to_its_queue(task_name, queue):

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from access.models import StaffPreference
 from access.roles import AGENT
 from analytics.models import StaleMark
 from api.keys import api_key_create
@@ -61,6 +62,7 @@ DOMAIN_MODELS = (
     ExportJob,
     StaleMark,
     IdempotencyRecord,
+    StaffPreference,
 )
 
 

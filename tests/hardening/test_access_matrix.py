@@ -47,6 +47,9 @@ PAGES = [
     ("200  302  302  302  302",   "POST", "login",                          "+wrong_login"),
     ("405  405  405  405  405",   "GET",  "logout",                         ""),
     ("302  302  302  302  302",   "POST", "logout",                         ""),
+    ("405  405  405  405  405",   "GET",  "language-set",                   ""),
+    # Signed out, the choice is a cookie only; signed in, it is kept with the account.
+    ("302  302* 302* 302* 302*",  "POST", "language-set",                   "+language"),
     ("200  200  200  200  200",   "GET",  "health",                         ""),
     ("200  200  200  200  200",   "GET",  "api-schema",                     ""),
     ("200  200  200  200  200",   "GET",  "api-docs",                       ""),
@@ -127,6 +130,7 @@ def _page_data(world) -> dict[str, Callable[[], object]]:
     """The body of each kind of post, valid for whoever may make it."""
     return {
         "wrong_login": lambda: {"username": "maya", "password": "not her password"},
+        "language": lambda: {"language": "zh-hans", "next": "/"},
         "log": lambda: {"touchpoint": world.counter.id, "notes": "Called"},
         "erase": lambda: {"confirm": "C-1"},
         "csv": lambda: {

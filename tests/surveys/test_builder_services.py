@@ -119,7 +119,7 @@ def test_live_survey_cannot_offer_a_language_its_questions_lack():
         services.survey_update(
             survey=survey, name=survey.name, kind=survey.kind, languages=["en", "zh-hans"], titles=BOTH
         )
-    assert "Question 1 has no text in 简体中文." in excinfo.value.message_dict["languages"]
+    assert "Question 1 has no text in Simplified Chinese." in excinfo.value.message_dict["languages"]
     survey.refresh_from_db()
     assert survey.languages == ["en"]
 
@@ -212,7 +212,9 @@ def test_direction_is_kept_only_for_expectation_pairs():
 def test_question_text_is_required_in_every_offered_language():
     with pytest.raises(ValidationError) as excinfo:
         services.question_create(survey=draft(), type=Question.Type.NPS, texts={"en": "Recommend us?"})
-    assert excinfo.value.message_dict["texts"] == ["Write the question in 简体中文: the survey offers it."]
+    assert excinfo.value.message_dict["texts"] == [
+        "Write the question in Simplified Chinese: the survey offers it."
+    ]
 
 
 def test_choice_question_needs_two_choices():
@@ -234,7 +236,7 @@ def test_choice_values_must_be_unique():
 
 
 def test_choice_needs_a_label_in_every_offered_language():
-    with pytest.raises(ValidationError, match="needs a label in 简体中文"):
+    with pytest.raises(ValidationError, match="needs a label in Simplified Chinese"):
         services.question_create(
             survey=draft(),
             type=Question.Type.SINGLE_CHOICE,
@@ -459,7 +461,7 @@ def test_publishing_is_refused_when_an_offered_language_lacks_a_title():
     survey, _ = survey_with_questions(1, titles={"en": "Hello"})
     with pytest.raises(ValidationError) as excinfo:
         services.survey_publish(survey=survey)
-    assert excinfo.value.messages == ["The title in 简体中文 is missing."]
+    assert excinfo.value.messages == ["The title in Simplified Chinese is missing."]
 
 
 def test_publishing_is_refused_when_a_question_lacks_text_in_an_offered_language():
@@ -468,7 +470,7 @@ def test_publishing_is_refused_when_a_question_lacks_text_in_an_offered_language
     QuestionFactory(survey=survey, order=2, texts={"en": "Anything else?"})
     with pytest.raises(ValidationError) as excinfo:
         services.survey_publish(survey=survey)
-    assert excinfo.value.messages == ["Question 2 has no text in 简体中文."]
+    assert excinfo.value.messages == ["Question 2 has no text in Simplified Chinese."]
 
 
 def test_publishing_is_refused_when_a_choice_lacks_a_label_in_an_offered_language():
@@ -478,7 +480,7 @@ def test_publishing_is_refused_when_a_choice_lacks_a_label_in_an_offered_languag
         type=Question.Type.SINGLE_CHOICE,
         choices=[choice("price"), {"value": "speed", "labels": {"en": "Speed"}}],
     )
-    with pytest.raises(ValidationError, match="choice “speed” has no label in 简体中文"):
+    with pytest.raises(ValidationError, match="choice “speed” has no label in Simplified Chinese"):
         services.survey_publish(survey=survey)
 
 

@@ -147,7 +147,7 @@ def test_list_shows_each_survey_with_its_question_and_response_counts(manager_cl
     [row] = response.context["surveys"]
     assert (row.name, row.question_count, row.response_count) == ("Delivery follow-up", 2, 3)
     assert b"Delivery follow-up" in response.content
-    assert b"en, zh-hans" in response.content
+    assert b"English, Simplified Chinese" in response.content
     assert b"New survey" in response.content
 
 
@@ -201,7 +201,7 @@ def test_survey_form_requires_a_title_in_each_offered_language(manager_client):
     response = manager_client.post(reverse("survey-builder-create"), {**SURVEY_FORM, "title_zh-hans": ""})
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "title_zh-hans": ["Write the title in 简体中文: the survey offers it."]
+        "title_zh-hans": ["Write the title in Simplified Chinese: the survey offers it."]
     }
     assert not Survey.objects.exists()
 
@@ -297,7 +297,7 @@ def test_question_text_is_required_in_each_offered_language(manager_client, surv
     )
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "text_zh-hans": ["Write the question in 简体中文: the survey offers it."]
+        "text_zh-hans": ["Write the question in Simplified Chinese: the survey offers it."]
     }
 
 
@@ -354,7 +354,9 @@ def test_choice_without_a_label_in_an_offered_language_is_a_field_error(manager_
     errors = (
         manager_client.post(url_for("survey-builder-question-create", survey), form).context["form"].errors
     )
-    assert errors["choice_0_label_zh-hans"] == ["Label this choice in 简体中文: the survey offers it."]
+    assert errors["choice_0_label_zh-hans"] == [
+        "Label this choice in Simplified Chinese: the survey offers it."
+    ]
 
 
 def test_rating_without_a_scale_shows_the_error_on_the_scale_fields(manager_client, survey):
@@ -448,7 +450,7 @@ def test_publish_refusal_lists_what_is_missing(manager_client):
     content = response.content.decode()
     assert "The survey cannot be published yet" in content
     assert "Add at least one question before publishing." in content
-    assert "The title in 简体中文 is missing." in content
+    assert "The title in Simplified Chinese is missing." in content
     survey.refresh_from_db()
     assert survey.status == Survey.Status.DRAFT
 

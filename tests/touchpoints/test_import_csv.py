@@ -358,7 +358,7 @@ def test_the_command_succeeds_on_a_clean_file(tmp_path, delivery):
 
     call_command("import_csv", "interactions", str(source), stdout=out)
 
-    assert "1 rows read: 1 created" in out.getvalue()
+    assert "1 row read: 1 created" in out.getvalue()
     assert Interaction.objects.count() == 1
 
 

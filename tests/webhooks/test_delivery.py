@@ -187,7 +187,7 @@ def test_host_name_resolving_to_a_private_address_among_public_ones_is_refused(m
             else real(host, port, *a, **k)
         ),
     )
-    with pytest.raises(ValidationError, match=r"10\.0\.0\.7 is a private address"):
+    with pytest.raises(ValidationError, match=r"10\.0\.0\.7, a private address"):
         webhook_endpoint_create(url="https://crm.example.com/hooks", events=[RESPONSE_CREATED])
 
 
@@ -365,7 +365,7 @@ def test_delivery_refuses_a_host_name_rebound_to_loopback(receiver, settings, mo
     [message] = publish()
     names["crm.example.com"] = "127.0.0.1"
     assert deliver(message) == "retrying"
-    assert receiver.requests == [] and "127.0.0.1 is a loopback address" in message.last_error
+    assert receiver.requests == [] and "127.0.0.1, a loopback address" in message.last_error
 
 
 # --- Sweeper ---------------------------------------------------------------------------------------

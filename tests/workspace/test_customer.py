@@ -59,7 +59,7 @@ def test_profile_shows_segment_value_tier_language_and_opt_out(agent_client):
     html = detail(agent_client, customer).content.decode()
 
     assert "王芳" in html and "Enterprise" in html and "Gold" in html
-    assert "简体中文" in html
+    assert "<dt>Language</dt><dd>Simplified Chinese</dd>" in html
     assert "Opted out" in html
 
 

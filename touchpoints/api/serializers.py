@@ -56,10 +56,10 @@ class CustomerSerializer(ApiModelSerializer):
 
     def validate_attributes(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be a JSON object.", code="invalid")
+            raise serializers.ValidationError(_("Must be a JSON object."), code="invalid")
         if contains_nul(value):
             raise serializers.ValidationError(
-                "Null characters are not allowed.", code="null_characters_not_allowed"
+                _("Null characters are not allowed."), code="null_characters_not_allowed"
             )
         return value
 
@@ -177,7 +177,7 @@ class InteractionSerializer(ApiModelSerializer):
         value = value or None
         if value and Interaction.objects.filter(Q(external_id=value)).exists():
             raise serializers.ValidationError(
-                "An interaction with this external_id exists; POST /interactions/bulk/ upserts.",
+                _("An interaction with this external_id exists; POST /interactions/bulk/ upserts."),
                 code="unique",
             )
         return value

@@ -8,6 +8,8 @@ exported file imports back unchanged.
 from collections.abc import Callable
 from typing import TextIO
 
+from django.utils.translation import gettext
+
 from .batches import BATCH_SIZE, run_import
 from .cells import CsvFileError, ImportReport, RowError
 from .customers import CustomerImport
@@ -40,5 +42,6 @@ def csv_import(
     does not fit (kind, header, encoding).
     """
     if kind not in KINDS:
-        raise CsvFileError(f"Unknown kind of file “{kind}”: {', '.join(KINDS)}.")
+        message = gettext("Unknown kind of file “%(kind)s”: %(kinds)s.")
+        raise CsvFileError(message % {"kind": kind, "kinds": ", ".join(KINDS)})
     return run_import(stream, KINDS[kind](), batch_size=batch_size, on_progress=on_progress)

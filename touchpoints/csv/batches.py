@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
 from django.db import DataError, IntegrityError, transaction
+from django.utils.translation import gettext, pgettext
 
-from .cells import CsvFileError, ImportReport, RowError
+from .cells import KIND_LABELS, CsvFileError, ImportReport, RowError
 
 BATCH_SIZE = 1000
 
@@ -62,15 +63,24 @@ def header_columns(header: list[str], kind: ImportKind) -> list[str]:
     repeated = sorted({name for name in columns if columns.count(name) > 1})
     problems = []
     if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
+        problems.append(gettext("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
     if unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)}")
+        problems.append(gettext("unknown column(s): %(columns)s") % {"columns": ", ".join(unknown)})
     if repeated:
-        problems.append(f"repeated column(s): {', '.join(repeated)}")
+        problems.append(gettext("repeated column(s): %(columns)s") % {"columns": ", ".join(repeated)})
     if problems:
+        message = gettext(
+            "The header of a %(kind)s file does not fit: %(problems)s. "
+            "Columns: %(required)s (required), %(optional)s."
+        )
         raise CsvFileError(
-            f"The header of a {kind.kind} file does not fit: {'; '.join(problems)}. "
-            f"Columns: {', '.join(kind.required)} (required), {', '.join(kind.optional)}."
+            message
+            % {
+                "kind": KIND_LABELS.get(kind.kind, kind.kind),
+                "problems": pgettext("separator of a list of problems", "; ").join(problems),
+                "required": ", ".join(kind.required),
+                "optional": ", ".join(kind.optional),
+            }
         )
     return columns
 
@@ -98,7 +108,8 @@ def store(entries: list[Entry], kind: ImportKind, report: ImportReport) -> None:
     except (IntegrityError, DataError) as error:
         if len(entries) == 1:
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            report.errors.append(RowError(row=entries[0].row, field="", reason=f"Not stored: {reason}"))
+            stored = gettext("Not stored: %(reason)s") % {"reason": reason}
+            report.errors.append(RowError(row=entries[0].row, field="", reason=stored))
             return
         middle = len(entries) // 2
         store(entries[:middle], kind, report)
@@ -117,14 +128,19 @@ def _batches(records: Iterable[list[str]], columns: list[str], report: ImportRep
             continue  # a blank line, as spreadsheets leave at the end
         report.rows += 1
         if len(cells) != len(columns):
-            reason = f"Has {len(cells)} cells where the header has {len(columns)}."
+            reason = gettext("Has %(cells)s cells where the header has %(columns)s.") % {
+                "cells": len(cells),
+                "columns": len(columns),
+            }
             report.errors.append(RowError(row=row, field="", reason=reason))
             continue
         with_nul = [column for column, cell in zip(columns, cells, strict=True) if "\x00" in cell]
         if with_nul:
             # PostgreSQL stores no NUL character: refuse the row before any lookup or insert sees it.
             report.errors.extend(
-                RowError(row=row, field=column, reason="Holds a NUL character, which cannot be stored.")
+                RowError(
+                    row=row, field=column, reason=gettext("Holds a NUL character, which cannot be stored.")
+                )
                 for column in with_nul
             )
             continue
@@ -150,7 +166,7 @@ def run_import(
     try:
         header = next(records, None)
         if header is None or not any(name.strip() for name in header):
-            raise CsvFileError("The file is empty: the first row must name the columns.")
+            raise CsvFileError(gettext("The file is empty: the first row must name the columns."))
         columns = header_columns(header, kind)
         kind.begin(columns)
         done = 0
@@ -162,10 +178,9 @@ def run_import(
         if on_progress is not None and report.rows > done:
             on_progress(report.rows - done)
     except UnicodeDecodeError:
-        raise CsvFileError(
-            f"The file is not UTF-8 text (after row {report.rows + 1}). Save it as “CSV UTF-8”.",
-            stored=report.stored,
-        ) from None
+        message = gettext("The file is not UTF-8 text (after row %(row)s). Save it as “CSV UTF-8”.")
+        raise CsvFileError(message % {"row": report.rows + 1}, stored=report.stored) from None
     except csv.Error as error:
-        raise CsvFileError(f"The file is not valid CSV: {error}.", stored=report.stored) from None
+        message = gettext("The file is not valid CSV: %(error)s.") % {"error": error}
+        raise CsvFileError(message, stored=report.stored) from None
     return report

@@ -14,11 +14,17 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext, override, pgettext_lazy
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", ""})
 LOCALE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+# What a file of each kind holds, as a sentence names it ("an import of customers").
+KIND_LABELS = {
+    "customers": pgettext_lazy("CSV file kind", "customers"),
+    "interactions": pgettext_lazy("CSV file kind", "interactions"),
+}
 
 
 class CsvFileError(ValueError):
@@ -56,6 +62,10 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
     @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
     def refused(self) -> int:
         return len({error.row for error in self.errors})
 
@@ -85,7 +95,7 @@ def boolean(value: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError("Write true or false (or yes/no, 1/0).")
+    raise CellError(gettext("Write true or false (or yes/no, 1/0)."))
 
 
 def number(value: str) -> float | None:
@@ -96,9 +106,10 @@ def number(value: str) -> float | None:
     try:
         result = float(value)
     except ValueError:
-        raise CellError(f"“{value}” is not a number (use a point for decimals: 7.5).") from None
+        message = gettext("“%(value)s” is not a number (use a point for decimals: 7.5).")
+        raise CellError(message % {"value": value}) from None
     if not math.isfinite(result):
-        raise CellError(f"“{value}” is not a number.")
+        raise CellError(gettext("“%(value)s” is not a number.") % {"value": value})
     return result
 
 
@@ -107,7 +118,7 @@ def moment(value: str, *, now: datetime, future_slack: timedelta = timedelta(hou
     time zone; a bare date is its midnight). Not in the future."""
     value = value.strip()
     if not value:
-        raise CellError("Required: when it happened, e.g. 2024-05-01T14:30:00+02:00.")
+        raise CellError(gettext("Required: when it happened, e.g. 2024-05-01T14:30:00+02:00."))
     try:
         parsed = parse_datetime(value)
         if parsed is None:
@@ -116,11 +127,12 @@ def moment(value: str, *, now: datetime, future_slack: timedelta = timedelta(hou
     except ValueError:
         parsed = None
     if parsed is None:
-        raise CellError(f"“{value}” is not a date-time; write it as 2024-05-01T14:30:00+02:00.")
+        message = gettext("“%(value)s” is not a date-time; write it as 2024-05-01T14:30:00+02:00.")
+        raise CellError(message % {"value": value})
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     if parsed > now + future_slack:
-        raise CellError(f"{value} is in the future: log contacts that happened.")
+        raise CellError(gettext("%(value)s is in the future: log contacts that happened.") % {"value": value})
     return parsed
 
 
@@ -130,25 +142,35 @@ def locale(value: str) -> str:
         return ""
     languages = [language for language, _name in settings.LANGUAGES]
     if not LOCALE.match(code) or code not in languages:
-        raise CellError(f"“{value}” is not one of the product's languages: {', '.join(languages)}.")
+        message = gettext("“%(value)s” is not one of the product's languages: %(languages)s.")
+        raise CellError(message % {"value": value, "languages": ", ".join(languages)})
     return code
 
 
+def _by_label(choices) -> dict[str, str]:
+    """Codes by their labels (lower case) in the active language."""
+    return {str(label).lower(): code for code, label in choices}
+
+
 def choice(choices) -> Callable[[str], str]:
-    """A reader of one of ``choices``, by value or label in any case; empty stays empty."""
-    known = {str(label).lower(): code for code, label in choices} | {
-        str(code).lower(): code for code, _ in choices
-    }
+    """A reader of one of ``choices``, by value or label in any case (the English label, as files
+    are usually written, or the label in the active language); empty stays empty."""
+    known: dict[str, str] = {}
     allowed = ", ".join(str(code) for code, _label in choices)
 
     def read(value: str) -> str:
         value = value.strip()
         if not value:
             return ""
-        try:
-            return known[value.lower()]
-        except KeyError:
-            raise CellError(f"“{value}” is not one of: {allowed}.") from None
+        if not known:  # labels are translated lazily: read them once translations are ready
+            with override("en"):
+                known.update(_by_label(choices))
+            known.update({str(code).lower(): code for code, _label in choices})
+        found = known.get(value.lower()) or _by_label(choices).get(value.lower())
+        if found is None:
+            message = gettext("“%(value)s” is not one of: %(allowed)s.")
+            raise CellError(message % {"value": value, "allowed": allowed})
+        return found
 
     return read
 

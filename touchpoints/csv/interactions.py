@@ -14,6 +14,7 @@ interactions older than seven days, so importing history emails nobody).
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from touchpoints.models import (
     Channel,
@@ -116,20 +117,22 @@ class InteractionImport:
         if customer is None:
             found = values["customer_external_id"]
             errors["customer_external_id"] = [
-                f"No customer has external id “{found}”: import the customer first."
+                gettext("No customer has external id “%(id)s”: import the customer first.") % {"id": found}
                 if found
-                else "Required: the customer's external id."
+                else gettext("Required: the customer's external id.")
             ]
         touchpoint = self.touchpoints.get(values["touchpoint_code"])
         if touchpoint is None:
-            errors["touchpoint_code"] = [f"No touchpoint has the code “{values['touchpoint_code']}”."]
+            message = gettext("No touchpoint has the code “%(code)s”.")
+            errors["touchpoint_code"] = [message % {"code": values["touchpoint_code"]}]
         agent = agents.get(values["agent"]) if values["agent"] else None
         if values["agent"] and agent is None:
-            errors["agent"] = [f"No user is called “{values['agent']}”."]
+            errors["agent"] = [gettext("No user is called “%(username)s”.") % {"username": values["agent"]}]
         if touchpoint is not None and not touchpoint.has_measure:
             for column in ("expected_value", "actual_value"):
                 if values.get(column) is not None:
-                    errors[column] = [f"{touchpoint.name} has no measure: leave {column} empty."]
+                    message = gettext("%(touchpoint)s has no measure: leave %(column)s empty.")
+                    errors[column] = [message % {"touchpoint": touchpoint.name, "column": column}]
         return customer, touchpoint, agent
 
     def _interaction(self, raw: dict[str, str], customers: dict, agents: dict):

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from touchpoints import hooks
 from touchpoints.models import Customer, ValueTier
@@ -149,7 +150,7 @@ def customers_upsert(*, items: Sequence[Any], now: datetime | None = None) -> li
                 index,
                 "error",
                 data["external_id"],
-                errors=[error("name", "required", "This field is required.")],
+                errors=[error("name", "required", gettext("This field is required."))],
             )
             continue
         customer = Customer(**{name: value for name, value in data.items() if name != "email_opt_out"})
@@ -182,7 +183,7 @@ def _name_required(partial: dict[int, dict], results: dict[int, ItemResult], exi
         errors = results[index].errors
         creates = "external_id" in data and data["external_id"] not in existing
         if creates and "name" not in data and not any(problem["field"] == "name" for problem in errors):
-            errors.append(error("name", "required", "This field is required."))
+            errors.append(error("name", "required", gettext("This field is required.")))
             errors.sort(key=lambda problem: _FIELD_ORDER.get(problem["field"], -1))
 
 

@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.phones import phone_e164
 
 MAX_BULK_ITEMS = 1000
 # The words the single and the bulk calls both use for a reference to nothing (``{value}``: as sent).
+# The field rules below say what DRF's fields say, in the same words (and so the same translations).
 UNKNOWN_CUSTOMER = _("No customer with external_id '{value}'.")
 UNKNOWN_TOUCHPOINT = _("No touchpoint with code '{value}'.")
 UNKNOWN_JOURNEY = _("No journey {value} of this customer.")
@@ -80,25 +82,24 @@ class ItemResult:
 
 def _number(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     if isinstance(value, bool) or not isinstance(value, int | float):  # JSON numbers, as the schema says
-        return None, error(name, "invalid", "A valid number is required.")
+        return None, error(name, "invalid", gettext("A valid number is required."))
     try:
         number = float(value)
     except OverflowError:  # an integer beyond any float, e.g. 10**400
-        return None, error(name, "invalid", "A finite number is required.")
+        return None, error(name, "invalid", gettext("A finite number is required."))
     except ValueError:
-        return None, error(name, "invalid", "A valid number is required.")
+        return None, error(name, "invalid", gettext("A valid number is required."))
     if not math.isfinite(number):
-        return None, error(name, "invalid", "A finite number is required.")
+        return None, error(name, "invalid", gettext("A finite number is required."))
     if spec.min_value is not None and number < spec.min_value:
-        return None, error(
-            name, "min_value", f"Ensure this value is greater than or equal to {spec.min_value:g}."
-        )
+        message = gettext("Ensure this value is greater than or equal to {min_value}.")
+        return None, error(name, "min_value", message.format(min_value=f"{spec.min_value:g}"))
     if spec.max_value is not None and number > spec.max_value:
-        return None, error(
-            name, "max_value", f"Ensure this value is less than or equal to {spec.max_value:g}."
-        )
+        message = gettext("Ensure this value is less than or equal to {max_value}.")
+        return None, error(name, "max_value", message.format(max_value=f"{spec.max_value:g}"))
     if spec.above is not None and number <= spec.above:
-        return None, error(name, "min_value", f"Ensure this value is greater than {spec.above:g}.")
+        message = gettext("Ensure this value is greater than {limit}.")
+        return None, error(name, "min_value", message.format(limit=f"{spec.above:g}"))
     return number, None
 
 
@@ -116,22 +117,21 @@ def _datetime(name: str, value: Any) -> tuple[datetime | None, dict | None]:
             parsed = timezone.make_aware(parsed)
         parsed.astimezone(UTC)  # stored in UTC: year 1 at +05:00 does not exist there
     except (OverflowError, ValueError):
-        return None, error(name, "overflow", "Datetime value out of range.")
+        return None, error(name, "overflow", gettext("Datetime value out of range."))
     return parsed, None
 
 
 def _text(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     if not isinstance(value, str):  # a JSON number is no string either, as the schema says
-        return None, error(name, "invalid", "Not a valid string.")
+        return None, error(name, "invalid", gettext("Not a valid string."))
     value = value.strip()
     if not value and not spec.blank:
-        return None, error(name, "blank", "This field may not be blank.")
+        return None, error(name, "blank", gettext("This field may not be blank."))
     if spec.max_length is not None and len(value) > spec.max_length:
-        return None, error(
-            name, "max_length", f"Ensure this field has no more than {spec.max_length} characters."
-        )
+        message = gettext("Ensure this field has no more than {max_length} characters.")
+        return None, error(name, "max_length", message.format(max_length=spec.max_length))
     if "\x00" in value:
-        return None, error(name, "null_characters_not_allowed", "Null characters are not allowed.")
+        return None, error(name, "null_characters_not_allowed", gettext("Null characters are not allowed."))
     return value, None
 
 
@@ -141,7 +141,7 @@ def _choice(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     text = value if isinstance(value, str) else str(value)
     if text in spec.choices or (spec.blank and text == ""):
         return text, None
-    return None, error(name, "invalid_choice", f'"{text}" is not a valid choice.')
+    return None, error(name, "invalid_choice", gettext('"{input}" is not a valid choice.').format(input=text))
 
 
 def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
@@ -149,7 +149,7 @@ def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
     if value is None:
         if spec.nullable:
             return None, None
-        return None, error(name, "null", "This field may not be null.")
+        return None, error(name, "null", gettext("This field may not be null."))
     if spec.kind == "choice":
         return _choice(name, value, spec)
     if spec.kind in ("text", "email", "phone"):
@@ -160,7 +160,7 @@ def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
             try:
                 validate_email(text)
             except ValidationError:
-                return None, error(name, "invalid", "Enter a valid email address.")
+                return None, error(name, "invalid", gettext("Enter a valid email address."))
         if spec.kind == "phone":
             try:
                 text = phone_e164(text)
@@ -177,17 +177,19 @@ def clean_value(name: str, value: Any, spec: Field) -> tuple[Any, dict | None]:
         return None, error(name, "invalid", str(BOOLEAN_MESSAGE))
     if spec.kind == "object":
         if not isinstance(value, dict):
-            return None, error(name, "invalid", "Must be a JSON object.")
+            return None, error(name, "invalid", gettext("Must be a JSON object."))
         if contains_nul(value):
-            return None, error(name, "null_characters_not_allowed", "Null characters are not allowed.")
+            return None, error(
+                name, "null_characters_not_allowed", gettext("Null characters are not allowed.")
+            )
         return value, None
     if spec.kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            return None, error(name, "invalid", "A valid integer is required.")
+            return None, error(name, "invalid", gettext("A valid integer is required."))
         if (spec.min_value is not None and value < spec.min_value) or (
             spec.max_value is not None and value > spec.max_value
         ):
-            return None, error(name, "invalid", "No such id.")
+            return None, error(name, "invalid", gettext("No such id."))
         return value, None
     raise ValueError(f"unknown field kind {spec.kind!r}")
 
@@ -196,13 +198,13 @@ def clean_item(item: Any, fields: dict[str, Field]) -> tuple[dict, list[dict]]:
     """The accepted keys of ``item``, cleaned, and the errors; keys not in ``fields`` are ignored
     (ids, timestamps and computed values are never written from input)."""
     if not isinstance(item, dict):
-        return {}, [error(None, "invalid", "Each item must be a JSON object.")]
+        return {}, [error(None, "invalid", gettext("Each item must be a JSON object."))]
     cleaned: dict[str, Any] = {}
     errors: list[dict] = []
     for name, spec in fields.items():
         if name not in item:
             if spec.required:
-                errors.append(error(name, "required", "This field is required."))
+                errors.append(error(name, "required", gettext("This field is required.")))
             continue
         value, problem = clean_value(name, item[name], spec)
         if problem:
@@ -210,6 +212,10 @@ def clean_item(item: Any, fields: dict[str, Field]) -> tuple[dict, list[dict]]:
         else:
             cleaned[name] = value
     return cleaned, errors
+
+
+def _duplicate_message(index: int) -> str:
+    return gettext("Also sent as item %(index)s of this request.") % {"index": index}
 
 
 def flag_duplicates(cleaned: dict[int, dict], results: dict[int, ItemResult], key: str) -> None:
@@ -224,7 +230,7 @@ def flag_duplicates(cleaned: dict[int, dict], results: dict[int, ItemResult], ke
                 index,
                 "error",
                 external_id=value,
-                errors=[error(key, "duplicate", f"Also sent as item {first[value]} of this request.")],
+                errors=[error(key, "duplicate", _duplicate_message(first[value]))],
             )
         else:
             first[value] = index

@@ -4,6 +4,7 @@ import io
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from access.roles import MANAGER, role_required
@@ -28,7 +29,9 @@ def csv_import(request: HttpRequest) -> HttpResponse:
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            form.add_error("file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            form.add_error(
+                "file", gettext("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")
+            )
         else:
             try:
                 stream = io.StringIO(text, newline="")

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from infra.tasks import countdown_horizon
 from webhooks.models import WebhookEndpoint, WebhookMessage, WebhookMessageStatus
@@ -115,7 +115,10 @@ def webhook_message_deliver(*, message_id: int, now: datetime | None = None) -> 
             message.last_error = f"endpoint disabled: {endpoint.disabled_reason}"[:500]
             message.save()
             return "failed"
-        message.last_status_code, message.last_error = _attempt(message, now=now)
+        # The error is stored, as a log line is: in the source language whatever the caller's (an
+        # eager task runs in the language of the request that published it).
+        with translation.override(None):
+            message.last_status_code, message.last_error = _attempt(message, now=now)
         message.attempts, message.last_attempt_at = message.attempts + 1, now
         endpoints = WebhookEndpoint.objects.filter(id=endpoint.id)
         if not message.last_error:

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from webhooks.models import WebhookEndpoint, WebhookEventType
 from webhooks.signing import webhook_secret_new
@@ -18,15 +19,19 @@ def webhook_endpoint_create(
     ``description``)."""
     url, events = url.strip(), list(events)
     errors: dict[str, str] = {}
-    if len(url) > WebhookEndpoint._meta.get_field("url").max_length:
-        errors["url"] = "is too long"
+    if too_long := _too_long(url, "url"):
+        errors["url"] = too_long
     elif problem := url_problem(url):
         errors["url"] = problem
-    unknown = [event for event in events if event not in WebhookEventType.values]
-    if not events or unknown:
-        errors["events"] = f"unknown event types: {unknown}" if unknown else "subscribe to at least one"
-    if len(description) > WebhookEndpoint._meta.get_field("description").max_length:
-        errors["description"] = "is too long"
+    unknown = [str(event) for event in events if event not in WebhookEventType.values]
+    if unknown:
+        errors["events"] = ngettext(
+            "Unknown event type: %(types)s.", "Unknown event types: %(types)s.", len(unknown)
+        ) % {"types": ", ".join(unknown)}
+    elif not events:
+        errors["events"] = gettext("Subscribe to at least one event type.")
+    if too_long := _too_long(description, "description"):
+        errors["description"] = too_long
     if errors:
         raise ValidationError(errors)
     # One INSERT, so no transaction of its own: none is held open across the DNS lookups above.
@@ -34,6 +39,16 @@ def webhook_endpoint_create(
     events = list(dict.fromkeys(events))  # known types only by now, so hashable
     endpoint = WebhookEndpoint.objects.create(url=url, events=events, description=description, secret=secret)
     return endpoint, secret
+
+
+def _too_long(value: str, field: str) -> str | None:
+    """Why ``value`` does not fit the endpoint's ``field``, or None."""
+    limit = WebhookEndpoint._meta.get_field(field).max_length
+    if len(value) <= limit:
+        return None
+    return ngettext(
+        "Too long: at most %(limit)s character.", "Too long: at most %(limit)s characters.", limit
+    ) % {"limit": limit}
 
 
 @transaction.atomic

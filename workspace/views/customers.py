@@ -5,13 +5,13 @@ The search works as a plain GET form; ``static/js/workspace.js`` adds as-you-typ
 fetching ``customer_search_results`` (the same list, as an HTML fragment).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language_info, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from access.roles import ROLES, role_required
@@ -21,7 +21,14 @@ from touchpoints.services import interaction_log
 from workspace import selectors
 from workspace.forms import CustomerSearchForm, InteractionLogForm, add_service_error
 
-LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+def _language_name(code: str) -> str:
+    """The customer's language as the agent reads it ("Simplified Chinese", "简体中文"); an unknown
+    code as it is stored."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 def _search(request: HttpRequest):
@@ -56,7 +63,7 @@ def _customer_page(request: HttpRequest, customer_id: int, *, form=None, before=
     context = {
         "view": view,
         "customer": view.customer,
-        "language_name": LANGUAGE_NAMES.get(view.customer.locale, view.customer.locale),
+        "language_name": _language_name(view.customer.locale),
         "form": form or InteractionLogForm(customer=view.customer),
         "categories": ledger.interaction_categories_recent(),
         "before": before,
@@ -95,10 +102,11 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                f"Logged: {interaction.touchpoint.name} · {interaction.get_channel_display()}.",
-            )
+            logged = gettext("Logged: %(touchpoint)s · %(channel)s.") % {
+                "touchpoint": interaction.touchpoint.name,
+                "channel": interaction.get_channel_display(),
+            }
+            messages.success(request, logged)
             url = reverse("customer-detail", kwargs={"customer_id": customer.pk})
             return redirect(f"{url}#interaction-{interaction.pk}")
     return _customer_page(request, customer_id, form=form)

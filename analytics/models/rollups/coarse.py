@@ -14,6 +14,7 @@ matches every copy to its source.
 
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from touchpoints.models import Stage
 
@@ -53,6 +54,8 @@ class ResponseTouchpointRollup(TouchpointSlice, ResponseCounts):
     """``ResponseRollup`` summed over channel, segment and value tier."""
 
     class Meta:
+        verbose_name = _("response rollup by touchpoint")
+        verbose_name_plural = _("response rollups by touchpoint")
         constraints = [
             models.UniqueConstraint(
                 "day", "survey", Coalesce("touchpoint", 0), "stage", name="response_tp_rollup_key_unique"
@@ -68,6 +71,8 @@ class DriverTouchpointRollup(TouchpointSlice, DriverSums):
     """``DriverRollup`` summed over channel, segment and value tier."""
 
     class Meta:
+        verbose_name = _("driver rollup by touchpoint")
+        verbose_name_plural = _("driver rollups by touchpoint")
         constraints = [
             models.UniqueConstraint(
                 "day",
@@ -88,6 +93,8 @@ class InvitationTouchpointRollup(TouchpointSlice, InvitationCounts):
     """``InvitationRollup`` summed over channel, segment and value tier."""
 
     class Meta:
+        verbose_name = _("invitation rollup by touchpoint")
+        verbose_name_plural = _("invitation rollups by touchpoint")
         constraints = [
             models.UniqueConstraint(
                 "day", "survey", Coalesce("touchpoint", 0), "stage", name="invitation_tp_rollup_key_unique"
@@ -109,6 +116,8 @@ class InteractionTouchpointRollup(InteractionCounts):
     stage = models.CharField(max_length=16, choices=Stage.choices)
 
     class Meta:
+        verbose_name = _("interaction rollup by touchpoint")
+        verbose_name_plural = _("interaction rollups by touchpoint")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "touchpoint", "stage"], name="interaction_tp_rollup_key_unique"
@@ -128,6 +137,8 @@ class DriverSegmentRollup(DriverSums):
     segment = models.CharField(max_length=50, blank=True)
 
     class Meta:
+        verbose_name = _("driver rollup by segment")
+        verbose_name_plural = _("driver rollups by segment")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "segment", "dimension"], name="driver_segment_rollup_key_unique"

@@ -12,6 +12,7 @@ two of those columns still read the fine rollup, through the index that leads wi
 
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from touchpoints.models import Channel, Stage, ValueTier
 
@@ -65,6 +66,8 @@ class ResponseChannelRollup(ChannelSlice, ResponseCounts):
     """``ResponseRollup`` summed over segment and value tier."""
 
     class Meta(ChannelSlice.Meta):
+        verbose_name = _("response rollup by channel")
+        verbose_name_plural = _("response rollups by channel")
         pass
 
 
@@ -72,6 +75,8 @@ class ResponseSegmentRollup(SegmentSlice, ResponseCounts):
     """``ResponseRollup`` summed over channel and value tier."""
 
     class Meta(SegmentSlice.Meta):
+        verbose_name = _("response rollup by segment")
+        verbose_name_plural = _("response rollups by segment")
         pass
 
 
@@ -79,6 +84,8 @@ class ResponseTierRollup(TierSlice, ResponseCounts):
     """``ResponseRollup`` summed over channel and segment."""
 
     class Meta(TierSlice.Meta):
+        verbose_name = _("response rollup by value tier")
+        verbose_name_plural = _("response rollups by value tier")
         pass
 
 
@@ -86,6 +93,8 @@ class InvitationChannelRollup(ChannelSlice, InvitationCounts):
     """``InvitationRollup`` summed over segment and value tier."""
 
     class Meta(ChannelSlice.Meta):
+        verbose_name = _("invitation rollup by channel")
+        verbose_name_plural = _("invitation rollups by channel")
         pass
 
 
@@ -93,6 +102,8 @@ class InvitationSegmentRollup(SegmentSlice, InvitationCounts):
     """``InvitationRollup`` summed over channel and value tier."""
 
     class Meta(SegmentSlice.Meta):
+        verbose_name = _("invitation rollup by segment")
+        verbose_name_plural = _("invitation rollups by segment")
         pass
 
 
@@ -100,6 +111,8 @@ class InvitationTierRollup(TierSlice, InvitationCounts):
     """``InvitationRollup`` summed over channel and segment."""
 
     class Meta(TierSlice.Meta):
+        verbose_name = _("invitation rollup by value tier")
+        verbose_name_plural = _("invitation rollups by value tier")
         pass
 
 
@@ -119,6 +132,8 @@ class DriverChannelRollup(DriverSlice):
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
 
     class Meta:
+        verbose_name = _("driver rollup by channel")
+        verbose_name_plural = _("driver rollups by channel")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "survey", "channel", "dimension"], name="driver_channel_rollup_key_unique"
@@ -136,6 +151,8 @@ class DriverSurveySegmentRollup(DriverSlice):
     segment = models.CharField(max_length=50, blank=True)
 
     class Meta:
+        verbose_name = _("driver rollup by survey and segment")
+        verbose_name_plural = _("driver rollups by survey and segment")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "survey", "segment", "dimension"], name="driver_survey_seg_rollup_key_unique"
@@ -153,6 +170,8 @@ class DriverTierRollup(DriverSlice):
     value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
 
     class Meta:
+        verbose_name = _("driver rollup by value tier")
+        verbose_name_plural = _("driver rollups by value tier")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "survey", "value_tier", "dimension"], name="driver_tier_rollup_key_unique"
@@ -185,6 +204,8 @@ class InteractionChannelRollup(InteractionSlice):
     channel = models.CharField(max_length=16, choices=Channel.choices)
 
     class Meta:
+        verbose_name = _("interaction rollup by channel")
+        verbose_name_plural = _("interaction rollups by channel")
         constraints = [_interaction_key("channel")]
         indexes = [
             models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
@@ -198,6 +219,8 @@ class InteractionSegmentRollup(InteractionSlice):
     segment = models.CharField(max_length=50, blank=True)
 
     class Meta:
+        verbose_name = _("interaction rollup by segment")
+        verbose_name_plural = _("interaction rollups by segment")
         constraints = [_interaction_key("segment")]
         indexes = [
             models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
@@ -211,6 +234,8 @@ class InteractionTierRollup(InteractionSlice):
     value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
 
     class Meta:
+        verbose_name = _("interaction rollup by value tier")
+        verbose_name_plural = _("interaction rollups by value tier")
         constraints = [_interaction_key("value_tier")]
         indexes = [
             models.Index(fields=["touchpoint", "day"], name="%(class)s_td"),
@@ -239,6 +264,8 @@ class JourneyMapRollup(models.Model):
     journeys_breached = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("journey rollup by map")
+        verbose_name_plural = _("journey rollups by map")
         constraints = [
             models.UniqueConstraint(
                 "day", Coalesce("journey_map", 0), "peak_end_bin", name="journey_map_rollup_key_unique"
@@ -271,6 +298,8 @@ class MomentMapRollup(models.Model):
     negative_ends = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("moment-of-truth rollup by map")
+        verbose_name_plural = _("moment-of-truth rollups by map")
         constraints = [
             models.UniqueConstraint(
                 "day", Coalesce("journey_map", 0), "touchpoint", name="moment_map_rollup_key_unique"

@@ -2,18 +2,19 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class StaleKind(models.TextChoices):
-    RESPONSE_DAY = "response_day", "Survey responses of a day"
-    INTERACTION_DAY = "interaction_day", "Interactions of a day"
-    JOURNEY = "journey", "One journey's peak-end score"
-    JOURNEY_DAY = "journey_day", "Journey scores of journeys started on a day"
-    INVITATION_DAY = "invitation_day", "Invitations sent on a day"
-    RESPONSE_ROW = "response_row", "A new survey response"
-    INTERACTION_ROW = "interaction_row", "A new interaction"
-    INVITATION_SENT = "invite_sent", "An invitation just sent"
-    INVITATION_ANSWERED = "invite_answered", "A sent invitation just answered"
+    RESPONSE_DAY = "response_day", _("Survey responses of a day")
+    INTERACTION_DAY = "interaction_day", _("Interactions of a day")
+    JOURNEY = "journey", _("One journey's peak-end score")
+    JOURNEY_DAY = "journey_day", _("Journey scores of journeys started on a day")
+    INVITATION_DAY = "invitation_day", _("Invitations sent on a day")
+    RESPONSE_ROW = "response_row", _("A new survey response")
+    INTERACTION_ROW = "interaction_row", _("A new interaction")
+    INVITATION_SENT = "invite_sent", _("An invitation just sent")
+    INVITATION_ANSWERED = "invite_answered", _("A sent invitation just answered")
 
 
 DAY_KINDS = (
@@ -48,19 +49,25 @@ class StaleMark(models.Model):
     """
 
     Kind = StaleKind
-    kind = models.CharField(max_length=16, choices=StaleKind.choices)
-    day = models.DateField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=StaleKind.choices)
+    day = models.DateField(_("day"), null=True, blank=True)
     journey_id = models.BigIntegerField(
-        null=True, blank=True, help_text="For journey marks; not a foreign key, the journey may be gone."
-    )
-    row_id = models.BigIntegerField(
+        _("journey ID"),
         null=True,
         blank=True,
-        help_text="For row marks: the new response, interaction or invitation (not a foreign key).",
+        help_text=_("For journey marks; not a foreign key, the journey may be gone."),
     )
-    marked_at = models.DateTimeField(auto_now_add=True)
+    row_id = models.BigIntegerField(
+        _("row ID"),
+        null=True,
+        blank=True,
+        help_text=_("For row marks: the new response, interaction or invitation (not a foreign key)."),
+    )
+    marked_at = models.DateTimeField(_("marked at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("stale mark")
+        verbose_name_plural = _("stale marks")
         indexes = [
             models.Index(fields=["kind", "day"], name="stale_mark_kind_day_idx"),
             models.Index(fields=["kind", "journey_id"], name="stale_mark_journey_idx"),
@@ -92,12 +99,16 @@ class StaleMark(models.Model):
 class RollupBucket(models.Model):
     """One day of one rollup: the row a refresh locks, and when it was last computed."""
 
-    kind = models.CharField(max_length=16, choices=StaleKind.choices)
-    day = models.DateField()
-    refreshed_at = models.DateTimeField(null=True, blank=True)
-    rows = models.PositiveIntegerField(default=0, help_text="Rollup rows written by the last refresh.")
+    kind = models.CharField(_("kind"), max_length=16, choices=StaleKind.choices)
+    day = models.DateField(_("day"))
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    rows = models.PositiveIntegerField(
+        _("rows"), default=0, help_text=_("Rollup rows written by the last refresh.")
+    )
 
     class Meta:
+        verbose_name = _("rollup bucket")
+        verbose_name_plural = _("rollup buckets")
         ordering = ["kind", "day"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "day"], name="rollup_bucket_unique"),

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from touchpoints.models import Channel, Stage, ValueTier
 
@@ -27,6 +28,8 @@ class InteractionRollup(InteractionCounts):
     value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
 
     class Meta:
+        verbose_name = _("interaction rollup")
+        verbose_name_plural = _("interaction rollups")
         indexes = [
             models.Index(fields=["segment", "day"], name="interaction_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="interaction_rollup_channel_idx"),

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from .measures import InvitationCounts, SliceColumns
 
@@ -14,6 +15,8 @@ class InvitationRollup(SliceColumns, InvitationCounts):
     """
 
     class Meta:
+        verbose_name = _("invitation rollup")
+        verbose_name_plural = _("invitation rollups")
         indexes = [
             models.Index(fields=["segment", "day"], name="invitation_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="invitation_rollup_channel_idx"),

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from touchpoints.models import Channel, Stage, ValueTier
 
@@ -34,6 +35,8 @@ class ResponseRollup(ResponseCounts):
     value_tier = models.CharField(max_length=16, choices=ValueTier.choices, blank=True)
 
     class Meta:
+        verbose_name = _("response rollup")
+        verbose_name_plural = _("response rollups")
         indexes = [
             models.Index(fields=["segment", "day"], name="response_rollup_segment_idx"),
             models.Index(fields=["channel", "day"], name="response_rollup_channel_idx"),
@@ -78,6 +81,8 @@ class DriverRollup(SliceColumns, DriverSums):
     """
 
     class Meta:
+        verbose_name = _("driver rollup")
+        verbose_name_plural = _("driver rollups")
         indexes = [
             # The drivers page sums per segment, so a touchpoint or stage filter reads this table.
             models.Index(fields=["touchpoint", "day"], name="driver_rollup_tp_idx"),

@@ -4,23 +4,27 @@ selector result as the figure: "22 of 30 answers rated 4–5", "42 % of 118 answ
 expectation" (a share of answers, not how far the ratio is below 1)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from analytics.display import count, number, percent, signed
 from analytics.metrics import CESFigures, CSATFigures, NPSDifference, RatioSummary
 from analytics.selectors import Comparison, InvitationFigures, ResponseFigures
 from followups.selectors import FollowUpCounts
 
-from .common import Kpi, number, raw, signed
+from .common import Kpi, raw
 
 
 def _nps_change_verdict(change: NPSDifference) -> tuple[str, str]:
     """The note and tone of the NPS change: significant (good or bad), not significant, or not
     comparable because one period has no NPS answers."""
     if change.diff is None:
-        return "no NPS answers in one of the two periods", ""
+        return _("no NPS answers in one of the two periods"), ""
     if change.significant:
         z = "∞" if abs(change.z) == float("inf") else signed(change.z, 2)
-        return f"significant (z = {z})", "good" if change.diff > 0 else "bad"
-    return (f"not significant (z = {signed(change.z, 2)})" if change.z is not None else "no change"), ""
+        return _("significant (z = %(z)s)") % {"z": z}, "good" if change.diff > 0 else "bad"
+    if change.z is None:
+        return _("no change"), ""
+    return _("not significant (z = %(z)s)") % {"z": signed(change.z, 2)}, ""
 
 
 def nps_kpis(comparison: Comparison) -> list[Kpi]:
@@ -30,19 +34,19 @@ def nps_kpis(comparison: Comparison) -> list[Kpi]:
     return [
         Kpi(
             "nps",
-            "NPS",
+            pgettext("key figure", "NPS"),
             signed(nps.nps),
             raw(nps.nps),
             note=_("95 %% CI %(low)s to %(high)s · %(n)s NPS answers")
-            % {"low": signed(nps.ci_low), "high": signed(nps.ci_high), "n": f"{nps.n:,}"}
+            % {"low": signed(nps.ci_low), "high": signed(nps.ci_high), "n": count(nps.n)}
             if nps.n
             else _("no NPS answers"),
             attrs={"ci-low": raw(nps.ci_low), "ci-high": raw(nps.ci_high), "n": raw(nps.n)},
         ),
         Kpi(
             "nps-change",
-            "Change vs previous period",
-            signed(change.diff) if change.diff is not None else "n/a",
+            _("Change vs previous period"),
+            signed(change.diff),
             raw(change.diff),
             note=change_note,
             tone=change_tone,
@@ -63,18 +67,18 @@ def response_kpis(
     return [
         Kpi(
             "responses",
-            "Responses",
-            f"{current.responses:,}",
+            _("Responses"),
+            count(current.responses),
             raw(current.responses),
-            note=f"previous period {previous.responses:,}",
+            note=_("previous period %(count)s") % {"count": count(previous.responses)},
         ),
         Kpi(
             "response-rate",
-            "Response rate",
-            number(100 * rate if rate is not None else None, 0, " %"),
+            _("Response rate"),
+            percent(100 * rate if rate is not None else None, 0),
             raw(rate),
             note=_("%(responded)s of %(sent)s invitations sent in the period answered")
-            % {"responded": f"{invitations.responded:,}", "sent": f"{invitations.sent:,}"}
+            % {"responded": count(invitations.responded), "sent": count(invitations.sent)}
             if invitations.sent
             else _("no invitations sent"),
             attrs={"sent": raw(invitations.sent), "responded": raw(invitations.responded)},
@@ -92,8 +96,8 @@ def csat_note(csat: CSATFigures) -> str:
     if not csat.n:
         return _("no CSAT answers")
     return _("%(satisfied)s of %(n)s answers rated 4–5 · 95 %% CI %(low)s to %(high)s %%") % {
-        "satisfied": f"{csat.satisfied:,}",
-        "n": f"{csat.n:,}",
+        "satisfied": count(csat.satisfied),
+        "n": count(csat.n),
         "low": number(csat.ci_low, 0),
         "high": number(csat.ci_high, 0),
     }
@@ -103,7 +107,7 @@ def csat_kpi(csat: CSATFigures) -> Kpi:
     return Kpi(
         "csat",
         _("CSAT"),
-        number(csat.csat, 0, " %"),
+        percent(csat.csat, 0),
         raw(csat.csat),
         note=csat_note(csat),
         attrs={
@@ -120,10 +124,10 @@ def ces_note(ces: CESFigures) -> str:
     if not ces.n:
         return _("no CES answers")
     values = {
-        "n": f"{ces.n:,}",
+        "n": count(ces.n),
         "low": number(ces.ci_low, 1),
         "high": number(ces.ci_high, 1),
-        "easy": f"{ces.easy:,}",
+        "easy": count(ces.easy),
         "share": number(ces.easy_share, 0),
     }
     if ces.ci_low is None:  # sums from before the rollups kept Σx², until their refresh
@@ -159,7 +163,7 @@ def expectation_note(expectation: RatioSummary) -> str:
         return _("no expectation answers")
     return _("geometric mean · %(share)s %% of %(n)s answers below expectation") % {
         "share": number(100 * expectation.share_below, 0),
-        "n": f"{expectation.n:,}",
+        "n": count(expectation.n),
     }
 
 
@@ -180,17 +184,17 @@ def follow_up_kpis(follow_ups: FollowUpCounts) -> list[Kpi]:
     return [
         Kpi(
             "follow-ups-open",
-            "Open follow-ups",
-            f"{follow_ups.open:,}",
+            _("Open follow-ups"),
+            count(follow_ups.open),
             raw(follow_ups.open),
-            note="all cases, any date",
+            note=_("all cases, any date"),
         ),
         Kpi(
             "follow-ups-overdue",
-            "Overdue follow-ups",
-            f"{follow_ups.overdue:,}",
+            _("Overdue follow-ups"),
+            count(follow_ups.overdue),
             raw(follow_ups.overdue),
-            note="past their due time",
+            note=_("past their due time"),
             tone="bad" if follow_ups.overdue else "",
         ),
     ]

@@ -6,6 +6,7 @@ The one dashboard list that reads raw answers (``surveys.selectors.comments``), 
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
@@ -31,6 +32,9 @@ COMMENT_COLUMNS = (
     "CSAT (1-5)",
     "comment",
 )
+
+
+COMMENTS_TABLE_TITLE = pgettext_lazy("download table", "Comments")
 
 
 def comment_filters(filters: MetricFilters) -> dict:
@@ -65,7 +69,11 @@ def comment_cells(comment: Comment, stage_labels: dict[str, str]) -> tuple:
 def comments_tables(filters: MetricFilters, *, search: str) -> list[ExportTable]:
     labels = dict(Stage.choices)
     rows = comment_export(**comment_filters(filters), search=search)
-    return [ExportTable("comments", "Comments", COMMENT_COLUMNS, [comment_cells(c, labels) for c in rows])]
+    return [
+        ExportTable(
+            "comments", str(COMMENTS_TABLE_TITLE), COMMENT_COLUMNS, [comment_cells(c, labels) for c in rows]
+        )
+    ]
 
 
 def _query(state: FilterState, search: str, page: int = 1) -> str:
@@ -89,7 +97,7 @@ def comments(request: HttpRequest) -> HttpResponse:
         search = search_form.cleaned_data.get("q") or ""
         number = search_form.cleaned_data.get("page") or 1
         page = comment_list(**comment_filters(valid.filters), search=search, page=number)
-        exports = export_links(valid, [("comments", "Comments")], query=_query(valid, search))
+        exports = export_links(valid, [("comments", COMMENTS_TABLE_TITLE)], query=_query(valid, search))
         return {
             "comments": page,
             "search": search,

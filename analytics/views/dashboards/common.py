@@ -15,8 +15,12 @@ from datetime import date
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from access.roles import user_roles
+from analytics.display import day_text
 from analytics.forms import DashboardFilterForm
 from analytics.selectors import MetricFilters
 from analytics.selectors.dashboards import FilterOptions, filter_options
@@ -25,19 +29,19 @@ from analytics.selectors.dashboards import FilterOptions, filter_options
 @dataclass(frozen=True)
 class DashboardPage:
     slug: str
-    title: str
+    title: str | Promise  # translated when shown (str())
     url_name: str
     journey_map: bool = False
     interval: bool = False
     touchpoint: bool = True  # the touchpoint filter (a drill-down has its touchpoint in its URL)
 
 
-OVERVIEW = DashboardPage("overview", "Overview", "dashboard-overview", interval=True)
-TOUCHPOINTS = DashboardPage("touchpoints", "Touchpoints", "dashboard-touchpoints")
-JOURNEYS = DashboardPage("journeys", "Journeys", "dashboard-journeys", journey_map=True)
-DRIVERS = DashboardPage("drivers", "Drivers", "dashboard-drivers")
-COMMENTS = DashboardPage("comments", "Comments", "dashboard-comments")
-TOUCHPOINT_DETAIL = DashboardPage("touchpoint", "Touchpoint", "dashboard-touchpoints", touchpoint=False)
+OVERVIEW = DashboardPage("overview", _("Overview"), "dashboard-overview", interval=True)
+TOUCHPOINTS = DashboardPage("touchpoints", _("Touchpoints"), "dashboard-touchpoints")
+JOURNEYS = DashboardPage("journeys", _("Journeys"), "dashboard-journeys", journey_map=True)
+DRIVERS = DashboardPage("drivers", _("Drivers"), "dashboard-drivers")
+COMMENTS = DashboardPage("comments", pgettext_lazy("dashboard", "Comments"), "dashboard-comments")
+TOUCHPOINT_DETAIL = DashboardPage("touchpoint", _("Touchpoint"), "dashboard-touchpoints", touchpoint=False)
 PAGES = (OVERVIEW, TOUCHPOINTS, JOURNEYS, DRIVERS, COMMENTS)
 PAGES_BY_SLUG = {page.slug: page for page in PAGES}
 
@@ -109,31 +113,49 @@ def raw(value) -> str:
     return repr(value)
 
 
-def signed(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:+.{digits}f}".replace("-", "−")
-
-
-def number(value: float | None, digits: int = 1, suffix: str = "") -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:,.{digits}f}".replace("-", "−") + suffix
-
-
-def day_text(day: date, *, year: bool = True) -> str:
-    """``3 Mar 2025`` (no leading zero, any platform)."""
-    return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
-
-
-def period_text(start: date, end: date) -> str:
-    days = (end - start).days + 1
-    first = day_text(start, year=start.year != end.year)
-    return f"{first} – {day_text(end)} ({days} day{'s' if days != 1 else ''})"
+# Why a figure is empty, by what it would have shown: (no filter narrows it, some filter does).
+EMPTY_REASONS = {
+    "nps": (
+        _("No NPS answers from %(start)s to %(end)s."),
+        _("No NPS answers from %(start)s to %(end)s with these filters."),
+    ),
+    "touchpoint_nps": (
+        _("No NPS answers at a touchpoint from %(start)s to %(end)s."),
+        _("No NPS answers at a touchpoint from %(start)s to %(end)s with these filters."),
+    ),
+    "ratios": (
+        _("No expectation ratios from %(start)s to %(end)s."),
+        _("No expectation ratios from %(start)s to %(end)s with these filters."),
+    ),
+    "floors": (
+        _("No scored interactions at a touchpoint with a floor from %(start)s to %(end)s."),
+        _(
+            "No scored interactions at a touchpoint with a floor from %(start)s to %(end)s "
+            "with these filters."
+        ),
+    ),
+    "map_steps": (
+        _("No scored interactions at this map's touchpoints from %(start)s to %(end)s."),
+        _("No scored interactions at this map's touchpoints from %(start)s to %(end)s with these filters."),
+    ),
+    "map_journeys": (
+        _("No scored journeys on this map from %(start)s to %(end)s."),
+        _("No scored journeys on this map from %(start)s to %(end)s with these filters."),
+    ),
+    "moments": (
+        _("No journeys whose peak or end was below neutral from %(start)s to %(end)s."),
+        _("No journeys whose peak or end was below neutral from %(start)s to %(end)s with these filters."),
+    ),
+    "ratings": (
+        _("No ratings of an experience dimension from %(start)s to %(end)s."),
+        _("No ratings of an experience dimension from %(start)s to %(end)s with these filters."),
+    ),
+}
 
 
 def empty_reason(filters: MetricFilters, what: str) -> str:
-    """Why a figure is empty: nothing of ``what`` in the period with these filters."""
+    """Why a figure is empty: nothing of ``what`` (a key of ``EMPTY_REASONS``) in the period with
+    these filters."""
     narrowed = any(
         value is not None
         for value in (
@@ -145,12 +167,16 @@ def empty_reason(filters: MetricFilters, what: str) -> str:
             filters.value_tier,
         )
     )
-    where = " with these filters" if narrowed else ""
-    return f"No {what} from {day_text(filters.start)} to {day_text(filters.end)}{where}."
+    reason = EMPTY_REASONS[what][1 if narrowed else 0]
+    return reason % {"start": day_text(filters.start), "end": day_text(filters.end)}
 
 
 def export_links(
-    state: FilterState, tables: list[tuple[str, str]], *, slug: str | None = None, query: str | None = None
+    state: FilterState,
+    tables: list[tuple[str, str | Promise]],
+    *,
+    slug: str | None = None,
+    query: str | None = None,
 ) -> dict:
     """The download links of a page: one XLSX with every table, one CSV per table. ``slug`` and
     ``query`` name another page's download (a drill-down exports its parent with more filters)."""
@@ -164,6 +190,7 @@ def export_links(
         "query": query,
         "xlsx": f"{base}?{query}",
         "csv": [
-            {"title": title, "url": f"{csv_base}?{query}{separator}table={name}"} for name, title in tables
+            {"title": str(title), "url": f"{csv_base}?{query}{separator}table={name}"}
+            for name, title in tables
         ],
     }

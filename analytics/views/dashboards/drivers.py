@@ -4,11 +4,14 @@ naming the quadrant to act on first (high importance, low performance)."""
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
 from analytics import charts
-from analytics.charts.drivers import MAX_SEGMENT_PANELS, QUADRANT_LABELS, dimension_label
+from analytics.charts.drivers import MAX_SEGMENT_PANELS, dimension_label, quadrant_label
+from analytics.display import listing
 from analytics.exports import ExportTable
 from analytics.metrics import DriverResult, driver_quadrants
 from analytics.selectors import MetricFilters, driver_summary
@@ -19,8 +22,6 @@ from touchpoints.models import segment_label
 from .common import DRIVERS, FilterState, empty_reason, export_links, filter_state
 from .page_cache import cached_figures
 from .rendering import render_dashboard
-
-MIN_PAIRS_TEXT = "30 paired answers"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class DriversData:
 
 
 def _segment_name(segment: str) -> str:
-    return segment_label(segment) or "No segment"
+    return segment_label(segment) or _("No segment")
 
 
 def drivers_data(filters: MetricFilters) -> DriversData:
@@ -56,8 +57,8 @@ def drivers_data(filters: MetricFilters) -> DriversData:
 
 def _empty_reason(filters: MetricFilters, results: list[DriverResult]) -> str:
     if not results:
-        return empty_reason(filters, "ratings of an experience dimension")
-    return f"Fewer than {MIN_PAIRS_TEXT} per dimension in this period: too few to rank the drivers."
+        return empty_reason(filters, "ratings")
+    return _("Fewer than 30 paired answers per dimension in this period: too few to rank the drivers.")
 
 
 def drivers_charts(data: DriversData) -> dict:
@@ -74,7 +75,7 @@ def drivers_charts(data: DriversData) -> dict:
             "chart-drivers-segments",
             charts.driver_segments_figure(
                 data.segments,
-                empty_reason=f"No segment has {MIN_PAIRS_TEXT} per dimension in this period.",
+                empty_reason=_("No segment has 30 paired answers per dimension in this period."),
             ),
         )
     return result
@@ -91,7 +92,7 @@ def _rows(segment: str, results: list[DriverResult], quadrants: dict) -> list[tu
             r.ci_high,
             r.performance,
             r.enough_data,
-            QUADRANT_LABELS.get(quadrants.get(r.dimension) or "", ""),
+            quadrant_label(quadrants[r.dimension]) if quadrants.get(r.dimension) else "",
         )
         for r in results
     ]
@@ -109,51 +110,53 @@ def drivers_tables(data: DriversData) -> list[ExportTable]:
         "enough data",
         "quadrant",
     )
-    overall = _segment_name(data.filters.segment) if data.filters.segment is not None else "All segments"
+    overall = _segment_name(data.filters.segment) if data.filters.segment is not None else _("All segments")
     rows = _rows(overall, data.results, data.quadrants)
     for segment in data.segments:
         rows += _rows(segment.segment, segment.results, segment.quadrants)
-    return [ExportTable("drivers", "Key drivers", columns, rows)]
+    return [ExportTable("drivers", _("Key drivers"), columns, rows)]
 
 
 def drivers_figures(filters: MetricFilters) -> dict:
     """What the page shows from the rollups (kept by ``cached_figures``): the act-first verdicts, the
     tables and the charts."""
     data = drivers_data(filters)
+    act_first = [dimension_label(d) for d in data.act_first]
     return {
         "act_first_keys": data.act_first,
-        "act_first": [dimension_label(d) for d in data.act_first],
-        "rows": [
-            {"result": r, "label": dimension_label(r.dimension), "quadrant": data.quadrants.get(r.dimension)}
-            for r in data.results
-        ],
-        "segment_rows": [
-            {
-                "segment": s.segment,
-                "key": s.key,
-                "ranked": charts.quadrant_cuts(s.results) is not None,
-                "act_first_keys": [
-                    r.dimension for r in s.results if s.quadrants.get(r.dimension) == "act_first"
-                ],
-                "act_first": [
-                    dimension_label(r.dimension)
-                    for r in s.results
-                    if s.quadrants.get(r.dimension) == "act_first"
-                ],
-            }
-            for s in data.segments
-        ],
+        "act_first": act_first,
+        "act_first_text": listing(act_first),
+        "rows": [_dimension_row(r, data.quadrants.get(r.dimension)) for r in data.results],
+        "segment_rows": [_segment_row(s) for s in data.segments],
         "charts": drivers_charts(data),
+    }
+
+
+def _dimension_row(result: DriverResult, quadrant: str | None) -> dict:
+    return {
+        "result": result,
+        "label": dimension_label(result.dimension),
+        "quadrant": quadrant,
+        "quadrant_label": quadrant_label(quadrant) if quadrant else "",
+    }
+
+
+def _segment_row(segment: charts.SegmentDrivers) -> dict:
+    keys = [r.dimension for r in segment.results if segment.quadrants.get(r.dimension) == "act_first"]
+    act_first = [dimension_label(key) for key in keys]
+    return {
+        "segment": segment.segment,
+        "key": segment.key,
+        "ranked": charts.quadrant_cuts(segment.results) is not None,
+        "act_first_keys": keys,
+        "act_first": act_first,
+        "act_first_text": listing(act_first),
     }
 
 
 def drivers_context(state: FilterState) -> dict:
     figures = cached_figures(state, "drivers", lambda: drivers_figures(state.filters))
-    return {
-        **figures,
-        "quadrant_labels": QUADRANT_LABELS,
-        "exports": export_links(state, [("drivers", "Key drivers")]),
-    }
+    return {**figures, "exports": export_links(state, [("drivers", gettext_lazy("Key drivers"))])}
 
 
 @role_required(MANAGER)

@@ -5,9 +5,11 @@ from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
+from analytics.display import moment_text, period_text
 from analytics.exports import ExportTable, csv_response, xlsx_response
 from analytics.forms import FILTER_FIELDS, CommentSearchForm
 from audit.models import AuditAction
@@ -15,7 +17,7 @@ from audit.services import audit_record
 from infra.replica import replica_reads
 
 from .comments import comments_tables
-from .common import PAGES_BY_SLUG, FilterState, filter_state, period_text
+from .common import PAGES_BY_SLUG, FilterState, filter_state
 from .drivers import drivers_data, drivers_tables
 from .journeys import chosen_map, journeys_data, journeys_tables
 from .overview import overview_data, overview_tables
@@ -42,7 +44,7 @@ def _journeys(state: FilterState, request: HttpRequest) -> list[ExportTable]:
 
 
 def _no_map_tables() -> list[ExportTable]:
-    return [ExportTable("steps", "Steps", ("position", "touchpoint"), [])]
+    return [ExportTable("steps", _("Steps"), ("position", "touchpoint"), [])]
 
 
 def _drivers(state: FilterState, request: HttpRequest) -> list[ExportTable]:
@@ -65,9 +67,10 @@ TABLES: dict[str, Callable[[FilterState, HttpRequest], list[ExportTable]]] = {
 
 
 def filter_description(state: FilterState) -> list[tuple[str, str]]:
-    """The period and every filter set, as (label, value) lines a person reads."""
+    """The period and every filter set, as (label, value) lines a person reads (in the request's
+    language: the "About" sheet is for people; the tables' columns are for machines)."""
     form, filters = state.form, state.filters
-    lines = [("Period", period_text(filters.start, filters.end))]
+    lines = [(_("Period"), period_text(filters.start, filters.end))]
     for name in FILTER_FIELDS:
         if name in ("period", "start", "end") or name not in form.fields:
             continue
@@ -110,7 +113,7 @@ def _audit_export(request: HttpRequest, *, slug: str, fmt: str, tables: list[str
 def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     page = PAGES_BY_SLUG.get(slug)
     if page is None or fmt not in FORMATS:
-        raise Http404("No such download.")
+        raise Http404(_("No such download."))
     state = filter_state(request, page)
     errors = _errors(state, request)
     if errors:
@@ -123,16 +126,18 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         if table is None:
             names = ", ".join(t.name for t in tables)
             return HttpResponse(
-                f"Unknown table {name!r}: this download has {names}.",
+                _("Unknown table %(name)s: this download has %(tables)s.")
+                % {"name": repr(name), "tables": names},
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
         _audit_export(request, slug=slug, fmt=fmt, tables=[table.name])
         return csv_response(table, filename=f"{stem}-{table.name}.csv")
     _audit_export(request, slug=slug, fmt=fmt, tables=[t.name for t in tables])
+    now = timezone.localtime()
     about = [
-        ("Dashboard", page.title),
+        (_("Dashboard"), str(page.title)),
         *filter_description(state),
-        ("Exported at", timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
+        (_("Exported at"), f"{moment_text(now)} {now:%Z}"),
     ]
     return xlsx_response(tables, filename=f"{stem}.xlsx", about=about)

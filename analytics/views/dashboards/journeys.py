@@ -5,10 +5,12 @@ from dataclasses import dataclass, replace
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
 from analytics import charts
+from analytics.display import count, not_available, number, percent, signed
 from analytics.exports import ExportTable
 from analytics.selectors import (
     JourneyFigures,
@@ -27,9 +29,7 @@ from .common import (
     empty_reason,
     export_links,
     filter_state,
-    number,
     raw,
-    signed,
 )
 from .page_cache import cached_figures
 from .rendering import render_dashboard
@@ -72,61 +72,61 @@ def journey_kpis(data: JourneysData) -> list[Kpi]:
     kpis = [
         Kpi(
             "journeys",
-            "Journeys",
-            f"{aggregate.journeys:,}",
+            pgettext("key figure: a number of journeys", "Journeys"),
+            count(aggregate.journeys),
             raw(aggregate.journeys),
-            note="started in the period",
+            note=_("started in the period"),
         ),
         Kpi(
             "peak-end",
-            "Mean peak–end (0–10)",
+            _("Mean peak–end (0–10)"),
             number(aggregate.mean_peak_end, 1),
             raw(aggregate.mean_peak_end),
-            note=_("over %(n)s journeys: what customers remember") % {"n": f"{aggregate.journeys:,}"}
+            note=_("over %(n)s journeys: what customers remember") % {"n": count(aggregate.journeys)}
             if aggregate.journeys
             else _("no journeys"),
         ),
         Kpi(
             "mean-experience",
-            "Mean experience (0–10)",
+            _("Mean experience (0–10)"),
             number(aggregate.mean_of_means, 1),
             raw(aggregate.mean_of_means),
-            note=_("mean over %(n)s journeys of their plain averages") % {"n": f"{aggregate.journeys:,}"}
+            note=_("mean over %(n)s journeys of their plain averages") % {"n": count(aggregate.journeys)}
             if aggregate.journeys
             else _("no journeys"),
         ),
         Kpi(
             "gap",
-            "Memory gap",
+            _("Memory gap"),
             signed(aggregate.mean_gap, 2),
             raw(aggregate.mean_gap),
-            note="peak–end minus average, points",
+            note=_("peak–end minus average, points"),
             tone="bad" if aggregate.mean_gap is not None and aggregate.mean_gap < 0 else "",
         ),
         Kpi(
             "breached",
-            "Journeys with a floor breach",
-            number(100 * aggregate.breached_share if aggregate.breached_share is not None else None, 0, " %"),
+            _("Journeys with a floor breach"),
+            percent(100 * aggregate.breached_share if aggregate.breached_share is not None else None, 0),
             raw(aggregate.breached_share),
             note=_("%(breached)s of %(n)s journeys")
-            % {"breached": f"{aggregate.journeys_breached:,}", "n": f"{aggregate.journeys:,}"}
+            % {"breached": count(aggregate.journeys_breached), "n": count(aggregate.journeys)}
             if aggregate.journeys
             else _("no journeys"),
         ),
     ]
-    kpis.append(_typical_step_kpi("typical-peak", "Typical peak", curve.typical_peak, curve))
-    kpis.append(_typical_step_kpi("typical-end", "Typical end", curve.typical_end, curve))
+    kpis.append(_typical_step_kpi("typical-peak", _("Typical peak"), curve.typical_peak, curve))
+    kpis.append(_typical_step_kpi("typical-end", _("Typical end"), curve.typical_end, curve))
     return kpis
 
 
 def _typical_step_kpi(key: str, label: str, step: JourneyStep | None, curve: JourneyCurve) -> Kpi:
     """The step most often the journeys' peak (or end), and of how many journeys it was."""
-    count = 0 if step is None else step.peaks if key == "typical-peak" else step.ends
-    share = None if step is None else curve.share(count)
+    times = 0 if step is None else step.peaks if key == "typical-peak" else step.ends
+    share = None if step is None else curve.share(times)
     if share is None:
         note = _("no journeys")
     else:
-        values = {"count": f"{count:,}", "n": f"{curve.journeys:,}", "share": number(100 * share, 0)}
+        values = {"count": count(times), "n": count(curve.journeys), "share": number(100 * share, 0)}
         if key == "typical-peak":
             note = _("the peak of %(count)s of %(n)s journeys (%(share)s %%)") % values
         else:
@@ -134,7 +134,7 @@ def _typical_step_kpi(key: str, label: str, step: JourneyStep | None, curve: Jou
     return Kpi(
         key,
         label,
-        step.label if step else "n/a",
+        step.label if step else not_available(),
         raw(step.touchpoint_id if step else None),
         note=note,
         text=True,
@@ -149,13 +149,13 @@ def journeys_charts(data: JourneysData, catalogue: list[TouchpointOption]) -> di
             charts.journey_curve_figure(
                 data.curve,
                 map_name=data.map_name,
-                empty_reason=empty_reason(filters, "scored interactions at this map's touchpoints"),
+                empty_reason=empty_reason(filters, "map_steps"),
             ),
         ),
         "distribution": charts.chart(
             "chart-peak-end",
             charts.peak_end_distribution_figure(
-                data.summary, empty_reason=empty_reason(filters, "scored journeys on this map")
+                data.summary, empty_reason=empty_reason(filters, "map_journeys")
             ),
         ),
         "moments": charts.chart(
@@ -163,7 +163,7 @@ def journeys_charts(data: JourneysData, catalogue: list[TouchpointOption]) -> di
             charts.moments_of_truth_figure(
                 data.moments,
                 catalogue=catalogue,
-                empty_reason=empty_reason(filters, "journeys whose peak or end was below neutral"),
+                empty_reason=empty_reason(filters, "moments"),
             ),
         ),
     }
@@ -197,7 +197,7 @@ def journeys_tables(data: JourneysData) -> list[ExportTable]:
     return [
         ExportTable(
             "steps",
-            f"Steps of {data.map_name}",
+            _("Steps of “%(map)s”") % {"map": data.map_name},
             (
                 "position",
                 "touchpoint",
@@ -214,10 +214,10 @@ def journeys_tables(data: JourneysData) -> list[ExportTable]:
             ),
             steps,
         ),
-        ExportTable("peak_end", "Peak–end distribution", ("peak-end score", "journeys", "share"), bins),
+        ExportTable("peak_end", _("Peak–end distribution"), ("peak-end score", "journeys", "share"), bins),
         ExportTable(
             "moments_of_truth",
-            "Moments of truth",
+            _("Moments of truth"),
             ("touchpoint", "peaks", "negative peaks", "ends", "negative ends"),
             moments,
         ),
@@ -225,9 +225,9 @@ def journeys_tables(data: JourneysData) -> list[ExportTable]:
 
 
 JOURNEYS_TABLES = (
-    ("steps", "Steps"),
-    ("peak_end", "Peak–end distribution"),
-    ("moments_of_truth", "Moments of truth"),
+    ("steps", gettext_lazy("Steps")),
+    ("peak_end", gettext_lazy("Peak–end distribution")),
+    ("moments_of_truth", gettext_lazy("Moments of truth")),
 )
 
 

@@ -9,10 +9,13 @@ NPS trend and the promoter/passive/detractor split.
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
 from analytics import charts
+from analytics.charts.overview import TREND_TITLES
 from analytics.exports import ExportTable
 from analytics.selectors import (
     Comparison,
@@ -94,7 +97,7 @@ def overview_kpis(data: OverviewData) -> list[Kpi]:
 
 
 def overview_charts(data: OverviewData) -> dict:
-    reason = empty_reason(data.filters, "NPS answers")
+    reason = empty_reason(data.filters, "nps")
     return {
         "trend": charts.chart(
             "chart-nps-trend",
@@ -110,12 +113,15 @@ def overview_tables(data: OverviewData) -> list[ExportTable]:
     return [
         ExportTable(
             "summary",
-            "Summary",
+            _("Summary"),
             ("figure", "this period", "previous period"),
             _period_comparison_rows(data.comparison) + _this_period_only_rows(data),
         ),
         ExportTable(
-            "nps_trend", f"NPS by {data.interval}", _nps_trend_columns(data.interval), _nps_trend_rows(data)
+            "nps_trend",
+            str(TREND_TITLES.get(data.interval, _("NPS trend"))),
+            _nps_trend_columns(data.interval),
+            _nps_trend_rows(data),
         ),
     ]
 
@@ -235,7 +241,7 @@ def _nps_trend_rows(data: OverviewData) -> list[tuple]:
     ]
 
 
-OVERVIEW_TABLES = (("summary", "Summary"), ("nps_trend", "NPS trend"))
+OVERVIEW_TABLES = (("summary", gettext_lazy("Summary")), ("nps_trend", gettext_lazy("NPS trend")))
 
 
 def overview_figures(filters: MetricFilters, *, interval: str) -> dict:

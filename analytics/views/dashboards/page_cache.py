@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every key: raise it when what an entry holds changes shape, so no process reads an
 # entry another version of the code wrote.
-VERSION = 1
+VERSION = 2
 FIGURES_SECONDS = 10 * 60
 FILTER_BAR_SECONDS = 60 * 60
 

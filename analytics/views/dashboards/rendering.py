@@ -1,5 +1,6 @@
 """Rendering a dashboard page: the frame every page shares (heading, freshness line, tabs, filter
-bar, the errors of bad filters) around the page's own context."""
+bar, the errors of bad filters, what ``static/js/charts.js`` needs to draw in the page's language)
+around the page's own context."""
 
 from collections.abc import Callable
 
@@ -7,13 +8,35 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from analytics.display import moment_text, period_text, plotly_date_formats
 from analytics.selectors.freshness import dashboard_freshness
 
-from .common import PAGES, DashboardPage, FilterState, period_text
+from .common import PAGES, DashboardPage, FilterState
 from .page_cache import cached_filter_bar
 
 FILTER_BAR = "analytics/dashboards/_filters.html"
+# The plotly.js locales the app serves (static/vendor/plotly-locales/, README there), by Django
+# language: plotly.js's name of the locale, and its script. English is plotly.js's own.
+PLOTLY_LOCALES = {"zh-hans": ("zh-CN", "vendor/plotly-locales/plotly-locale-zh-cn.js")}
+
+
+def chart_settings() -> dict:
+    """What ``charts.js`` draws with in the active language: plotly.js's locale (its modebar, and
+    the month and day names of date axes), how date axes write a day and a month (as the page
+    writes them), and the words it may have to show, translated here."""
+    locale, script = PLOTLY_LOCALES.get(translation.get_language() or "", ("", ""))
+    return {
+        "locale": locale,
+        "script": script,
+        "dateFormats": plotly_date_formats(),
+        "messages": {
+            "noLibrary": _("The chart library did not load; the figures are in the download."),
+            "unreadable": _("This figure could not be read."),
+        },
+    }
 
 
 def tab_links(state: FilterState, current: DashboardPage) -> list[dict]:
@@ -21,7 +44,7 @@ def tab_links(state: FilterState, current: DashboardPage) -> list[dict]:
     query = state.form.query_string(journey_map=None, interval=None) if state.valid else ""
     return [
         {
-            "label": page.title,
+            "label": str(page.title),
             "url": reverse(page.url_name) + (f"?{query}" if query else ""),
             "current": page == current,
         }
@@ -60,7 +83,7 @@ def render_dashboard(
     freshness, state.stamp = dashboard_freshness(journey_maps=state.page.journey_map)
     context = {
         "page": current,
-        "heading": heading or current.title,
+        "heading": heading or str(current.title),
         "form": state.form,
         "state": state,
         "filters": state.filters,
@@ -69,6 +92,8 @@ def render_dashboard(
         "charts": {},
         **(extra or {}),
         "freshness": freshness,
+        "refreshed_text": moment_text(freshness.last_refreshed) if freshness.last_refreshed else "",
+        "chart_settings": chart_settings(),
     }
     if not errors:
         context["period"] = period_text(state.filters.start, state.filters.end)

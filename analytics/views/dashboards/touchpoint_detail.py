@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
+from analytics.display import count, number
 from analytics.selectors import InteractionFigures, MetricFilters, interaction_summary
 from infra.replica import replica_reads
 from surveys.selectors.comments import comment_list
@@ -20,7 +21,6 @@ from .common import (
     Kpi,
     export_links,
     filter_state,
-    number,
     raw,
 )
 from .overview import OVERVIEW_TABLES, OverviewData, overview_charts, overview_data, overview_kpis
@@ -45,22 +45,22 @@ def _kpis(data: OverviewData, interactions: InteractionFigures) -> list[Kpi]:
         *overview_kpis(data),
         Kpi(
             "experience",
-            "Mean experience (0–10)",
+            _("Mean experience (0–10)"),
             number(experience.mean, 1),
             raw(experience.mean),
-            note=_("mean of %(n)s scored interactions") % {"n": f"{experience.n:,}"}
+            note=_("mean of %(n)s scored interactions") % {"n": count(experience.n)}
             if experience.n
             else _("no scored interactions"),
         ),
         Kpi(
             "floor-breaches",
-            "Floor breaches",
-            f"{experience.floor_breaches:,}",
+            _("Floor breaches"),
+            count(experience.floor_breaches),
             raw(experience.floor_breaches),
             note=_("%(breaches)s of %(n)s scored interactions (%(share)s %%) below the floor")
             % {
-                "breaches": f"{experience.floor_breaches:,}",
-                "n": f"{experience.n:,}",
+                "breaches": count(experience.floor_breaches),
+                "n": count(experience.n),
                 "share": number(100 * experience.breach_share, 1),
             }
             if experience.n
@@ -93,7 +93,7 @@ def touchpoint_detail(request: HttpRequest, touchpoint_id: int) -> HttpResponse:
     state = filter_state(request, TOUCHPOINT_DETAIL)
     touchpoint = state.options.touchpoint(touchpoint_id)
     if touchpoint is None:
-        raise Http404("No such touchpoint.")
+        raise Http404(_("No such touchpoint."))
     return render_dashboard(
         request,
         state,

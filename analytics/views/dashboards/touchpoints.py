@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from access.roles import MANAGER, role_required
 from analytics import charts
+from analytics.display import count, number, percent, signed
 from analytics.exports import ExportTable
 from analytics.selectors import (
     BreakdownRow,
@@ -29,9 +31,7 @@ from .common import (
     empty_reason,
     export_links,
     filter_state,
-    number,
     raw,
-    signed,
 )
 from .page_cache import cached_figures
 from .rendering import render_dashboard
@@ -97,7 +97,7 @@ def touchpoints_charts(data: TouchpointsData) -> dict:
             charts.touchpoint_nps_figure(
                 data.responses,
                 catalogue=catalogue,
-                empty_reason=empty_reason(filters, "NPS answers at a touchpoint"),
+                empty_reason=empty_reason(filters, "touchpoint_nps"),
             ),
         ),
         "expectation": charts.chart(
@@ -105,21 +105,19 @@ def touchpoints_charts(data: TouchpointsData) -> dict:
             charts.touchpoint_expectation_figure(
                 data.expectations,
                 catalogue=catalogue,
-                empty_reason=empty_reason(filters, "expectation ratios"),
+                empty_reason=empty_reason(filters, "ratios"),
             ),
         ),
         "heatmap": charts.chart(
             "chart-expectation-heatmap",
-            charts.expectation_heatmap_figure(
-                data.heatmap, empty_reason=empty_reason(filters, "expectation ratios")
-            ),
+            charts.expectation_heatmap_figure(data.heatmap, empty_reason=empty_reason(filters, "ratios")),
         ),
         "breaches": charts.chart(
             "chart-floor-breaches",
             charts.floor_breach_figure(
                 data.interactions,
                 catalogue=catalogue,
-                empty_reason=empty_reason(filters, "scored interactions at a touchpoint with a floor"),
+                empty_reason=empty_reason(filters, "floors"),
             ),
         ),
     }
@@ -206,11 +204,11 @@ def touchpoints_tables(data: TouchpointsData) -> list[ExportTable]:
     ]
     return [
         ExportTable(
-            "touchpoints", "Touchpoints", TOUCHPOINT_COLUMNS, [touchpoint_cells(r) for r in data.rows]
+            "touchpoints", _("Touchpoints"), TOUCHPOINT_COLUMNS, [touchpoint_cells(r) for r in data.rows]
         ),
         ExportTable(
             "heatmap",
-            "Expectation ratio by touchpoint and month",
+            _("Expectation ratio by touchpoint and month"),
             (
                 "stage",
                 "touchpoint",
@@ -241,8 +239,10 @@ def table_row(row: TouchpointRow) -> dict:
         "touchpoint": row.touchpoint,
         "responses": row.responses.figures.responses if row.responses else 0,
         "nps": signed(nps.nps) if has_nps else "—",
-        "ci": f"{signed(nps.ci_low, 0)} to {signed(nps.ci_high, 0)}" if has_nps else "—",
-        "csat": number(csat.csat, 0, " %") if csat and csat.n else "—",
+        "ci": _("%(low)s to %(high)s") % {"low": signed(nps.ci_low, 0), "high": signed(nps.ci_high, 0)}
+        if has_nps
+        else "—",
+        "csat": percent(csat.csat, 0) if csat and csat.n else "—",
         "csat_title": csat_note(csat) if csat and csat.n else "",
         "ces": number(ces.mean, 1) if ces and ces.n else "—",
         "ces_title": ces_note(ces) if ces and ces.n else "",
@@ -253,9 +253,9 @@ def table_row(row: TouchpointRow) -> dict:
         "experience": number(experience.mean, 1) if experience and experience.n else "—",
         "has_floor": row.touchpoint.floor_score is not None,
         "breaches": experience.floor_breaches if experience else 0,
-        "breach_share": number(100 * experience.breach_share, 1, " %") if experience and experience.n else "",
+        "breach_share": percent(100 * experience.breach_share, 1) if experience and experience.n else "",
         "breach_title": _("%(breaches)s of %(n)s scored interactions below the floor")
-        % {"breaches": f"{experience.floor_breaches:,}", "n": f"{experience.n:,}"}
+        % {"breaches": count(experience.floor_breaches), "n": count(experience.n)}
         if experience and experience.n
         else "",
         "raw": {
@@ -271,7 +271,7 @@ def table_row(row: TouchpointRow) -> dict:
     }
 
 
-TOUCHPOINTS_TABLES = (("touchpoints", "Touchpoints"), ("heatmap", "Heatmap"))
+TOUCHPOINTS_TABLES = (("touchpoints", gettext_lazy("Touchpoints")), ("heatmap", gettext_lazy("Heatmap")))
 
 
 def touchpoints_figures(filters: MetricFilters, *, catalogue: list[TouchpointOption]) -> dict:

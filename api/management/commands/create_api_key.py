@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from api.keys import api_key_create
 from api.scopes import ALL_SCOPES
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             api_key, key = api_key_create(name=name, scopes=wanted)
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        self.stdout.write(f"Created API key {api_key.name!r} with scopes: {', '.join(api_key.scopes)}")
-        self.stdout.write("Copy it now: it is not stored and cannot be shown again.")
+        created = gettext("Created API key %(name)s with scopes: %(scopes)s")
+        self.stdout.write(created % {"name": repr(api_key.name), "scopes": ", ".join(api_key.scopes)})
+        self.stdout.write(gettext("Copy it now: it is not stored and cannot be shown again."))
         self.stdout.write(key)

@@ -7,6 +7,7 @@ daily from cron, or never: the rows are small).
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from api.idempotency import ttl
 from api.models import IdempotencyRecord
@@ -17,4 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - ttl()).delete()
-        self.stdout.write(f"Deleted {deleted} expired idempotency record(s).")
+        message = ngettext(
+            "Deleted %(count)s expired idempotency record.",
+            "Deleted %(count)s expired idempotency records.",
+            deleted,
+        )
+        self.stdout.write(message % {"count": deleted})

@@ -3,8 +3,34 @@ right to erasure). Irreversible; figures stay as they were. Asks for confirmatio
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext, ngettext
 
-from privacy.services import CustomerReferenceError, customer_by_reference, customer_erase
+from privacy.services import CustomerReferenceError, ErasureReport, customer_by_reference, customer_erase
+
+
+def _report_lines(report: ErasureReport) -> list[str]:
+    """What the erasure changed, for people: a heading, then one count a line."""
+    if report.already_erased:
+        head = gettext("Customer was already erased; erased again: customer %(id)s.")
+    else:
+        head = gettext("Erased: customer %(id)s.")
+    r = report
+    counts = [
+        ngettext("%(count)s interaction", "%(count)s interactions", r.interactions)
+        % {"count": r.interactions},
+        ngettext("%(count)s invitation", "%(count)s invitations", r.invitations) % {"count": r.invitations},
+        ngettext("%(count)s free-text answer", "%(count)s free-text answers", r.answers)
+        % {"count": r.answers},
+        ngettext("%(count)s follow-up case", "%(count)s follow-up cases", r.follow_ups)
+        % {"count": r.follow_ups},
+        ngettext("%(count)s suppression entry", "%(count)s suppression entries", r.suppressions)
+        % {"count": r.suppressions},
+        ngettext("%(count)s webhook message", "%(count)s webhook messages", r.webhook_messages)
+        % {"count": r.webhook_messages},
+        ngettext("%(count)s stored API answer", "%(count)s stored API answers", r.idempotency_records)
+        % {"count": r.idempotency_records},
+    ]
+    return [head % {"id": r.customer_id}, *(f"  {line}" for line in counts)]
 
 
 class Command(BaseCommand):
@@ -34,23 +60,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if interactive:
             self.stdout.write(
-                f"This erases the personal data of customer {customer.pk} ({customer.external_id}) "
-                "for good. Type the customer's id to go on: ",
+                gettext(
+                    "This erases the personal data of customer %(id)s (%(external_id)s) for good. "
+                    "Type the customer's id to go on: "
+                )
+                % {"id": customer.pk, "external_id": customer.external_id},
                 ending="",
             )
             if input().strip() != str(customer.pk):
-                raise CommandError("Not confirmed; nothing was changed.")
+                raise CommandError(gettext("Not confirmed; nothing was changed."))
         try:
             report = customer_erase(customer)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        prefix = "Customer was already erased; erased again" if report.already_erased else "Erased"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{prefix}: customer {report.customer_id} — {report.interactions} interactions, "
-                f"{report.invitations} invitations, {report.answers} free-text answers, "
-                f"{report.follow_ups} follow-up cases, {report.suppressions} suppression entries, "
-                f"{report.webhook_messages} webhook messages, "
-                f"{report.idempotency_records} stored API answers."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS("\n".join(_report_lines(report))))

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
 
 from privacy.services import CustomerReferenceError, customer_by_reference, customer_export
 
@@ -29,10 +30,12 @@ class Command(BaseCommand):
         except CustomerReferenceError as error:
             raise CommandError(str(error)) from error
         if output is not None and not output.parent.is_dir():
-            raise CommandError(f"No such folder: {output.parent}")
+            raise CommandError(gettext("No such folder: %(folder)s") % {"folder": output.parent})
         text = json.dumps(customer_export(customer), indent=2, ensure_ascii=False)
         if output is None:
             self.stdout.write(text)
             return
         output.write_text(text + "\n", encoding="utf-8")
-        self.stderr.write(f"Wrote the data of customer {customer.pk} to {output}.")
+        self.stderr.write(
+            gettext("Wrote the data of customer %(id)s to %(file)s.") % {"id": customer.pk, "file": output}
+        )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language_info, gettext, gettext_lazy
 
 from surveys.models import Question, Survey
 from surveys.services.answer_form import DEFAULT_PAIR_SCALE
@@ -45,15 +45,25 @@ CHOICE_VALUE_MAX_LENGTH = 50
 RULE_DELAY_MAX_HOURS = 720
 
 
+def language_name(code: str) -> str:
+    """A language's name in the language of the page ("Simplified Chinese", "简体中文"), for staff;
+    the name ``settings.LANGUAGES`` gives (its own name) when Django does not know the language."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return dict(settings.LANGUAGES).get(code, code)
+
+
 def language_names() -> dict[str, str]:
-    """The languages a survey may offer, code → name, from ``settings.LANGUAGES``."""
-    return dict(settings.LANGUAGES)
+    """The languages a survey may offer, code → name in the language of the page, in the order of
+    ``settings.LANGUAGES``. Call it while the request's language is active."""
+    return {code: language_name(code) for code, _own_name in settings.LANGUAGES}
 
 
 def _refuse_if_closed(survey: Survey) -> None:
     if survey.status == Survey.Status.CLOSED:
         raise ValidationError(
-            "This survey is closed and can no longer be edited. Create a new survey instead."
+            gettext("This survey is closed and can no longer be edited. Create a new survey instead.")
         )
 
 

@@ -4,6 +4,7 @@ scale and its end labels, direction and driver. Every problem is collected, then
 from collections.abc import Callable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from surveys.models import Question, Survey
 from surveys.scale_labels import NO_SCALE_LABELS, STANDARD_SCALE_LABELS, scale_label_pair
@@ -48,7 +49,7 @@ def clean_question_fields(
 
     names = language_names()
     if type not in Question.Type.values:
-        refuse("type", "Choose one of the question types.")
+        refuse("type", gettext("Choose one of the question types."))
     texts_kept = _clean_texts(texts, survey=survey, names=names, refuse=refuse)
     choices_kept = (
         _clean_choices(choices, survey=survey, names=names, refuse=refuse) if type in CHOICE_TYPES else []
@@ -87,15 +88,18 @@ _Refuse = Callable[[str, str], None]  # refuse(field, message) records one probl
 def _clean_direction(type: str, direction: str, *, refuse: _Refuse) -> str:
     """Which way is better: the pair's own choice; every other type is higher-is-better."""
     if direction not in Direction.values:
-        refuse("direction", "Choose which way is better.")
+        refuse("direction", gettext("Choose which way is better."))
     return direction if type == Question.Type.EXPECTATION_EXPERIENCE else Direction.HIGHER_IS_BETTER
 
 
 def _check_driver(type: str, driver: str, *, refuse: _Refuse) -> None:
     if driver and driver not in Question.Driver.values:
-        refuse("driver", "Choose one of the driver dimensions.")
+        refuse("driver", gettext("Choose one of the driver dimensions."))
     elif driver and type not in DRIVER_TYPES:
-        refuse("driver", "Only CSAT, CES, rating and expectation questions measure a driver dimension.")
+        refuse(
+            "driver",
+            gettext("Only CSAT, CES, rating and expectation questions measure a driver dimension."),
+        )
 
 
 def _clean_texts(
@@ -105,7 +109,11 @@ def _clean_texts(
     kept = {code: text.strip() for code, text in texts.items() if code in names and (text or "").strip()}
     for code in survey.languages:
         if code not in kept:
-            refuse("texts", f"Write the question in {names.get(code, code)}: the survey offers it.")
+            language = names.get(code, code)
+            refuse(
+                "texts",
+                gettext("Write the question in %(language)s: the survey offers it.") % {"language": language},
+            )
     return kept
 
 
@@ -124,19 +132,22 @@ def _clean_choices(
             if code in names and (label or "").strip()
         }
         if not value:
-            refuse("choices", "Every choice needs a value.")
+            refuse("choices", gettext("Every choice needs a value."))
             continue
         if len(value) > CHOICE_VALUE_MAX_LENGTH:
-            refuse("choices", f"Choice value “{value}” is longer than {CHOICE_VALUE_MAX_LENGTH} characters.")
+            message = gettext("Choice value “%(value)s” is longer than %(limit)s characters.")
+            refuse("choices", message % {"value": value, "limit": CHOICE_VALUE_MAX_LENGTH})
         if value in seen:
-            refuse("choices", f"Choice value “{value}” is used twice; values must be unique.")
+            message = gettext("Choice value “%(value)s” is used twice; values must be unique.")
+            refuse("choices", message % {"value": value})
         seen.add(value)
         for code in survey.languages:
             if code not in labels:
-                refuse("choices", f"Choice “{value}” needs a label in {names.get(code, code)}.")
+                message = gettext("Choice “%(value)s” needs a label in %(language)s.")
+                refuse("choices", message % {"value": value, "language": names.get(code, code)})
         kept.append({"value": value, "labels": labels})
     if len(kept) < 2:
-        refuse("choices", "A choice question needs at least two choices.")
+        refuse("choices", gettext("A choice question needs at least two choices."))
     return kept
 
 
@@ -150,28 +161,34 @@ def _clean_scale(
         scale_min, scale_max = FIXED_SCALES[type]
     elif type == Question.Type.RATING:
         if scale_min is None:
-            refuse("scale_min", "A rating needs the lowest point of its scale.")
+            refuse("scale_min", gettext("A rating needs the lowest point of its scale."))
         if scale_max is None:
-            refuse("scale_max", "A rating needs the highest point of its scale.")
+            refuse("scale_max", gettext("A rating needs the highest point of its scale."))
     elif type == Question.Type.EXPECTATION_EXPERIENCE:
         # Both halves are asked on one scale, the one the public page shows (common.SCALE_HELP).
         if scale_min is None and scale_max is None:
             scale_min, scale_max = DEFAULT_PAIR_SCALE
         elif scale_min is None or scale_max is None:
             low, high = DEFAULT_PAIR_SCALE
-            refuse("scale_max", f"Give both ends of the scale, or neither for {low}–{high}.")
+            message = gettext("Give both ends of the scale, or neither for %(low)s–%(high)s.")
+            refuse("scale_max", message % {"low": low, "high": high})
     else:
         scale_min = scale_max = None
     if scale_min is not None and scale_max is not None and type not in FIXED_SCALES:
         pair = type == Question.Type.EXPECTATION_EXPERIENCE
         lowest = PAIR_SCALE_LOWEST if pair else RATING_SCALE_LOWEST
         if scale_min < lowest:
-            reason = " (an expectation must be above 0)" if pair else ""
-            refuse("scale_min", f"The scale starts at {lowest} or higher{reason}.")
+            message = (
+                gettext("The scale starts at %(lowest)s or higher (an expectation must be above 0).")
+                if pair
+                else gettext("The scale starts at %(lowest)s or higher.")
+            )
+            refuse("scale_min", message % {"lowest": lowest})
         if scale_max > RATING_SCALE_HIGHEST:
-            refuse("scale_max", f"The scale ends at {RATING_SCALE_HIGHEST} or lower.")
+            message = gettext("The scale ends at %(highest)s or lower.")
+            refuse("scale_max", message % {"highest": RATING_SCALE_HIGHEST})
         if scale_min >= scale_max:
-            refuse("scale_max", "The highest point must be above the lowest.")
+            refuse("scale_max", gettext("The highest point must be above the lowest."))
     return scale_min, scale_max
 
 

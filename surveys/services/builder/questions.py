@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
+from django.utils.translation import gettext, pgettext
 
 from surveys.models import Question, Survey
 from surveys.services.answer_form import question_scale
@@ -145,7 +146,6 @@ def question_update(
 
 def _refuse_destructive_change(question: Question, values: Mapping) -> None:
     errors: dict[str, str] = {}
-    kept = "This question already has answers, so"
     # The scale its answers were given on: a pair stored without one was asked on 1–10.
     answered_scale = (
         question_scale(question)
@@ -153,23 +153,28 @@ def _refuse_destructive_change(question: Question, values: Mapping) -> None:
         else (question.scale_min, question.scale_max)
     )
     if values["type"] != question.type:
-        errors["type"] = f"{kept} its type cannot change. Add a new question instead."
-    elif values["type"] not in FIXED_SCALES and (values["scale_min"], values["scale_max"]) != answered_scale:
-        errors["scale_max"] = (
-            f"{kept} its scale cannot change (it stays {answered_scale[0]}–{answered_scale[1]}). "
-            "Add a new question instead."
+        errors["type"] = gettext(
+            "This question already has answers, so its type cannot change. Add a new question instead."
         )
+    elif values["type"] not in FIXED_SCALES and (values["scale_min"], values["scale_max"]) != answered_scale:
+        errors["scale_max"] = gettext(
+            "This question already has answers, so its scale cannot change (it stays %(low)s–%(high)s). "
+            "Add a new question instead."
+        ) % {"low": answered_scale[0], "high": answered_scale[1]}
     if values["type"] == question.type == Question.Type.EXPECTATION_EXPERIENCE and (
         values["direction"] != question.direction
     ):
-        errors["direction"] = f"{kept} its direction cannot change."
+        errors["direction"] = gettext("This question already has answers, so its direction cannot change.")
     new_values = {choice["value"] for choice in values["choices"]}
     missing = [choice["value"] for choice in question.choices if choice["value"] not in new_values]
     if missing and values["type"] == question.type:
-        errors["choices"] = (
-            f"{kept} choice values cannot be changed or removed: "
-            f"{', '.join(f'“{value}”' for value in missing)}. Labels stay editable and choices can be added."
+        quoted = pgettext("list separator", ", ").join(
+            pgettext("quoted value", "“%(value)s”") % {"value": value} for value in missing
         )
+        errors["choices"] = gettext(
+            "This question already has answers, so choice values cannot be changed or removed: "
+            "%(values)s. Labels stay editable and choices can be added."
+        ) % {"values": quoted}
     if errors:
         raise ValidationError(errors)
 
@@ -184,10 +189,10 @@ def question_delete(*, question: Question) -> None:
     survey = _lock_survey(question.survey)
     _refuse_if_closed(survey)
     if question.answers.exists():
-        raise ValidationError("This question already has answers and cannot be deleted.")
+        raise ValidationError(gettext("This question already has answers and cannot be deleted."))
     remaining = list(survey.questions.exclude(pk=question.pk).order_by("order").values_list("pk", flat=True))
     if survey.status == Survey.Status.LIVE and not remaining:
-        raise ValidationError("A live survey keeps at least one question; close the survey instead.")
+        raise ValidationError(gettext("A live survey keeps at least one question; close the survey instead."))
     Question.objects.filter(pk=question.pk).delete()
     _questions_renumber(survey, remaining)
     _survey_edited(survey)
@@ -203,7 +208,11 @@ def question_move(*, question: Question, up: bool) -> None:
     place = ids.index(question.pk)
     other = place - 1 if up else place + 1
     if not 0 <= other < len(ids):
-        raise ValidationError(f"This question is already the {'first' if up else 'last'}.")
+        raise ValidationError(
+            gettext("This question is already the first.")
+            if up
+            else gettext("This question is already the last.")
+        )
     ids[place], ids[other] = ids[other], ids[place]
     _questions_renumber(survey, ids)
     _survey_edited(survey)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from surveys.models import Survey, SurveyRule
 from touchpoints.models import Stage, Touchpoint
@@ -21,13 +22,16 @@ def survey_rule_create(
     errors: dict[str, list[str]] = {}
     if (touchpoint is None) == (not stage):
         message = (
-            "Choose a touchpoint or a stage, not both." if touchpoint else "Choose a touchpoint or a stage."
+            gettext("Choose a touchpoint or a stage, not both.")
+            if touchpoint
+            else gettext("Choose a touchpoint or a stage.")
         )
         errors["__all__"] = [message]
     elif stage and stage not in Stage.values:
-        errors["stage"] = ["Choose one of the stages."]
+        errors["stage"] = [gettext("Choose one of the stages.")]
     if delay_hours is None or not 0 <= delay_hours <= RULE_DELAY_MAX_HOURS:
-        errors["delay_hours"] = [f"The delay is between 0 and {RULE_DELAY_MAX_HOURS} hours (30 days)."]
+        message = gettext("The delay is between 0 and %(hours)s hours (30 days).")
+        errors["delay_hours"] = [message % {"hours": RULE_DELAY_MAX_HOURS}]
     if errors:
         raise ValidationError(errors)
     return SurveyRule.objects.create(
@@ -39,7 +43,7 @@ def survey_rule_create(
 def survey_rule_set_active(*, rule: SurveyRule, active: bool) -> SurveyRule:
     """Switch a rule on or off; a rule of a closed survey can only be switched off."""
     if active and rule.survey.status == Survey.Status.CLOSED:
-        raise ValidationError("This survey is closed; its rules cannot be switched on.")
+        raise ValidationError(gettext("This survey is closed; its rules cannot be switched on."))
     SurveyRule.objects.filter(pk=rule.pk).update(active=active)
     rule.active = active
     return rule

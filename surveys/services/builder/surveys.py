@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, pgettext
 
 from surveys.models import Survey
 from touchpoints.models import Touchpoint
@@ -21,18 +22,22 @@ def _clean_survey_fields(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors.setdefault("name", []).append("Give the survey a name.")
+        errors.setdefault("name", []).append(gettext("Give the survey a name."))
     elif len(name) > Survey._meta.get_field("name").max_length:
-        errors.setdefault("name", []).append("Keep the name to 200 characters.")
+        limit = Survey._meta.get_field("name").max_length
+        errors.setdefault("name", []).append(
+            gettext("Keep the name to %(limit)s characters.") % {"limit": limit}
+        )
     if kind not in Survey.Kind.values:
-        errors.setdefault("kind", []).append("Choose one of the survey kinds.")
+        errors.setdefault("kind", []).append(gettext("Choose one of the survey kinds."))
     known = language_names()
     offered = list(dict.fromkeys(languages))  # unique, first (the default) kept first
     if not offered:
-        errors.setdefault("languages", []).append("Offer at least one language.")
+        errors.setdefault("languages", []).append(gettext("Offer at least one language."))
     unknown = [code for code in offered if code not in known]
     if unknown:
-        errors.setdefault("languages", []).append(f"Unknown language: {', '.join(unknown)}.")
+        codes = pgettext("list separator", ", ").join(unknown)
+        errors.setdefault("languages", []).append(gettext("Unknown language: %(codes)s.") % {"codes": codes})
     if errors:
         raise ValidationError(errors)
     # Texts of languages not offered are dropped: the form shows only offered ones.
@@ -47,18 +52,22 @@ def _publish_problems(survey: Survey) -> list[str]:
     problems = []
     questions = list(survey.questions.order_by("order"))
     if not questions:
-        problems.append("Add at least one question before publishing.")
+        problems.append(gettext("Add at least one question before publishing."))
     for code in survey.languages:
         language = names.get(code, code)
         if not (survey.titles.get(code) or "").strip():
-            problems.append(f"The title in {language} is missing.")
+            problems.append(gettext("The title in %(language)s is missing.") % {"language": language})
         for question in questions:
             if not (question.texts.get(code) or "").strip():
-                problems.append(f"Question {question.order} has no text in {language}.")
+                problems.append(
+                    gettext("Question %(number)s has no text in %(language)s.")
+                    % {"number": question.order, "language": language}
+                )
             for choice in question.choices:
                 if not (choice.get("labels", {}).get(code) or "").strip():
                     problems.append(
-                        f"Question {question.order}: choice “{choice['value']}” has no label in {language}."
+                        gettext("Question %(number)s: choice “%(value)s” has no label in %(language)s.")
+                        % {"number": question.order, "value": choice["value"], "language": language}
                     )
     return problems
 
@@ -118,7 +127,12 @@ def survey_update(
         problems = _publish_problems(survey)
         if problems:
             raise ValidationError(
-                {"languages": ["A live survey must stay complete in every language it offers.", *problems]}
+                {
+                    "languages": [
+                        gettext("A live survey must stay complete in every language it offers."),
+                        *problems,
+                    ]
+                }
             )
     survey.save()
     return survey
@@ -131,7 +145,8 @@ def survey_publish(*, survey: Survey) -> Survey:
     survey = _lock_survey(survey)
     if survey.status != Survey.Status.DRAFT:
         raise ValidationError(
-            f"Only a draft survey can be published; this one is {survey.get_status_display()}."
+            gettext("Only a draft survey can be published; this one is %(status)s.")
+            % {"status": survey.get_status_display()}
         )
     problems = _publish_problems(survey)
     if problems:
@@ -146,7 +161,10 @@ def survey_close(*, survey: Survey) -> Survey:
     """Live → closed: the survey takes no new invitations and is no longer edited."""
     survey = _lock_survey(survey)
     if survey.status != Survey.Status.LIVE:
-        raise ValidationError(f"Only a live survey can be closed; this one is {survey.get_status_display()}.")
+        raise ValidationError(
+            gettext("Only a live survey can be closed; this one is %(status)s.")
+            % {"status": survey.get_status_display()}
+        )
     survey.status = Survey.Status.CLOSED
     survey.save(update_fields=["status", "updated_at"])
     return survey

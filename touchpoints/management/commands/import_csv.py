@@ -9,9 +9,11 @@ import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext, ngettext, pgettext
 
 from infra.progress import progress_bar
 from touchpoints.csv import BATCH_SIZE, KINDS, CsvFileError, csv_import
+from touchpoints.csv.cells import KIND_LABELS
 
 ERRORS_PRINTED = 50
 
@@ -40,41 +42,69 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind: str, file: Path, batch_size: int, errors: Path | None, **options):
         if not file.is_file():
-            raise CommandError(f"No such file: {file}")
+            raise CommandError(gettext("No such file: %(file)s") % {"file": file})
         if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1.")
+            raise CommandError(gettext("--batch-size must be at least 1."))
         try:
             total = _count_rows(file)
         except UnicodeDecodeError:
-            raise CommandError(
-                f"{file} is not UTF-8 text: save it as “CSV UTF-8”. Nothing was stored."
-            ) from None
+            message = gettext("%(file)s is not UTF-8 text: save it as “CSV UTF-8”. Nothing was stored.")
+            raise CommandError(message % {"file": file}) from None
         except csv.Error as error:
-            raise CommandError(f"{file} is not valid CSV ({error}). Nothing was stored.") from None
-        bar = progress_bar(self.stdout, total=total, desc=f"Importing {kind}", unit=" rows")
+            message = gettext("%(file)s is not valid CSV (%(error)s). Nothing was stored.")
+            raise CommandError(message % {"file": file, "error": error}) from None
+        bar = progress_bar(
+            self.stdout,
+            total=total,
+            desc=gettext("Importing %(kind)s") % {"kind": KIND_LABELS[kind]},
+            unit=pgettext("progress bar unit, after a number", " rows"),
+        )
         try:
             with file.open(encoding="utf-8-sig", newline="") as stream:
                 report = csv_import(kind=kind, stream=stream, batch_size=batch_size, on_progress=bar.update)
         except CsvFileError as error:
-            raise CommandError(f"{error} Rows stored before this: {error.stored}.") from None
+            message = gettext("%(error)s Rows stored before this: %(stored)s.")
+            raise CommandError(message % {"error": error, "stored": error.stored}) from None
         finally:
             bar.close()
+        self._report(report, errors)
 
-        self.stdout.write(
-            f"{report.rows} rows read: {report.created} created, {report.updated} updated, "
-            f"{report.refused} refused."
+    def _report(self, report, errors: Path | None) -> None:
+        """The summary and the refused rows, for a person; ``errors``: where to write them all."""
+        summary = ngettext(
+            "%(rows)s row read: %(created)s created, %(updated)s updated, %(refused)s refused.",
+            "%(rows)s rows read: %(created)s created, %(updated)s updated, %(refused)s refused.",
+            report.rows,
         )
+        counts = ("rows", "created", "updated", "refused")
+        self.stdout.write(summary % {name: getattr(report, name) for name in counts})
         for error in report.errors[:ERRORS_PRINTED]:
-            column = f", {error.field}" if error.field else ""
-            self.stderr.write(f"row {error.row}{column}: {error.reason}")
-        if len(report.errors) > ERRORS_PRINTED:
-            hint = "" if errors else " (--errors FILE writes them all)"
-            self.stderr.write(f"… and {len(report.errors) - ERRORS_PRINTED} more{hint}.")
+            if error.field:
+                line = gettext("row %(row)s, %(column)s: %(reason)s")
+            else:
+                line = gettext("row %(row)s: %(reason)s")
+            self.stderr.write(line % {"row": error.row, "column": error.field, "reason": error.reason})
+        more = len(report.errors) - ERRORS_PRINTED
+        if more > 0:
+            if errors:
+                line = ngettext("… and %(count)s more.", "… and %(count)s more.", more)
+            else:
+                line = ngettext(
+                    "… and %(count)s more (--errors FILE writes them all).",
+                    "… and %(count)s more (--errors FILE writes them all).",
+                    more,
+                )
+            self.stderr.write(line % {"count": more})
         if errors is not None:
             with errors.open("w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(["row", "field", "reason"])
                 writer.writerows([error.row, error.field, error.reason] for error in report.errors)
-            self.stdout.write(f"Error report written to {errors}.")
+            self.stdout.write(gettext("Error report written to %(file)s.") % {"file": errors})
         if report.refused:
-            raise CommandError(f"{report.refused} row(s) refused; the other rows were stored.")
+            message = ngettext(
+                "%(count)s row refused; the other rows were stored.",
+                "%(count)s rows refused; the other rows were stored.",
+                report.refused,
+            )
+            raise CommandError(message % {"count": report.refused})
