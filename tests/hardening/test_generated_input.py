@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
 
-from api.parsers import MAX_DEPTH, JSONParser
+from api.parsers import JSONParser
+from infra.json_values import MAX_DEPTH
 from touchpoints import csv as csv_files
 from touchpoints.models import Customer, Interaction
 
