@@ -177,7 +177,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # (sharing them, every queue would get every task). The prefix gives whoever shares the broker (the
 # integration tests, a second installation) queues of their own.
 CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
-_QUEUES = [f"{CELERY_QUEUE_PREFIX}{name}" for name in ("default", "email", "metrics", "webhooks", "exports")]
+_QUEUES = [
+    f"{CELERY_QUEUE_PREFIX}{name}"
+    for name in ("default", "email", "metrics", "journeys", "webhooks", "exports")
+]
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in _QUEUES]
 # Unrouted tasks: the daily retention batch (privacy), which would hold up `metrics` or `email`.
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
@@ -186,6 +189,7 @@ CELERY_TASK_ROUTES = {
     "surveys.tasks.invitation*": {"queue": f"{CELERY_QUEUE_PREFIX}email"},  # sends, reminders, sweep
     "followups.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}email"},  # emails to staff
     "analytics.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}metrics"},  # rollups and the heartbeat
+    "journeys.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}journeys"},  # assembly from the interactions
     "webhooks.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}webhooks"},  # HTTP-bound deliveries
     "exports.tasks.*": {"queue": f"{CELERY_QUEUE_PREFIX}exports"},  # long jobs writing files
 }
@@ -218,6 +222,9 @@ CELERY_BEAT_SCHEDULE = {
     # Invitations left queued (a lost task, a broker outage) are enqueued again.
     "invitations-sweep": {"task": "surveys.tasks.invitations_sweep", "schedule": 60.0},
     "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
+    # Customers marked for journey assembly whose task was lost; journeys past their timeout.
+    "journeys-assemble": {"task": "journeys.tasks.journeys_assemble_pending", "schedule": 60.0},
+    "journeys-timeout": {"task": "journeys.tasks.journeys_timeout_sweep", "schedule": 60.0},
     # Webhook retries that came due, and deliveries whose task was lost, are enqueued.
     "webhooks-sweep": {"task": "webhooks.tasks.webhooks_sweep", "schedule": 60.0},
     # Export jobs whose task was lost or whose worker died run again; expired files are deleted.

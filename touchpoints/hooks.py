@@ -4,12 +4,15 @@ The ledger (customers, the touchpoint catalogue, interactions) is the bottom of 
 imports no app above it. Its services call these hooks; the apps above connect receivers in
 their ``AppConfig.ready``:
 
-- ``interactions_added(interaction_ids)``: new interactions were inserted. Receiver: analytics
-  marks them to be added to the figures of their days, and their journeys stale.
+- ``interactions_added(interaction_ids)``: new interactions were inserted. Receivers: journeys
+  puts those naming a journey (``journey_ref``) on it and marks the others' customers for
+  assembly; analytics marks them to be added to the figures of their days, and their journeys
+  stale.
 - ``interactions_changed(interaction_ids)``: interactions were updated, or are about
   to move to another day or journey, or to be deleted (call it after inserts and updates, and
-  before moves and deletes: the rows must still be where they were). Receiver: analytics marks
-  the figures of their days and journeys stale.
+  before moves and deletes: the rows must still be where they were). Receivers: journeys marks
+  their customers for re-assembly from the earlier of the two moments (and places those naming a
+  journey); analytics marks the figures of their days and journeys stale.
 - ``interactions_logged(interactions, now)``: new or updated contacts were logged from any door
   (agent form, API, CSV). Receiver: surveys applies its rules (invitations commit or roll back
   with the write).

@@ -263,6 +263,17 @@ class Interaction(models.Model):
         related_name="interactions",
         verbose_name=_("journey"),
     )
+    journey_ref = models.CharField(
+        _("journey external id"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",  # rows written by COPY or by older code get it too
+        help_text=_(
+            "The id, in the connected system, of the journey this contact belongs to (an order or "
+            "ticket id): it joins that journey, created if need be, whatever the map's rules say."
+        ),
+    )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.AGENT)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

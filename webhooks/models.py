@@ -16,6 +16,8 @@ class WebhookEventType(models.TextChoices):
     FOLLOWUP_RESOLVED = "followup.resolved", _("A follow-up case was resolved")
     INVITATION_BOUNCED = "invitation.bounced", _("A survey invitation bounced")
     INVITATION_SUPPRESSED = "invitation.suppressed", _("A survey invitation was suppressed (never emailed)")
+    JOURNEY_COMPLETED = "journey.completed", _("A customer's journey was completed")
+    JOURNEY_ABANDONED = "journey.abandoned", _("A customer's journey was abandoned")
 
 
 class WebhookMessageStatus(models.TextChoices):

@@ -41,6 +41,9 @@ ALLOWED = frozenset(
         "TOTP",
         "QR",
         "PDF",
+        "PNG",  # Plotly's "download as PNG" button: the image format's name
+        "Ctrl",  # key names, written so on Chinese keyboards and in Chinese interfaces
+        "Enter",
         "Plotly",
         "Django",
         "English",

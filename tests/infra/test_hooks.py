@@ -8,8 +8,14 @@ from surveys import hooks as survey_hooks
 from touchpoints import hooks as ledger_hooks
 
 EXPECTED = {
-    ledger_hooks.interactions_added: ["analytics.receivers.interactions_added"],
-    ledger_hooks.interactions_changed: ["analytics.receivers.interactions_changed"],
+    ledger_hooks.interactions_added: [
+        "journeys.receivers.interactions_added",
+        "analytics.receivers.interactions_added",
+    ],
+    ledger_hooks.interactions_changed: [
+        "journeys.receivers.interactions_changed",
+        "analytics.receivers.interactions_changed",
+    ],
     ledger_hooks.interactions_logged: ["surveys.receivers.survey_rules_offer"],
     ledger_hooks.customers_changed: ["analytics.receivers.customers_changed"],
     ledger_hooks.customers_deleting: ["surveys.receivers.customers_responses_delete"],

@@ -70,7 +70,7 @@ def test_a_journey_ends_completed_or_abandoned_and_never_before_it_started():
     journey = JourneyFactory()
 
     with pytest.raises(ValidationError):
-        journey_end(journey=journey, status=JourneyStatus.IN_PROGRESS)
+        journey_end(journey=journey, status="finished")
     with pytest.raises(ValidationError):
         journey_end(
             journey=journey, status=JourneyStatus.COMPLETED, ended_at=journey.started_at - timedelta(hours=1)
@@ -82,3 +82,11 @@ def test_a_journey_ends_completed_or_abandoned_and_never_before_it_started():
     assert ended.status == JourneyStatus.ABANDONED
     assert Journey.objects.get(id=journey.id).status == JourneyStatus.ABANDONED
     assert journey.id in _journeys_marked()
+
+
+def test_an_ended_journey_re_opens_in_progress():
+    journey = journey_end(journey=JourneyFactory(), status=JourneyStatus.COMPLETED)
+
+    reopened = journey_end(journey=journey, status=JourneyStatus.IN_PROGRESS)
+
+    assert (reopened.status, reopened.ended_at) == (JourneyStatus.IN_PROGRESS, None)

@@ -7,7 +7,7 @@ from .catalogue import touchpoint_create, touchpoint_update
 from .customers import customer_create, customer_delete, customer_put, customer_update, customers_upsert
 from .interactions import InteractionRow, interactions_upsert, interactions_write
 from .items import MAX_BULK_ITEMS, ItemResult
-from .log import interaction_log, interactions_journey_set
+from .log import interaction_log, interactions_journey_set, interactions_journeys_assign
 
 __all__ = [
     "MAX_BULK_ITEMS",
@@ -20,6 +20,7 @@ __all__ = [
     "customers_upsert",
     "interaction_log",
     "interactions_journey_set",
+    "interactions_journeys_assign",
     "interactions_upsert",
     "interactions_write",
     "touchpoint_create",

@@ -56,11 +56,13 @@ FIELDS: dict[str, Field] = {
     "expected_value": Field("number", nullable=True, above=0),
     "actual_value": Field("number", nullable=True, min_value=0),
     "journey": Field("integer", nullable=True, min_value=1, max_value=2**63 - 1),
+    "journey_external_id": Field("text", max_length=100),
 }
 _FIELD_ORDER = {name: position for position, name in enumerate(FIELDS)}
 # Columns an item may set; the rest (id, source, created_at, agent) are never written from input.
 _COLUMNS = {name: name for name in FIELDS} | {"customer": "customer_id", "touchpoint": "touchpoint_id"}
 _COLUMNS["journey"] = "journey_id"
+_COLUMNS["journey_external_id"] = "journey_ref"
 UPDATE_BATCH = 250
 
 
@@ -147,12 +149,14 @@ _INSERT_COLUMNS = (
     "expected_value",
     "actual_value",
     "journey_id",
+    "journey_ref",
     "agent_id",
     "source",
     "created_at",
 )
 _DEFAULTS = {"category": "", "outcome": "", "notes": "", "experience_score": None, "expected_value": None}
 _DEFAULTS |= {"actual_value": None, "journey_id": None, "agent_id": None, "external_id": None}
+_DEFAULTS["journey_ref"] = ""
 
 
 @dataclass(slots=True)

@@ -1,6 +1,6 @@
 """Writes of customers and interactions."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from touchpoints import hooks
 from touchpoints.models import Customer, Interaction, InteractionSource, Touchpoint
+
+from .sql import update_by_id
 
 
 @transaction.atomic
@@ -25,6 +27,7 @@ def interaction_log(
     expected_value: float | None = None,
     actual_value: float | None = None,
     journey=None,
+    journey_ref: str = "",
     source: str = InteractionSource.AGENT,
     external_id: str | None = None,
 ) -> Interaction:
@@ -32,8 +35,10 @@ def interaction_log(
 
     The channel defaults to the touchpoint's. Validated with the model's
     rules (``ValidationError`` on bad values, nothing saved). In the same
-    transaction the metrics of its day and journey are marked stale and the
-    survey rules are applied, so a rolled-back log leaves no invitation.
+    transaction the metrics of its day and journey are marked stale, its
+    customer is marked for journey assembly (or it joins the journey its
+    ``journey_ref`` names) and the survey rules are applied, so a rolled-back
+    log leaves no invitation.
     """
     interaction = Interaction(
         customer=customer,
@@ -48,6 +53,7 @@ def interaction_log(
         expected_value=expected_value,
         actual_value=actual_value,
         journey=journey,
+        journey_ref=journey_ref,
         source=source,
         external_id=external_id or None,
     )
@@ -75,3 +81,22 @@ def interactions_journey_set(
         Interaction.objects.filter(id__in=ids).update(journey_id=journey_id)
         hooks.interactions_changed(interaction_ids=ids)
     return len(ids)
+
+
+def interactions_journeys_assign(assignments: Mapping[int, int | None]) -> int:
+    """Put each interaction (key) on its journey (value; None: off any journey), set-based; returns
+    how many rows were written. For the journeys app's assembly, which reports the journeys it
+    changed itself (``journeys.hooks.journeys_changed``): a journey is no figure of the ledger's, so
+    no ledger hook is called (calling ``interactions_changed`` would ask for assembly again)."""
+    if not assignments:
+        return 0
+    rows = sorted(assignments.items())
+    if update_by_id(Interaction, ["journey_id"], rows):
+        return len(rows)
+    by_journey: dict[int | None, list[int]] = {}
+    for interaction_id, journey_id in rows:
+        by_journey.setdefault(journey_id, []).append(interaction_id)
+    return sum(
+        Interaction.objects.filter(id__in=ids).update(journey_id=journey_id)
+        for journey_id, ids in by_journey.items()
+    )
