@@ -23,7 +23,7 @@ from api.keys import api_key_create
 from api.models import IdempotencyRecord
 from exports.models import ExportJob
 from followups.models import FollowUp, FollowUpReason, FollowUpStatus
-from journeys.models import Journey, JourneyMap
+from journeys.models import AssemblyMark, AssemblyRun, Journey, JourneyMap, JourneyMapStep
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyRule
 from surveys.tokens import token_for
 from tests.conftest import PASSWORD
@@ -50,7 +50,10 @@ DOMAIN_MODELS = (
     Touchpoint,
     Interaction,
     JourneyMap,
+    JourneyMapStep,
     Journey,
+    AssemblyMark,
+    AssemblyRun,
     Survey,
     Question,
     SurveyRule,
