@@ -222,6 +222,8 @@ class Interactions:
     journey_start: np.ndarray
     journey_end: np.ndarray  # epoch seconds of the last interaction
     journey_status: np.ndarray  # S: in_progress, completed, abandoned
+    journey_key: np.ndarray  # id of the journey's first interaction (its assembly key)
+    journey_furthest: np.ndarray  # the highest map position it reached
 
 
 def _journey_steps(rng: np.random.Generator, maps: np.ndarray, steps: np.ndarray, shares: np.ndarray):
@@ -285,6 +287,7 @@ def interactions_plan(
     by_time = np.argsort(occurred, kind="stable")
     status = np.where(rng.random(count) < 0.12, b"abandoned", b"completed").astype("S11")
     status[end > end_s - 3 * 86400] = b"in_progress"
+    key, furthest = _journey_marks(journey[by_time], touchpoint[by_time], maps[order], len(shares))
     return Interactions(
         customer=customer[by_time],
         touchpoint=touchpoint[by_time],
@@ -296,7 +299,25 @@ def interactions_plan(
         journey_start=start[order],
         journey_end=end[order],
         journey_status=status[order],
+        journey_key=key,
+        journey_furthest=furthest,
     )
+
+
+def _journey_marks(journey: np.ndarray, touchpoint: np.ndarray, maps: np.ndarray, touchpoints: int):
+    """Per journey (by id), what the assembler records: its first interaction's id (interactions
+    in time order, so row ``i`` has id ``i + 1``) and the highest map position it reached."""
+    count = len(maps)
+    position = np.zeros((len(JOURNEY_MAPS), touchpoints), dtype=np.int64)
+    for m, (_, _, numbers) in enumerate(JOURNEY_MAPS):
+        position[m, np.array(numbers) - 1] = np.arange(1, len(numbers) + 1)
+    rows = np.flatnonzero(journey > 0)
+    owner = journey[rows] - 1
+    key = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(key, owner, rows + 1)
+    furthest = np.zeros(count, dtype=np.int64)
+    np.maximum.at(furthest, owner, position[maps[owner], touchpoint[rows]])
+    return key, furthest
 
 
 def journey_columns(plan: Interactions, map_ids: list[int], lo: int, hi: int) -> dict:
@@ -310,6 +331,11 @@ def journey_columns(plan: Interactions, map_ids: list[int], lo: int, hi: int) ->
         "started_at": started,
         "ended_at": np.ma.masked_array(ended, mask=open_),
         "status": plan.journey_status[lo:hi],
+        # As the assembler writes them (journeys.services.assembly).
+        "origin": "assembled",
+        "last_activity_at": ended,
+        "furthest_step": plan.journey_furthest[lo:hi].astype(np.int16),
+        "assembly_key": plan.journey_key[lo:hi],
         "created_at": started,
         "updated_at": np.where(open_, started, ended),
     }

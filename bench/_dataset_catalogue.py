@@ -91,7 +91,9 @@ def _questions(surveys: list) -> list:
 
 def catalogue_write(shape: Shape, *, journeys: bool) -> None:
     """Touchpoints, the three surveys and their questions, and (with ``journeys``) the maps."""
-    from journeys.models import JourneyMap, JourneyMapStep
+    from django.utils import timezone
+
+    from journeys.models import JourneyMap, JourneyMapStatus, JourneyMapStep
     from surveys.models import Survey
     from touchpoints.models import Touchpoint
 
@@ -112,7 +114,12 @@ def catalogue_write(shape: Shape, *, journeys: bool) -> None:
     )
     _questions(surveys)
     if journeys:
-        maps = JourneyMap.objects.bulk_create(JourneyMap(name=name) for name, _, _ in JOURNEY_MAPS)
+        # Published with the default rules (first step starts, last ends, 30 days' timeout): they
+        # assemble journeys, as the loaded ones were.
+        maps = JourneyMap.objects.bulk_create(
+            JourneyMap(name=name, status=JourneyMapStatus.PUBLISHED, published_at=timezone.now())
+            for name, _, _ in JOURNEY_MAPS
+        )
         JourneyMapStep.objects.bulk_create(
             JourneyMapStep(journey_map=journey_map, touchpoint=touchpoints[number - 1], position=position)
             for journey_map, (_, _, numbers) in zip(maps, JOURNEY_MAPS, strict=True)

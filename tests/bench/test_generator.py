@@ -198,3 +198,20 @@ def test_indexes_a_stopped_load_left_out_are_built_before_the_database_is_used()
     assert (_rows(INDEXES), _rows(CONSTRAINTS)) == schema
     assert _rows("SELECT count(*) FROM bench_pending_index") == [(0,)]
     _run("TRUNCATE bench_dataset")
+
+
+def test_journeys_look_as_the_assembler_writes_them_on_published_maps(data):
+    [(maps, published)] = _rows(
+        "SELECT count(*), count(*) FILTER (WHERE status = 'published' AND published_at IS NOT NULL) "
+        "FROM journeys_journeymap"
+    )
+    assert maps == published == 3
+    wrong = _rows(
+        "SELECT j.id FROM journeys_journey j JOIN touchpoints_interaction x ON x.journey_id = j.id "
+        "JOIN journeys_journeymapstep s ON s.journey_map_id = j.journey_map_id "
+        "AND s.touchpoint_id = x.touchpoint_id GROUP BY j.id "
+        "HAVING min(j.origin) <> 'assembled' OR min(j.assembly_key) <> min(x.id) "
+        "OR min(j.last_activity_at) <> max(x.occurred_at) OR min(j.furthest_step) <> max(s.position)"
+    )
+    assert wrong == []
+    assert _rows("SELECT count(*) FROM touchpoints_interaction WHERE journey_ref <> ''") == [(0,)]
