@@ -74,6 +74,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(pgettext_lazy("navigation", "Customers"), "customer-search", ROLES),
     NavItem(pgettext_lazy("navigation", "Follow-ups"), "follow-up-list", ROLES),
     NavItem(pgettext_lazy("navigation", "Surveys"), "survey-builder-list", (MANAGER,)),
+    NavItem(pgettext_lazy("navigation", "Journey maps"), "journey-map-list", (MANAGER,)),
     NavItem(pgettext_lazy("navigation", "Dashboards"), "dashboard-overview", (MANAGER,)),
     NavItem(_("Audit log"), "audit-log", (MANAGER,)),
 )

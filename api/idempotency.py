@@ -25,6 +25,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from .models import ApiKey, IdempotencyRecord, IdempotencyState
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = re.compile(r"[!-~]+")
 
 logger = logging.getLogger("api")
 
@@ -159,8 +161,8 @@ def _key_of(request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    # As the schema says: visible ASCII only (``^[!-~]+$``), no space, 1 to MAX_KEY_LENGTH of them.
+    if not KEY_PATTERN.fullmatch(key) or len(key) > MAX_KEY_LENGTH:
         message = gettext("Must be 1–%(max)s printable characters, e.g. a UUID.")
         raise exceptions.ValidationError({HEADER: [message % {"max": MAX_KEY_LENGTH}]})
     return key

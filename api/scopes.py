@@ -8,6 +8,9 @@ SCOPES: dict[str, Promise] = {
     "customers:read": _("Read customers, journeys and journey maps"),
     "customers:write": _("Create, update and delete customers"),
     "interactions:write": _("Log interactions (one or in bulk) and edit the touchpoint catalogue"),
+    "journeys:write": _(
+        "Start journeys, attach interactions to them and end them (a connected system's own)"
+    ),
     "surveys:read": _("Read surveys and their questions"),
     "invitations:write": _("Invite customers to surveys"),
     "invitations:read": _("Read invitations: status, times, why one was suppressed or bounced"),

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import environ
 import phonenumbers
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from cem.api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401 - settings
+from cem.celery_schedule import CELERY_BEAT_SCHEDULE  # noqa: F401 - settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -215,26 +215,7 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "analytics.tasks.worker_heartbeat", "schedule": 60.0},
-    # Whatever is marked stale is recomputed within a minute even if its own task was lost.
-    "metrics-refresh-stale": {"task": "analytics.tasks.metrics_refresh_stale", "schedule": 60.0},
-    # Invitations left queued (a lost task, a broker outage) are enqueued again.
-    "invitations-sweep": {"task": "surveys.tasks.invitations_sweep", "schedule": 60.0},
-    "invitations-remind": {"task": "surveys.tasks.invitations_remind", "schedule": 900.0},
-    # Customers marked for journey assembly whose task was lost; journeys past their timeout.
-    "journeys-assemble": {"task": "journeys.tasks.journeys_assemble_pending", "schedule": 60.0},
-    "journeys-timeout": {"task": "journeys.tasks.journeys_timeout_sweep", "schedule": 60.0},
-    # Webhook retries that came due, and deliveries whose task was lost, are enqueued.
-    "webhooks-sweep": {"task": "webhooks.tasks.webhooks_sweep", "schedule": 60.0},
-    # Export jobs whose task was lost or whose worker died run again; expired files are deleted.
-    "exports-sweep": {"task": "exports.tasks.exports_sweep", "schedule": 60.0},
-    # Responses past RESPONSE_RETENTION_DAYS are anonymised or deleted, daily at a quiet hour (UTC).
-    "responses-retention": {
-        "task": "privacy.tasks.retention_apply",
-        "schedule": crontab(minute=30, hour=3),
-    },
-}
+# Beat's schedule: cem/celery_schedule.py (imported at the top).
 
 # --- Customers --------------------------------------------------------------------
 # Phone numbers are stored in E.164; one written without a country code ("07700 900496") is read

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("exports.urls")),
     path("", include("surveys.urls")),
+    path("journey-maps/", include("journeys.urls")),
 ]
 
 # An outage (database, cache or broker unreachable) answers 503 with Retry-After; see infra.outages.

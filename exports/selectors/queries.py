@@ -210,6 +210,7 @@ def interactions(filters: MetricFilters) -> ExportQuery:
         ("ix.experience_score", "number"),
         ("ix.expected_value", "number"),
         ("ix.actual_value", "number"),
+        ("ix.journey_ref", "text"),
     )
     columns = _import_columns(interaction_columns.COLUMNS, expressions)
     where = interaction_where(filters)

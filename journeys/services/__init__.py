@@ -1,6 +1,6 @@
 """Writes of the journeys app: journeys a connected system controls (``explicit``), journeys
-assembled from the interaction stream by the maps' rules (``assembly``), and the events of journeys
-that end (``events``)."""
+assembled from the interaction stream by the maps' rules (``assembly``), the events of journeys
+that end (``events``), and the journey-map editor's writes (``maps``)."""
 
 from .assembly import (
     AssemblyResult,
@@ -19,10 +19,22 @@ from .explicit import (
     journey_start,
     journeys_of_references_attach,
 )
+from .maps import (
+    STEPS_MAX,
+    MapSaved,
+    StepSpec,
+    journey_map_create,
+    journey_map_publish,
+    journey_map_update,
+    journey_map_withdraw,
+)
 from .runs import assembly_run_execute, assembly_run_start, assembly_runs_sweep
 
 __all__ = [
+    "STEPS_MAX",
     "AssemblyResult",
+    "MapSaved",
+    "StepSpec",
     "assembly_mark",
     "assembly_mark_interactions",
     "assembly_run_execute",
@@ -32,6 +44,10 @@ __all__ = [
     "journey_end",
     "journey_events_publish",
     "journey_interactions_attach",
+    "journey_map_create",
+    "journey_map_publish",
+    "journey_map_update",
+    "journey_map_withdraw",
     "journey_open",
     "journey_peak_end_payloads",
     "journey_start",

@@ -87,9 +87,8 @@ def journey_open(
 def _by_external_id(external_id: str, customer: Customer) -> Journey | None:
     journey = Journey.objects.filter(external_id=external_id).first()
     if journey is not None and journey.customer_id != customer.id:
-        raise ValidationError(
-            {"external_id": gettext("This external id belongs to another customer's journey.")}
-        )
+        message = gettext("This external id belongs to another customer's journey.")
+        raise ValidationError({"external_id": ValidationError(message, code="other_customer")})
     return journey
 
 
@@ -104,7 +103,7 @@ def _make_explicit(journey: Journey) -> None:
 
 def _progress_refresh(journey_ids: Collection[int]) -> None:
     """Set explicit journeys' start (never after their first interaction), last activity and
-    furthest step from their interactions: two reads and one bulk update."""
+    furthest step from their interactions: two reads and one bulk update of those that changed."""
     ids = list(journey_ids)
     spans = {
         span["journey_id"]: span
@@ -122,13 +121,16 @@ def _progress_refresh(journey_ids: Collection[int]) -> None:
         .values_list("journey_id", "furthest")
         .order_by()
     )
-    journeys = list(Journey.objects.filter(id__in=list(spans)))
-    for journey in journeys:
+    changed = []
+    for journey in Journey.objects.filter(id__in=list(spans)):
         span = spans[journey.id]
-        journey.started_at = min(journey.started_at, span["first"])
-        journey.last_activity_at, journey.furthest_step = span["last"], furthest.get(journey.id)
+        progress = (min(journey.started_at, span["first"]), span["last"], furthest.get(journey.id))
+        if progress == (journey.started_at, journey.last_activity_at, journey.furthest_step):
+            continue  # a replayed interaction moves nothing: the journey is left as it was
+        journey.started_at, journey.last_activity_at, journey.furthest_step = progress
         journey.updated_at = timezone.now()
-    Journey.objects.bulk_update(journeys, ["started_at", "last_activity_at", "furthest_step", "updated_at"])
+        changed.append(journey)
+    Journey.objects.bulk_update(changed, ["started_at", "last_activity_at", "furthest_step", "updated_at"])
 
 
 def _attach(journey_of: dict[int, int]) -> set[int]:
@@ -167,8 +169,9 @@ def journey_interactions_attach(*, journey: Journey, interaction_ids: Collection
 
 @transaction.atomic
 def journey_end(*, journey: Journey, status: str, ended_at: datetime | None = None) -> Journey:
-    """End ``journey`` as completed or abandoned at ``ended_at`` (default now; not before its start),
-    or re-open it (``in_progress``, ``ended_at`` cleared)."""
+    """End ``journey`` as completed or abandoned at ``ended_at`` (default now, or the end it has when
+    its status stays; not before its start), or re-open it (``in_progress``, ``ended_at`` cleared).
+    A call that changes neither writes nothing."""
     if status not in JourneyStatus.values:
         message = gettext("A journey's status is one of: %(statuses)s.") % {
             "statuses": ", ".join(JourneyStatus.values)
@@ -176,11 +179,16 @@ def journey_end(*, journey: Journey, status: str, ended_at: datetime | None = No
         raise ValidationError({"status": message})
     journey = Journey.objects.select_for_update().get(id=journey.id)
     was = journey.status
-    _make_explicit(journey)
     if status == JourneyStatus.IN_PROGRESS:
-        journey.status, journey.ended_at = status, None
-    else:
-        journey.status, journey.ended_at = status, ended_at or timezone.now()
+        ended_at = None
+    elif ended_at is None:  # the same end sent again keeps its time
+        ended_at = journey.ended_at if status == was else timezone.now()
+    if (status, ended_at) == (was, journey.ended_at):
+        return journey  # nothing changes: a repeated call writes nothing
+    if ended_at is not None and ended_at < journey.started_at:
+        raise ValidationError({"ended_at": gettext("A journey cannot end before it started.")})
+    _make_explicit(journey)
+    journey.status, journey.ended_at = status, ended_at
     journey.full_clean()
     journey.save(update_fields=["status", "ended_at", "updated_at"])
     journeys_changed(journey_ids=[journey.id])

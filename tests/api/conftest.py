@@ -135,6 +135,7 @@ def api_rows(db, monkeypatch):
         ("delete", "/api/v1/customers/{external_id}/"): {"external_id": doomed_customer.external_id},
         "/api/v1/touchpoints/{code}/": {"code": touchpoint.code},
         "/api/v1/journeys/{id}/": {"id": str(journey.id)},
+        "/api/v1/journeys/{id}/interactions/": {"id": str(journey.id)},
         "/api/v1/journey-maps/{id}/": {"id": str(journey_map.id)},
         "/api/v1/surveys/{id}/": {"id": str(survey.id)},
         "/api/v1/surveys/{id}/invitations/": {"id": survey.id},

@@ -60,7 +60,7 @@ def test_method_not_allowed_is_405(api):
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("post", "/api/v1/journeys/"), ("delete", "/api/v1/responses/")]
+    ("method", "path"), [("delete", "/api/v1/journeys/1/"), ("delete", "/api/v1/responses/")]
 )
 @pytest.mark.parametrize("scopes", [(), ("responses:read",), ("metrics:read",)])
 def test_a_method_the_resource_does_not_offer_is_405_whatever_the_key_scopes(make_key, method, path, scopes):

@@ -81,3 +81,63 @@ def test_journey_maps_list_their_steps_in_order(api):
 
 def test_unknown_journey_is_404(api):
     assert_error(api.get("/api/v1/journeys/999999/"), 404, "not_found")
+
+
+def test_list_shows_progress_along_the_map(api):
+    step = JourneyMapStepFactory(position=1)
+    for position in (2, 3):
+        JourneyMapStepFactory(journey_map=step.journey_map, position=position)
+    journey = JourneyFactory(journey_map=step.journey_map, external_id="ORDER-7", furthest_step=2)
+    (body,) = api.get("/api/v1/journeys/").json()["results"]
+    assert {key: body[key] for key in ("id", "external_id", "origin", "furthest_step", "steps_total")} == {
+        "id": journey.id,
+        "external_id": "ORDER-7",
+        "origin": "explicit",
+        "furthest_step": 2,
+        "steps_total": 3,
+    }
+    assert {"last_activity_at", "updated_at"} <= set(body)
+
+
+def test_list_filters_by_status_origin_external_id_and_start(api):
+    now = timezone.now()
+    old = JourneyFactory(started_at=now - timedelta(days=40), status="abandoned", origin="assembled")
+    new = JourneyFactory(started_at=now - timedelta(days=1), external_id="T-1")
+
+    def ids(query: str) -> list[int]:
+        response = api.get(f"/api/v1/journeys/?{query}")
+        assert response.status_code == 200, response.content
+        return [j["id"] for j in response.json()["results"]]
+
+    assert ids("status=abandoned") == [old.id]
+    assert ids("origin=explicit") == [new.id]
+    assert ids("external_id=T-1") == [new.id]
+    started_after = (now - timedelta(days=2)).isoformat().replace("+00:00", "Z")
+    assert ids(f"started_after={started_after}") == [new.id]
+    assert ids(f"customer={old.customer.external_id}&status=in_progress") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=finished", "status"),
+        ("started_after=soon", "started_after"),
+        ("journey_map=x", "journey_map"),
+    ],
+)
+def test_a_filter_value_it_does_not_take_is_400_naming_it(api, query, field):
+    assert_error(api.get(f"/api/v1/journeys/?{query}"), 400, field=field)
+
+
+def test_list_stays_two_queries_with_maps_steps_and_scores(
+    api, scored_journey, django_assert_max_num_queries
+):
+    for n in range(6):
+        step = JourneyMapStepFactory(position=1)
+        JourneyMapStepFactory(journey_map=step.journey_map, position=2)
+        JourneyFactory(journey_map=step.journey_map if n % 2 else None, external_id=f"E-{n}")
+    api.get("/api/v1/journeys/")
+    with django_assert_max_num_queries(2):
+        body = api.get("/api/v1/journeys/").json()
+    totals = [(j["journey_map"] is None, j["steps_total"]) for j in body["results"] if j["external_id"]]
+    assert sorted(totals, key=str) == [(False, 2)] * 3 + [(True, None)] * 3

@@ -14,7 +14,7 @@ from cem import celery_app
 from infra.tasks import enqueue_on_commit
 
 ROOT = Path(__file__).resolve().parents[2]
-QUEUES = {"default", "email", "metrics", "webhooks", "exports"}
+QUEUES = {"default", "email", "metrics", "journeys", "webhooks", "exports"}
 # The queue of each app's tasks; a new app's tasks go to "default" until it is given a route.
 APP_QUEUES = {
     "surveys": "email",
@@ -23,6 +23,7 @@ APP_QUEUES = {
     "exports": "exports",
     "privacy": "default",
     "followups": "email",
+    "journeys": "journeys",
 }
 VARIABLES = (
     "REDIS_URL",
@@ -90,7 +91,10 @@ def project_tasks() -> list[str]:
         ("exports.tasks.export_run", "exports"),
         ("privacy.tasks.retention_apply", "default"),
         ("followups.tasks.follow_up_assigned_notify", "email"),
-        ("journeys.tasks.not_routed_yet", "default"),
+        ("journeys.tasks.journeys_assemble_pending", "journeys"),
+        ("journeys.tasks.journeys_timeout_sweep", "journeys"),
+        ("journeys.tasks.assembly_run_execute", "journeys"),
+        ("demo.tasks.not_routed_yet", "default"),
     ],
 )
 def test_each_task_goes_to_its_queue(task_name, queue):

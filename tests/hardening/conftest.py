@@ -293,8 +293,10 @@ def world(db, manager, agent, other_agent):
         url="https://crm.example.com/hooks", events=["response.detractor"], secret="whsec_x"
     )
     export_job = ExportJob.objects.create(kind="customers", file_format="csv", requested_by=manager)
+    assembly_run = AssemblyRun.objects.create(journey_map=journey_map, created_by=manager)
     return SimpleNamespace(
         export_job=export_job,
+        assembly_run=assembly_run,
         now=now,
         counter=counter,
         delivery=delivery,

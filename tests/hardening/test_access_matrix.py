@@ -122,6 +122,23 @@ PAGES = [
     ("L    403  403  302* 302*",  "POST", "survey-builder-rule-create",     "survey +rule"),
     ("L    403  403  302* 302*",  "POST", "survey-builder-rule-active",     "survey rule +off"),
     ("L    403  403  302* 302*",  "POST", "survey-builder-rule-delete",     "survey rule"),
+    ("L    403  403  200  200",   "GET",  "journey-map-list",               ""),
+    ("L    403  403  200  200",   "GET",  "journey-map-create",             ""),
+    ("L    403  403  302* 302*",  "POST", "journey-map-create",             "+journey_map"),
+    ("L    403  403  200  200",   "GET",  "journey-map-edit",               "journey_map"),
+    ("L    403  403  404  404",   "GET",  "journey-map-edit",               "missing"),
+    ("L    403  403  302* 302*",  "POST", "journey-map-edit",               "journey_map +map_edit"),
+    # Without script, a step button shows the change and saves nothing.
+    ("L    403  403  200  200",   "POST", "journey-map-edit",               "journey_map +map_move"),
+    ("L    403  403  200  200",   "POST", "journey-map-preview",            "journey_map +map_preview"),
+    ("L    403  403  302* 302*",  "POST", "journey-map-publish",            "journey_map"),
+    # The world's map is a draft: nothing to withdraw (the editor says so).
+    ("L    403  403  302  302",   "GET",  "journey-map-withdraw",           "journey_map"),
+    ("L    403  403  302  302",   "POST", "journey-map-withdraw",           "journey_map"),
+    ("L    403  403  200  200",   "GET",  "journey-map-run",                "journey_map assembly_run"),
+    ("L    403  403  200  200",   "GET",  "journey-map-run-state",          "journey_map assembly_run"),
+    # Object level: a run is reached through its own map only.
+    ("L    403  403  404  404",   "GET",  "journey-map-run",                "missing assembly_run"),
 ]
 # fmt: on
 
@@ -153,6 +170,25 @@ def _page_data(world) -> dict[str, Callable[[], object]]:
         "rule": lambda: {"touchpoint": world.counter.id, "delay_hours": "24"},
         "off": lambda: {"active": "0"},
         "export": lambda: {"kind": "customers", "file_format": "csv"},
+        "journey_map": lambda: {"name": "Matrix map", "description": ""},
+        "map_edit": lambda: _map_editor_post(world, name="Matrix map"),
+        "map_move": lambda: {**_map_editor_post(world), "move": "0:down"},
+        "map_preview": lambda: {**_map_editor_post(world), "action": "preview"},
+    }
+
+
+def _map_editor_post(world, **fields) -> dict:
+    """The journey-map editor's post: the world's map with its one step (the counter)."""
+    return {
+        "name": world.journey_map.name,
+        "description": "",
+        "timeout_days": "30",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-0-touchpoint": str(world.counter.id),
+        "steps-0-position": "1",
+        "steps-0-floor_score": "",
+        **fields,
     }
 
 
@@ -329,9 +365,14 @@ API = [
     ("200* 403  401  401  401",  "POST /interactions/bulk/",            "interactions:write", "interactions"),
     ("200  403  401  401  401",  "GET /journeys/",                      "customers:read",     None),
     ("200  403  401  401  401",  "GET /journeys/{journey}/",            "customers:read",     None),
+    ("201* 403  401  401  401",  "POST /journeys/",                     "journeys:write",     "journey"),
+    ("200* 403  401  401  401",  "PATCH /journeys/{journey}/",          "journeys:write",     "end"),
+    ("200* 403  401  401  401",  "POST /journeys/{journey}/interactions/", "journeys:write",  "attach"),
+    ("405  405  401  401  401",  "PUT /journeys/{journey}/",            "(no key)",           "end"),
+    ("405  405  401  401  401",  "DELETE /journeys/{journey}/",         "(no key)",           None),
     ("200  403  401  401  401",  "GET /journey-maps/",                  "customers:read",     None),
     ("200  403  401  401  401",  "GET /journey-maps/{journey_map}/",    "customers:read",     None),
-    ("405  405  401  401  401",  "POST /journeys/",                     "(no key)",           "name"),
+    ("405  405  401  401  401",  "POST /journey-maps/",                 "(no key)",           "name"),
     ("200  403  401  401  401",  "GET /surveys/",                       "surveys:read",       None),
     ("200  403  401  401  401",  "GET /surveys/{survey}/",              "surveys:read",       None),
     ("405  405  401  401  401",  "DELETE /surveys/{survey}/",           "(no key)",           None),
@@ -384,6 +425,9 @@ def _api_body(world, name: str | None):
         "reopen": {"status": "open"},
         "webhook": {"url": "https://crm.example.com/hooks/2", "events": ["followup.created"]},
         "export": {"kind": "customers"},
+        "journey": {"external_id": "ORDER-1", "customer": "C-1", "journey_map": world.journey_map.id},
+        "end": {"status": "completed"},
+        "attach": {"interactions": [world.interaction.id]},
     }[name]
 
 

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from followups.models import FollowUp
+from journeys.models import Journey
 from surveys.models import Invitation
 from touchpoints.models import Customer, Interaction, Touchpoint
 from webhooks.models import WebhookEndpoint
@@ -114,6 +115,29 @@ INTERACTION_FIELDS = {
     "actual_value": "number",
     "journey": "number",
 }
+# An interaction naming its journey by the connected system's id (not together with ``journey``).
+JOURNEY_REF_FIELDS = {"journey_external_id": "text"}
+INTERACTION_BY_REF_FIELDS = {name: kind for name, kind in INTERACTION_FIELDS.items() if name != "journey"}
+INTERACTION_BY_REF_FIELDS |= JOURNEY_REF_FIELDS
+
+
+def interaction_by_ref_body(w) -> dict:
+    body = {key: value for key, value in interaction_body(w).items() if key != "journey"}
+    return body | {"journey_external_id": fresh("ORDER")}
+
+
+def journey_body(w) -> dict:
+    return {
+        "external_id": fresh("ORDER"),
+        "customer": "C-1",
+        "journey_map": w.journey_map.id,
+        "started_at": "2025-03-02T14:05:00Z",
+    }
+
+
+JOURNEY_FIELDS = {"external_id": "text", "customer": "other", "journey_map": "other", "started_at": "other"}
+
+
 TOUCHPOINT_FIELDS = {
     "code": "other",
     "name": "text",
@@ -203,6 +227,34 @@ WRITES: dict[str, Write] = {
         lambda w, body, answer: Interaction.objects.get(id=answer["id"]),
         INTERACTION_FIELDS,
     ),
+    "POST /interactions/ (journey_external_id)": Write(
+        "post",
+        lambda w: "/api/v1/interactions/",
+        interaction_by_ref_body,
+        lambda w, body, answer: Interaction.objects.get(id=answer["id"]),
+        JOURNEY_REF_FIELDS,
+    ),
+    "POST /journeys/": Write(
+        "post",
+        lambda w: "/api/v1/journeys/",
+        journey_body,
+        lambda w, body, answer: Journey.objects.get(id=answer["id"]),
+        JOURNEY_FIELDS,
+    ),
+    "PATCH /journeys/{id}/": Write(
+        "patch",
+        lambda w: f"/api/v1/journeys/{w.journey.id}/",
+        lambda w: {"status": "completed", "ended_at": "2030-01-01T09:00:00Z"},
+        lambda w, body, answer: Journey.objects.get(id=answer["id"]),
+        {"status": "other", "ended_at": "other"},
+    ),
+    "POST /journeys/{id}/interactions/": Write(
+        "post",
+        lambda w: f"/api/v1/journeys/{w.journey.id}/interactions/",
+        lambda w: {"interactions": [w.interaction.id]},
+        lambda w, body, answer: Journey.objects.get(id=answer["id"]),
+        {"interactions": "other", "interactions.0": "other"},
+    ),
     "POST /surveys/{id}/invitations/": Write(
         "post",
         lambda w: f"/api/v1/surveys/{w.survey.id}/invitations/",
@@ -243,6 +295,12 @@ BULKS = {
         lambda result: Interaction.objects.get(id=result["id"]),
         INTERACTION_FIELDS,
     ),
+    "POST /interactions/bulk/ (journey_external_id)": (
+        "/api/v1/interactions/bulk/",
+        interaction_by_ref_body,
+        lambda result: Interaction.objects.get(id=result["id"]),
+        INTERACTION_BY_REF_FIELDS,
+    ),
 }
 
 
@@ -271,7 +329,7 @@ def put_path(body: dict, path: str, value) -> dict:
 
 
 # Input fields stored under another name.
-STORED_AS = {"note": "notes"}
+STORED_AS = {"note": "notes", "journey_external_id": "journey_ref"}
 
 
 def get_path(record, path: str):
@@ -572,6 +630,8 @@ PATH_CALLS = [
     ("get", "/api/v1/touchpoints/{}/"),
     ("patch", "/api/v1/touchpoints/{}/"),
     ("get", "/api/v1/journeys/{}/"),
+    ("patch", "/api/v1/journeys/{}/"),
+    ("post", "/api/v1/journeys/{}/interactions/"),
     ("get", "/api/v1/journey-maps/{}/"),
     ("get", "/api/v1/surveys/{}/"),
     ("post", "/api/v1/surveys/{}/invitations/"),
@@ -662,7 +722,7 @@ FILTERS = {
         ["customer", "touchpoint", "external_id"],
         ["stage", "channel", "source", "journey", "occurred_after", "occurred_before"],
     ),
-    "/api/v1/journeys/": ([], ["customer", "status", "journey_map"]),
+    "/api/v1/journeys/": (["customer", "external_id"], ["status", "origin", "journey_map", "started_after"]),
     "/api/v1/surveys/": (["touchpoint"], ["status", "kind"]),
     "/api/v1/responses/": (["customer"], ["survey", "since"]),
     "/api/v1/metrics/nps/": (

@@ -24,6 +24,7 @@ from django.test.utils import ContextList
 from django.urls import reverse
 
 from followups.models import FollowUp
+from journeys.models import JourneyMap
 from surveys.models import Answer, Invitation, Question, Response, Survey, SurveyRule
 from surveys.tokens import token_for
 from tests.factories import InvitationFactory
@@ -179,6 +180,39 @@ def field_name(world, key: str) -> str:
     return key.format(**ids, unknown=max(ids.values()) + 1000)
 
 
+def _journey_map_data(w) -> dict:
+    return {
+        "name": f"Journey map {next(_serial)}",
+        "description": "From the first visit to the delivery.",
+        "timeout_days": "30",
+        "concurrent": "on",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-0-touchpoint": str(w.counter.id),
+        "steps-0-position": "1",
+        "steps-0-starts": "on",
+        "steps-0-floor_score": "4",
+        "action": "save",
+    }
+
+
+JOURNEY_MAP_FIELDS = {
+    "name": ("text", "name"),
+    "description": ("text", "description"),
+    "timeout_days": ("number", ""),
+    "concurrent": ("other", ""),
+    "include_outside": ("other", ""),
+    "steps-TOTAL_FORMS": ("number", ""),
+    "steps-INITIAL_FORMS": ("other", ""),
+    "steps-0-touchpoint": ("number", ""),
+    "steps-0-position": ("number", ""),
+    "steps-0-starts": ("other", ""),
+    "steps-0-ends": ("other", ""),
+    "steps-0-floor_score": ("number", ""),
+    "action": ("other", ""),
+}
+
+
 FORMS: dict[str, Form] = {
     "login": Form(
         None,
@@ -284,6 +318,20 @@ FORMS: dict[str, Form] = {
         lambda w: {"assignee": w.agent.id},
         None,
         {"assignee": ("number", "")},
+    ),
+    "new journey map": Form(
+        "manager",
+        lambda w: reverse("journey-map-create"),
+        lambda w: {"name": f"Journey map {next(_serial)}", "description": "Online orders."},
+        latest(JourneyMap),
+        {"name": ("text", "name"), "description": ("text", "description")},
+    ),
+    "edit a journey map": Form(
+        "manager",
+        lambda w: reverse("journey-map-edit", args=[w.journey_map.id]),
+        _journey_map_data,
+        lambda w: JourneyMap.objects.get(pk=w.journey_map.pk),
+        JOURNEY_MAP_FIELDS,
     ),
     "answer a survey": Form(None, _fresh_link, _answers, _latest_text_answer, ANSWER_FIELDS),
     "import a file": Form(

@@ -31,6 +31,7 @@ INTERACTION_EXAMPLE = OpenApiExample(
         "experience_score": 6.5,
         "expected_value": 2,
         "actual_value": 3,
+        "journey_external_id": "ORDER-2025-0042",
     },
     request_only=True,
 )
@@ -39,7 +40,7 @@ INTERACTION_ANSWER = OpenApiExample(
     value={
         **INTERACTION_EXAMPLE.value,
         "id": 4711,
-        "journey": None,
+        "journey": 812,
         "source": "api",
         "created_at": "2025-03-02T14:06:10Z",
     },
@@ -79,7 +80,9 @@ BULK_ANSWER = OpenApiExample(
     create=extend_schema(
         summary="Log one interaction",
         description="As an agent's log: validated, metrics marked stale, survey rules applied (an invitation "
-        "may be created). A new `external_id` only; `/interactions/bulk/` upserts.",
+        "may be created). A new `external_id` only; `/interactions/bulk/` upserts. With "
+        "`journey_external_id` it joins that journey of the customer (started if there is none), whatever "
+        "the journey maps' rules say; otherwise the maps' rules place it once the write commits.",
         examples=[INTERACTION_EXAMPLE, INTERACTION_ANSWER],
     ),
 )
@@ -95,6 +98,8 @@ class InteractionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = InteractionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         interaction = interaction_log(**serializer.validated_data, source=InteractionSource.API)
+        if interaction.journey_ref:  # it joined (or started) the journey it names, in the same write
+            interaction.refresh_from_db(fields=["journey"])
         return Response(InteractionSerializer(interaction).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -102,8 +107,9 @@ class InteractionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description="Upserts by `external_id`: one result per item, in order; a bad item is reported and "
         "never stops the others. **Items without `external_id` are always created** (nothing identifies "
         "them): give each item its id in your system and a re-sent call creates nothing new. Fields left "
-        "out of an item keep their stored value on update. The batch marks its metrics stale and applies "
-        "the survey rules once.",
+        "out of an item keep their stored value on update. An item's `journey_external_id` puts it on that "
+        "journey of its customer (started if there is none; another customer's is an item error). The batch "
+        "marks its metrics stale and applies the survey rules once.",
         request=InteractionBulkRequestSerializer,
         responses={200: OpenApiResponse(InteractionBulkResponseSerializer)},
         examples=[

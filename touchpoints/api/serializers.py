@@ -17,6 +17,8 @@ from touchpoints.models import Customer, Interaction, Touchpoint
 from touchpoints.services import MAX_BULK_ITEMS
 from touchpoints.services.items import (
     DATETIME_MESSAGE,
+    FOREIGN_JOURNEY,
+    JOURNEY_TWICE,
     UNKNOWN_CUSTOMER,
     UNKNOWN_JOURNEY,
     UNKNOWN_TOUCHPOINT,
@@ -149,7 +151,16 @@ class InteractionSerializer(ApiModelSerializer):
         queryset=Interaction._meta.get_field("journey").related_model.objects.all(),
         required=False,
         allow_null=True,
-        help_text="A journey of this customer.",
+        help_text="A journey of this customer, by id.",
+    )
+    journey_external_id = StrictCharField(
+        source="journey_ref",
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Or the journey by its id in your system (an order or ticket id): the interaction joins "
+        "it, and it is started (explicit, on the first published map with this touchpoint) if there is "
+        "none. Not together with `journey`; another customer's is refused.",
     )
 
     class Meta:
@@ -168,6 +179,7 @@ class InteractionSerializer(ApiModelSerializer):
             "expected_value",
             "actual_value",
             "journey",
+            "journey_external_id",
             "source",
             "created_at",
         ]
@@ -189,31 +201,59 @@ class InteractionSerializer(ApiModelSerializer):
             # Every error at once, as the bulk call reports them: a journey of another customer
             # is named even when some other field is invalid.
             detail = invalid.detail
-            named = isinstance(data, dict) and isinstance(detail, dict)
-            if named and not {"customer", "journey"} & set(detail):
-                foreign = self._foreign_journey(data)
-                if foreign:
-                    detail["journey"] = [serializers.ErrorDetail(foreign, code="does_not_exist")]
+            if isinstance(data, dict) and isinstance(detail, dict):
+                valid = {
+                    name: self._valid(data, name)
+                    for name in ("customer", "journey", "journey_external_id")
+                    if name not in detail
+                }
+                detail.update(self._journey_problems(valid))
             raise
 
-    def _foreign_journey(self, data) -> str | None:
-        """The error when ``data`` names a journey of another customer than its own."""
+    def _valid(self, data: dict, name: str):
+        """The value of field ``name`` in ``data`` if it is valid, else ``serializers.empty``."""
         try:
-            customer = self.fields["customer"].run_validation(data.get("customer", serializers.empty))
-            journey = self.fields["journey"].run_validation(data.get("journey", serializers.empty))
+            return self.fields[name].run_validation(data.get(name, serializers.empty))
         except (serializers.ValidationError, serializers.SkipField):
-            return None
-        if journey is not None and journey.customer_id != customer.id:
-            return UNKNOWN_JOURNEY.format(value=journey.id)
-        return None
+            return serializers.empty
+
+    @staticmethod
+    def _journey_problems(values: dict) -> dict[str, list]:
+        """The errors of the journey an interaction names, by id or by external id, given its valid
+        ``customer``, ``journey`` and ``journey_external_id`` (absent or ``empty``: not valid)."""
+        customer = values.get("customer", serializers.empty)
+        journey = values.get("journey", serializers.empty)
+        ref = values.get("journey_external_id", serializers.empty)
+        named = journey not in (None, serializers.empty)
+        problems = {}
+        if named and customer is not serializers.empty and journey.customer_id != customer.id:
+            message = UNKNOWN_JOURNEY.format(value=journey.id)
+            problems["journey"] = [serializers.ErrorDetail(message, code="does_not_exist")]
+        if ref in (None, "", serializers.empty):
+            return problems
+        if named:
+            problems["journey_external_id"] = [serializers.ErrorDetail(str(JOURNEY_TWICE), code="exclusive")]
+        elif customer is not serializers.empty:
+            owner = journey_owner(ref)
+            if owner is not None and owner != customer.id:
+                message = FOREIGN_JOURNEY.format(value=ref)
+                problems["journey_external_id"] = [serializers.ErrorDetail(message, code="other_customer")]
+        return problems
 
     def validate(self, attrs):
-        journey = attrs.get("journey")
-        if journey is not None and journey.customer_id != attrs["customer"].id:
-            raise serializers.ValidationError(
-                {"journey": [UNKNOWN_JOURNEY.format(value=journey.id)]}, code="does_not_exist"
-            )
+        values = {"customer": attrs["customer"], "journey": attrs.get("journey")}
+        values["journey_external_id"] = attrs.get("journey_ref", serializers.empty)
+        problems = self._journey_problems(values)
+        if problems:
+            raise serializers.ValidationError(problems)
         return attrs
+
+
+def journey_owner(external_id: str) -> int | None:
+    """The customer id of the journey known by ``external_id``, if there is one (one query). The
+    journey model is reached through the interaction's foreign key: journeys sit above the ledger."""
+    journeys = Interaction._meta.get_field("journey").related_model.objects
+    return journeys.filter(external_id=external_id).values_list("customer_id", flat=True).first()
 
 
 # --- bulk calls (documentation of the request and answer; items are validated in bulk) --------

@@ -3,8 +3,10 @@
 Columns: ``customer_external_id``, ``touchpoint_code`` and ``occurred_at`` (required);
 ``external_id``, ``channel`` (default: the touchpoint's), ``agent`` (a username), ``category``,
 ``outcome``, ``notes``, ``experience_score`` (0–10), ``expected_value`` and ``actual_value``
-(only for a touchpoint with a measure). An updated interaction gets the columns the file has and
-keeps the others, and its journey.
+(only for a touchpoint with a measure), ``journey_external_id`` (the journey's id in the connected
+system: the interaction joins that journey, created if need be; not another customer's). An updated
+interaction gets the columns the file has and keeps the others, and its journey unless the file
+names one.
 
 In the transaction of each batch, the metrics of the interactions' days and journeys are marked
 stale — those they had before an update too — and the survey rules are applied (they ignore
@@ -41,6 +43,7 @@ OPTIONAL = (
     "experience_score",
     "expected_value",
     "actual_value",
+    "journey_external_id",
 )
 COLUMNS = (*REQUIRED, *OPTIONAL)
 # The model field each column writes (external_id is the key, never updated).
@@ -56,11 +59,22 @@ FIELD_OF = {
     "experience_score": "experience_score",
     "expected_value": "expected_value",
     "actual_value": "actual_value",
+    "journey_external_id": "journey_ref",
 }
+# The column of each model field whose name differs (a model error is reported on its column).
+COLUMN_OF = {"journey_ref": "journey_external_id"}
 NUMBERS = ("experience_score", "expected_value", "actual_value")
 CHANNEL = cells.choice(Channel.choices)
 OUTCOME = cells.choice(InteractionOutcome.choices)
-TEXTS = ("customer_external_id", "touchpoint_code", "agent", "external_id", "category", "notes")
+TEXTS = (
+    "customer_external_id",
+    "touchpoint_code",
+    "agent",
+    "external_id",
+    "category",
+    "notes",
+    "journey_external_id",
+)
 
 
 class InteractionImport:
@@ -77,17 +91,26 @@ class InteractionImport:
         # An update writes the columns the file has and keeps the others (the journey always).
         self.update_fields = [FIELD_OF[column] for column in columns if column in FIELD_OF]
 
-    def _lookups(self, rows) -> tuple[dict, dict]:
-        """The batch's customers (whole rows: the survey rules read them) and agents, one query each."""
+    def _lookups(self, rows) -> tuple[dict, dict, dict]:
+        """The batch's customers (whole rows: the survey rules read them), agents and the owners of
+        the journeys it names by external id (customer ids), one query each."""
         customer_keys = {cells.text(raw["customer_external_id"]) for _row, raw in rows}
         usernames = {cells.text(raw.get("agent", "")) for _row, raw in rows} - {""}
+        refs = {cells.text(raw.get("journey_external_id", "")) for _row, raw in rows} - {""}
         customers = {c.external_id: c for c in Customer.objects.filter(external_id__in=customer_keys)}
         agents = (
             {u.get_username(): u for u in get_user_model().objects.filter(username__in=usernames)}
             if usernames
             else {}
         )
-        return customers, agents
+        # Journeys sit above the ledger: their model is reached through the interaction's foreign key.
+        journeys = Interaction._meta.get_field("journey").related_model.objects
+        owners = (
+            dict(journeys.filter(external_id__in=refs).values_list("external_id", "customer_id"))
+            if refs
+            else {}
+        )
+        return customers, agents, owners
 
     def _cells(self, raw: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
         """The row's cells read into values (moments, choices, numbers, texts), and the errors
@@ -135,10 +158,20 @@ class InteractionImport:
                     errors[column] = [message % {"touchpoint": touchpoint.name, "column": column}]
         return customer, touchpoint, agent
 
-    def _interaction(self, raw: dict[str, str], customers: dict, agents: dict):
+    @staticmethod
+    def _journey_owned(values: dict, customer, owners: dict, errors: dict[str, list[str]]) -> None:
+        """Adds to ``errors`` a journey named by external id that is another customer's."""
+        owner = owners.get(values["journey_external_id"])
+        if customer is not None and owner is not None and owner != customer.id:
+            message = gettext("The journey “%(id)s” is another customer's.")
+            errors["journey_external_id"] = [message % {"id": values["journey_external_id"]}]
+
+    def _interaction(self, raw: dict[str, str], lookups: tuple[dict, dict, dict]):
         """The row as an unsaved imported ``Interaction`` and no errors, or None and the errors per column."""
+        customers, agents, owners = lookups
         values, errors = self._cells(raw)
         customer, touchpoint, agent = self._related(values, customers, agents, errors)
+        self._journey_owned(values, customer, owners, errors)
         if errors:
             return None, errors
         interaction = Interaction(
@@ -154,6 +187,7 @@ class InteractionImport:
             experience_score=values["experience_score"],
             expected_value=values["expected_value"],
             actual_value=values["actual_value"],
+            journey_ref=values["journey_external_id"],
             source=InteractionSource.IMPORT,
         )
         try:
@@ -165,14 +199,16 @@ class InteractionImport:
                 validate_constraints=False,
             )
         except ValidationError as error:
-            return None, error.message_dict
+            return None, {
+                COLUMN_OF.get(name, name): messages for name, messages in error.message_dict.items()
+            }
         return interaction, {}
 
     def prepare(self, rows, report: ImportReport) -> list[Entry]:
-        customers, agents = self._lookups(rows)
+        lookups = self._lookups(rows)
         entries = []
         for row, raw in rows:
-            interaction, errors = self._interaction(raw, customers, agents)
+            interaction, errors = self._interaction(raw, lookups)
             if errors:
                 report.refuse(row, errors)
             else:

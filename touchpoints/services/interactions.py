@@ -32,6 +32,8 @@ from touchpoints.models import (
 )
 
 from .items import (
+    FOREIGN_JOURNEY,
+    JOURNEY_TWICE,
     UNKNOWN_CUSTOMER,
     UNKNOWN_JOURNEY,
     UNKNOWN_TOUCHPOINT,
@@ -79,10 +81,11 @@ class _CustomerRef:
 def _resolve(
     cleaned: dict[int, dict], results: dict[int, ItemResult], partial: dict[int, dict]
 ) -> tuple[dict, dict]:
-    """Customers by external id and touchpoints by code (one query each); journeys must exist and
-    belong to the item's customer (one query). Items naming none of them become errors; so do the
-    references of items already in error (``partial``: what of them is valid), so that an item's
-    every error is reported at once, as the single call does."""
+    """Customers by external id and touchpoints by code (one query each); journeys named by id must
+    exist and belong to the item's customer, those named by external id must not be another
+    customer's (one query each, only when some item names one). Items naming none of them become
+    errors; so do the references of items already in error (``partial``: what of them is valid), so
+    that an item's every error is reported at once, as the single call does."""
     # The journey is read through the interaction's own foreign key: journeys sit above the ledger.
     Journey = Interaction._meta.get_field("journey").related_model
     named = [*cleaned.values(), *partial.values()]
@@ -104,19 +107,28 @@ def _resolve(
         if journey_ids
         else {}
     )
+    refs = {d["journey_external_id"] for d in named if d.get("journey_external_id")}
+    journey_owners = (
+        dict(Journey.objects.filter(external_id__in=refs).values_list("external_id", "customer_id"))
+        if refs
+        else {}
+    )
+    known = (customers, touchpoints, journeys, journey_owners)
     for index, data in partial.items():
         errors = results[index].errors
-        errors.extend(_reference_problems(data, customers, touchpoints, journeys))
+        errors.extend(_reference_problems(data, *known))
         errors.sort(key=lambda problem: _FIELD_ORDER.get(problem["field"], -1))
     for index, data in list(cleaned.items()):
-        problems = _reference_problems(data, customers, touchpoints, journeys)
+        problems = _reference_problems(data, *known)
         if problems:
             results[index] = ItemResult(index, "error", data.get("external_id"), errors=problems)
             del cleaned[index]
     return customers, touchpoints
 
 
-def _reference_problems(data: dict, customers: dict, touchpoints: dict, journeys: dict) -> list[dict]:
+def _reference_problems(
+    data: dict, customers: dict, touchpoints: dict, journeys: dict, journey_owners: dict
+) -> list[dict]:
     """The errors of the references an item names (those that were valid values)."""
     problems = []
     customer = customers.get(data.get("customer"))
@@ -132,7 +144,22 @@ def _reference_problems(data: dict, customers: dict, touchpoints: dict, journeys
         journey not in journeys or (customer is not None and journeys[journey] != customer.id)
     ):
         problems.append(error("journey", "does_not_exist", UNKNOWN_JOURNEY.format(value=journey)))
+    problems += _journey_ref_problems(data, customer, journey_owners)
     return problems
+
+
+def _journey_ref_problems(data: dict, customer: _CustomerRef | None, journey_owners: dict) -> list[dict]:
+    """A journey named by external id: not together with one named by id, and not another (known)
+    customer's; one that does not exist yet is created when the interaction is stored."""
+    ref = data.get("journey_external_id")
+    if not ref:
+        return []
+    if data.get("journey") is not None:
+        return [error("journey_external_id", "exclusive", str(JOURNEY_TWICE))]
+    owner = journey_owners.get(ref)
+    if customer is not None and owner is not None and owner != customer.id:
+        return [error("journey_external_id", "other_customer", FOREIGN_JOURNEY.format(value=ref))]
+    return []
 
 
 # Columns of a new row, in the order sent to the database; the rest take their column default.

@@ -26,6 +26,9 @@ MAX_BULK_ITEMS = 1000
 UNKNOWN_CUSTOMER = _("No customer with external_id '{value}'.")
 UNKNOWN_TOUCHPOINT = _("No touchpoint with code '{value}'.")
 UNKNOWN_JOURNEY = _("No journey {value} of this customer.")
+# A journey named by its external id is created when there is none: only another customer's is refused.
+FOREIGN_JOURNEY = _("The journey '{value}' is another customer's.")
+JOURNEY_TWICE = _("Name the journey by id (journey) or by journey_external_id, not both.")
 BOOLEAN_MESSAGE = _("Must be a JSON boolean: true or false.")
 DATETIME_MESSAGE = _("A valid ISO 8601 date-time is required.")
 
