@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import formats, timezone, translation
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 MINUS = "−"
 # The product's English writes days as British English does ("3 Mar 2025"); Django's "en" formats
@@ -59,6 +59,25 @@ def percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return not_available()
     return pgettext("a percentage", "%(value)s %%") % {"value": number(value, digits)}
+
+
+def duration_text(seconds: float | None, *, at_least: bool = False) -> str:
+    """A duration for people: "under a minute", whole minutes below an hour, hours (one decimal)
+    below two days, else days (one decimal); "at least …" for a lower bound; "n/a" when undefined."""
+    if seconds is None:
+        return not_available()
+    if seconds < 60:
+        text = gettext("under a minute")
+    elif seconds < 3600:
+        minutes = seconds / 60
+        text = ngettext("%(n)s minute", "%(n)s minutes", round(minutes)) % {"n": number(minutes, 0)}
+    elif seconds < 2 * 86400:
+        hours = seconds / 3600
+        text = ngettext("%(n)s hour", "%(n)s hours", math.ceil(hours)) % {"n": number(hours, 1)}
+    else:
+        days = seconds / 86400
+        text = ngettext("%(n)s day", "%(n)s days", math.ceil(days)) % {"n": number(days, 1)}
+    return gettext("at least %(duration)s") % {"duration": text} if at_least else text
 
 
 def tick(value: float) -> str:

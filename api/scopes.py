@@ -9,7 +9,8 @@ SCOPES: dict[str, Promise] = {
     "customers:write": _("Create, update and delete customers"),
     "interactions:write": _("Log interactions (one or in bulk) and edit the touchpoint catalogue"),
     "journeys:write": _(
-        "Start journeys, attach interactions to them and end them (a connected system's own)"
+        "Start journeys, attach interactions to them and end them (the map's rules then leave those "
+        "journeys to the connected system)"
     ),
     "surveys:read": _("Read surveys and their questions"),
     "invitations:write": _("Invite customers to surveys"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .journeys import JourneysView
 from .metrics import CESView, CSATView, DriversView, ExpectationView, NPSView, PeakEndView
 
 urlpatterns = [
@@ -9,4 +10,5 @@ urlpatterns = [
     path("metrics/expectation/", ExpectationView.as_view(), name="metrics-expectation"),
     path("metrics/peak-end/", PeakEndView.as_view(), name="metrics-peak-end"),
     path("metrics/drivers/", DriversView.as_view(), name="metrics-drivers"),
+    path("metrics/journeys/", JourneysView.as_view(), name="metrics-journeys"),
 ]

@@ -5,6 +5,13 @@ hover text, the stage colours, and an empty state that says why there is nothing
 
 from .base import STAGE_COLOURS, Chart, Figure, chart, empty_figure, figure_json, is_empty, stage_colour
 from .drivers import SegmentDrivers, driver_matrix_figure, driver_segments_figure, quadrant_cuts
+from .funnel import (
+    give_up_figure,
+    journey_funnel_figure,
+    journey_outcomes_figure,
+    peak_end_by_outcome_figure,
+    step_time_figure,
+)
 from .journeys import journey_curve_figure, moments_of_truth_figure, peak_end_distribution_figure
 from .overview import nps_split_figure, nps_trend_figure
 from .touchpoints import (
@@ -27,15 +34,20 @@ __all__ = [
     "expectation_heatmap_figure",
     "figure_json",
     "floor_breach_figure",
+    "give_up_figure",
     "is_empty",
     "journey_curve_figure",
+    "journey_funnel_figure",
+    "journey_outcomes_figure",
     "moments_of_truth_figure",
     "nps_split_figure",
     "nps_trend_figure",
+    "peak_end_by_outcome_figure",
     "peak_end_distribution_figure",
     "quadrant_cuts",
     "stage_colour",
     "stage_ordered",
+    "step_time_figure",
     "touchpoint_expectation_figure",
     "touchpoint_nps_figure",
 ]

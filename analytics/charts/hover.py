@@ -7,9 +7,9 @@ Each phrase is one whole sentence of the catalogue, its numbers written by ``ana
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from analytics.display import count, percent
-from analytics.metrics import NPSSummary, RatioSummary
-from analytics.selectors import InteractionBreakdownRow
+from analytics.display import count, duration_text, not_available, percent
+from analytics.metrics import JourneyOutcomes, NPSSummary, RatioSummary, ShareInterval, StepTime
+from analytics.selectors import FunnelRow, InteractionBreakdownRow
 from analytics.selectors.dashboards import HeatmapCell, TouchpointOption
 
 from .base import fmt, stage_label
@@ -138,3 +138,73 @@ def breach_hover(label: str, floor: float, row: InteractionBreakdownRow) -> str:
         "share": percent(100 * experience.breach_share, 1),
     }
     return f"{named(label, detail)}<br>{below}"
+
+
+# --- Journey funnel and outcomes ----------------------------------------------------------------
+
+
+def share_with_interval(interval: ShareInterval) -> str:
+    """ "60 % (95 % CI 51 % to 68 %)"; "n/a" without a denominator."""
+    if interval.share is None:
+        return not_available()
+    return _("%(share)s (95 %% CI %(low)s to %(high)s)") % {
+        "share": percent(100 * interval.share),
+        "low": percent(100 * interval.ci_low),
+        "high": percent(100 * interval.ci_high),
+    }
+
+
+def step_time(time: StepTime) -> str:
+    """ "2.3 days (median of 48 journeys)"."""
+    return ngettext(
+        "%(duration)s (median of %(n)s journey)", "%(duration)s (median of %(n)s journeys)", time.n
+    ) % {"duration": duration_text(time.median, at_least=time.beyond), "n": count(time.n)}
+
+
+def funnel_step_hover(row: FunnelRow, *, next_label: str | None, journeys: int) -> str:
+    """What the funnel tells of one step: how many journeys reached it, how many did not go on to
+    the next step and how those stand, and the median time to the next step."""
+    figures = row.figures
+    lines = [named_at_stage(row.step.label, row.step.stage)]
+    lines.append(
+        ngettext(
+            "reached by %(count)s of %(n)s journey started (%(share)s)",
+            "reached by %(count)s of %(n)s journeys started (%(share)s)",
+            journeys,
+        )
+        % {"count": count(figures.reached), "n": count(journeys), "share": share(figures.reached, journeys)}
+    )
+    if figures.drop is not None and next_label is not None:
+        dropped = share_with_interval(figures.drop)
+        values = {"count": count(figures.dropped), "next": next_label, "share": dropped}
+        lines.append(_("%(count)s did not go on to %(next)s: %(share)s") % values)
+        lines.append(
+            _("of them %(abandoned)s abandoned, %(open)s still in progress, %(completed)s completed")
+            % {
+                "abandoned": count(figures.dropped_abandoned),
+                "open": count(figures.dropped_in_progress),
+                "completed": count(figures.dropped_completed),
+            }
+        )
+        if figures.to_next and figures.to_next.n:
+            time = step_time(figures.to_next)
+            lines.append(_("time to %(next)s: %(time)s") % {"next": next_label, "time": time})
+    return "<br>".join(lines)
+
+
+def outcome_hover(period: str, outcomes: JourneyOutcomes) -> str:
+    """ "Week of 6 Jan 2025: 40 journeys started<br>completed 24: 60 % (95 % CI …)<br>…"."""
+    heading = ngettext(
+        "%(period)s: %(n)s journey started", "%(period)s: %(n)s journeys started", outcomes.journeys
+    ) % {"period": period, "n": count(outcomes.journeys)}
+    parts = (
+        (pgettext("journey status", "Completed"), outcomes.completed, outcomes.completion),
+        (pgettext("journey status", "Abandoned"), outcomes.abandoned, outcomes.abandonment),
+        (pgettext("journey status", "In progress"), outcomes.in_progress, outcomes.open_share),
+    )
+    lines = [
+        pgettext("a status, its count and share", "%(status)s %(count)s: %(share)s")
+        % {"status": name, "count": count(value), "share": share_with_interval(interval)}
+        for name, value, interval in parts
+    ]
+    return "<br>".join((heading, *lines))

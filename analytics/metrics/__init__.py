@@ -56,10 +56,14 @@ Decisions
     quantile computed here (no scipy); n < 2 or no spread gives the point.
     ``ces_figures`` with ``sum_squares=None`` (sums from before the rollups
     stored Σx²) leaves the mean's interval undefined rather than guessing.
+15. ``funnel``: the journey funnel, the time between steps (a grouped median from a histogram of
+    fixed log-spaced bins, within a bin width of the exact one), completion and abandonment, and
+    peak–end by outcome; their definitions are in that module's docstring.
 """
 
 from .drivers import *  # noqa: F403
 from .experience import *  # noqa: F403
+from .funnel import *  # noqa: F403
 from .intervals import *  # noqa: F403
 from .nps import *  # noqa: F403
 from .peak_end_rule import *  # noqa: F403

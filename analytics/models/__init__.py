@@ -1,5 +1,17 @@
-"""Analytics tables: the rollups dashboards read, journey scores, the worker heartbeat."""
+"""Analytics tables: the rollups dashboards read, journey scores and paths, the worker heartbeat."""
 
+from .funnel import (
+    PEAK_END_COLUMNS,
+    STEP_TIME_COLUMNS,
+    JourneyPath,
+    JourneyPathStep,
+    JourneyStatusMapRollup,
+    JourneyStatusRollup,
+    JourneyStepMapRollup,
+    JourneyStepRollup,
+    MomentStatusMapRollup,
+    MomentStatusRollup,
+)
 from .health import WorkerHeartbeat
 from .journeys import PEAK_END_BINS, JourneyRollup, JourneyScore, MomentOfTruthRollup
 from .rollups import (
@@ -40,7 +52,9 @@ __all__ = [
     "COARSE_ROLLUPS",
     "DAY_KINDS",
     "PEAK_END_BINS",
+    "PEAK_END_COLUMNS",
     "ROW_KINDS",
+    "STEP_TIME_COLUMNS",
     "DriverChannelRollup",
     "DriverRollup",
     "DriverSegmentRollup",
@@ -58,10 +72,18 @@ __all__ = [
     "InvitationTierRollup",
     "InvitationTouchpointRollup",
     "JourneyMapRollup",
+    "JourneyPath",
+    "JourneyPathStep",
     "JourneyRollup",
     "JourneyScore",
+    "JourneyStatusMapRollup",
+    "JourneyStatusRollup",
+    "JourneyStepMapRollup",
+    "JourneyStepRollup",
     "MomentMapRollup",
     "MomentOfTruthRollup",
+    "MomentStatusMapRollup",
+    "MomentStatusRollup",
     "ResponseChannelRollup",
     "ResponseRollup",
     "ResponseSegmentRollup",

@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 from analytics.models import (
     DAY_KINDS,
     ROW_KINDS,
+    JourneyPath,
+    JourneyPathStep,
     JourneyScore,
     RollupBucket,
     StaleKind,
@@ -45,6 +47,7 @@ from touchpoints.models import Interaction
 
 from . import rollup_rows, rollup_writes
 from .follow_up_triggers import follow_ups_open_for
+from .journey_paths import journey_paths_replace
 from .journey_scores import journey_score_rows, journey_scores_rebuild
 from .rollup_rows import Scope, scope_of
 
@@ -139,7 +142,8 @@ def journey_scores_refresh(*, journey_ids: Collection[int], force: bool = False)
 
     Locks the journeys (``FOR NO KEY UPDATE``: interactions can still be
     added meanwhile, they leave a mark), consumes their marks and replaces their
-    ``JourneyScore`` rows. The journey rollups of their start days then count the new
+    ``JourneyScore`` rows and their paths (``journey_paths``: steps reached, status). The journey
+    rollups of their start days then count the new
     scores instead of the old: on PostgreSQL by adding the difference, under the days'
     bucket locks (a day still marked for a recompute is left to it); elsewhere by marking
     the days. Without ``force`` only journeys still marked are recomputed.
@@ -167,13 +171,15 @@ def journey_scores_refresh(*, journey_ids: Collection[int], force: bool = False)
     StaleMark.objects.bulk_create([StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in gone])
     days |= set(JourneyScore.objects.filter(journey_id__in=ids).values_list("day", flat=True))
     of_these = JourneyScore.objects.filter(journey_id__in=ids)  # read anew each time it is used
-    before = rollup_rows.journey_rollup_rows_of(of_these) if rollup_writes.adds_rows() else []
+    before = rollup_rows.journey_rows_of_journeys(ids) if rollup_writes.adds_rows() else []
     scores = journey_score_rows(ids, now=timezone.now())
     of_these.delete()
     JourneyScore.objects.bulk_create(scores, batch_size=2000)
     days |= {score.day for score in scores}
+    # Their paths too: a journey's status or steps change without its score changing.
+    days |= journey_paths_replace(journey_ids=ids)
     if rollup_writes.adds_rows():
-        _journey_days_add(sorted(days), before, rollup_rows.journey_rollup_rows_of(of_these))
+        _journey_days_add(sorted(days), before, rollup_rows.journey_rows_of_journeys(ids))
     else:
         StaleMark.objects.bulk_create(
             [StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in sorted(days)]
@@ -269,6 +275,8 @@ def _span(kind: str, since: date | None) -> list[date]:
         if bounds["first"]:
             firsts.append(bounds["first"])
             lasts.append(bounds["last"])
+    if StaleKind(kind) == StaleKind.JOURNEY_DAY:  # journeys without a score have a path
+        models = (JourneyPath, *models)
     for model in models:
         bounds = model.objects.aggregate(first=Min("day"), last=Max("day"))
         if bounds["first"]:
@@ -316,7 +324,7 @@ def _analyze_rollups() -> None:
     them the first dashboards after a rebuild run on estimates of the old contents."""
     if connection.vendor != "postgresql":
         return
-    tables = [JourneyScore._meta.db_table]
+    tables = [JourneyScore._meta.db_table, JourneyPath._meta.db_table, JourneyPathStep._meta.db_table]
     tables += [model._meta.db_table for kind in DAY_KINDS for model in rollup_writes.models_of(kind)]
     with connection.cursor() as cursor:
         for table in tables:

@@ -23,6 +23,7 @@ from journeys.models import Journey
 from touchpoints.models import Customer, Interaction, Touchpoint
 
 from . import binary_copy
+from .journey_paths import journey_paths_rebuild_portable, journey_paths_rebuild_postgresql
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -170,7 +171,8 @@ def journey_scores_rebuild(*, since: date | None = None, progress: Progress | No
     moments are read with one streamed, ordered query (binary COPY) and scored with
     ``peak_end_frame`` as they arrive; the scores are copied into a staging table, and one
     statement each deletes the rows of journeys left without a score and upserts the others,
-    joined to their journey's start day, map, segment and value tier. As
+    joined to their journey's start day, map, segment and value tier; the journeys' paths
+    (``journey_paths``) are rebuilt in the same transaction. As
     ``journey_scores_refresh`` does, the journey marks of the journeys rescored are consumed
     (those a running refresh holds are left to it); every start day whose scores may have
     changed is marked for a recompute of its journey rollups. Refreshes of journey scores wait
@@ -217,6 +219,7 @@ def _rebuild_portable(scope: QuerySet[Journey], scored: Callable[[int], None]) -
     JourneyScore.objects.bulk_create(rows, batch_size=500)
     scored(len(rows))
     days |= {row.day for row in rows}
+    days |= journey_paths_rebuild_portable(scope)
     StaleMark.objects.bulk_create([StaleMark(kind=StaleKind.JOURNEY_DAY, day=day) for day in sorted(days)])
     return len(rows)
 
@@ -236,6 +239,7 @@ def _rebuild_postgresql(since: date | None, scored: Callable[[int], None]) -> in
         _scores_stage(cursor, _scores_streamed(cursor, start, scored))
         written, changed = _scores_replace(cursor, start)
         days |= changed
+        days |= journey_paths_rebuild_postgresql(cursor, start)
         cursor.execute(
             f"INSERT INTO {_table(StaleMark)} (kind, day, marked_at) "  # noqa: S608 - names from the models
             "SELECT %s, d, %s FROM unnest(%s::date[]) AS d",

@@ -38,6 +38,8 @@ from infra.days import day_of, within_days
 from surveys.models import QuestionType, Response
 from touchpoints.models import Interaction
 
+from .journey_path_rollups import path_rollup_rows
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -233,9 +235,17 @@ def interaction_rollup_rows(days: Collection[date]) -> list[InteractionRollup]:
     ]
 
 
-def journey_rollup_rows(days: Collection[date]) -> list[JourneyRollup | MomentOfTruthRollup]:
-    """Journey and moment-of-truth rollup rows of the journeys started on ``days`` (three queries)."""
-    return journey_rollup_rows_of(JourneyScore.objects.filter(day__in=list(days)))
+def journey_rollup_rows(days: Collection[date]) -> list:
+    """Every journey rollup's rows of the journeys started on ``days``: peak–end and moments of truth
+    from their scores, funnel and outcomes from their paths (seven queries)."""
+    scores = journey_rollup_rows_of(JourneyScore.objects.filter(day__in=list(days)))
+    return scores + path_rollup_rows(days=days)
+
+
+def journey_rows_of_journeys(journey_ids: Collection[int]) -> list:
+    """``journey_rollup_rows`` of the journeys ``journey_ids`` alone, from their stored scores and paths."""
+    scores = journey_rollup_rows_of(JourneyScore.objects.filter(journey_id__in=list(journey_ids)))
+    return scores + path_rollup_rows(journey_ids=journey_ids)
 
 
 def journey_rollup_rows_of(scores: QuerySet) -> list[JourneyRollup | MomentOfTruthRollup]:

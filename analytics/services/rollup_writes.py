@@ -24,7 +24,10 @@ from analytics.models import (
     InteractionRollup,
     InvitationRollup,
     JourneyRollup,
+    JourneyStatusRollup,
+    JourneyStepRollup,
     MomentOfTruthRollup,
+    MomentStatusRollup,
     ResponseRollup,
     StaleKind,
     coarse_models_of,
@@ -105,7 +108,13 @@ ROW_SOURCES: dict[str, tuple[FineSource, ...]] = {
         ),
     ),
 }
-JOURNEY_MODELS = (JourneyRollup, MomentOfTruthRollup)
+JOURNEY_MODELS = (
+    JourneyRollup,
+    MomentOfTruthRollup,
+    JourneyStepRollup,
+    JourneyStatusRollup,
+    MomentStatusRollup,
+)
 
 
 def adds_rows() -> bool:

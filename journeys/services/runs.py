@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from infra.tasks import enqueue_on_commit
+from journeys.hooks import journeys_changed
 from journeys.models import AssemblyRun, AssemblyRunStatus, Journey, JourneyMap, JourneyOrigin
 from touchpoints.models import Interaction
 
@@ -79,6 +80,10 @@ def assembly_run_execute(run_id: int) -> AssemblyRun | None:
             began = time.monotonic()
             with transaction.atomic():
                 journeys_assemble(dict.fromkeys(batch))
+                # Their step positions may have moved with the map even where assembly changed
+                # nothing: the journey figures are recomputed with the map as it is now.
+                on_map = Journey.objects.filter(customer_id__in=batch, journey_map=run.journey_map)
+                journeys_changed(journey_ids=list(on_map.values_list("id", flat=True)))
                 run.done = min(run.total, run.done + len(batch))
                 run.last_customer_id, run.started_at = batch[-1], timezone.now()
                 run.save(update_fields=["done", "last_customer_id", "started_at"])

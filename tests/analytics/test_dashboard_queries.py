@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "overview": ("dashboard-overview", {}, 18),
     "touchpoints": ("dashboard-touchpoints", {"period": "last_365"}, 18),
-    "journeys": ("dashboard-journeys", {}, 16),
+    "journeys": ("dashboard-journeys", {}, 19),  # + the funnel, the outcomes, where customers give up
     "drivers": ("dashboard-drivers", {"period": "last_365"}, 20),
     "comments": ("dashboard-comments", {"q": "e"}, 10),
     "overview-csv": ("dashboard-export", {"table": "nps_trend"}, 16),

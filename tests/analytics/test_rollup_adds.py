@@ -73,6 +73,9 @@ def catalogue(db):
         customer.id: [JourneyFactory(customer=customer, started_at=at(DAY, 7)) for _ in range(2)]
         for customer in customers
     }
+    # As the journey services do for a journey they open (journeys_changed): every journey counts in
+    # the outcome rollups, with interactions or not.
+    metrics_mark_stale(journey_ids=[journey.id for made in journeys.values() for journey in made])
     return touchpoints, survey, questions, customers, journeys
 
 

@@ -4,16 +4,19 @@ numbers, the documented shape and example."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.selectors import MetricFilters, journey_analytics
 from analytics.services import metrics_refresh_stale
 from journeys.models import JourneyStatus
 from journeys.services import journeys_assemble_pending, journeys_timeout_close
+from tests.analytics import test_query_plans as plans
+from tests.analytics.plans import record_statements
 from tests.analytics.test_journey_funnel import online_map, population, walk
 from tests.factories import CustomerFactory
 
-from .conftest import assert_error
+from .conftest import assert_error, client_with
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/metrics/journeys/"
@@ -113,3 +116,31 @@ def test_the_schema_documents_the_call_with_an_example(api):
     example = operation["responses"]["200"]["content"]["application/json"]["examples"]
     (value,) = [item["value"] for item in example.values()]
     assert {"funnel", "outcomes", "series", "peak_end_by_outcome", "give_up"} <= set(value)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The seeded, analysed demo of the query-plan tests, built once here, rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield plans._seed()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def metrics_api(make_key):
+    _, key = make_key("metrics:read")
+    return client_with(key)
+
+
+# Every filter combination the other metrics calls are planned with, on one map.
+PLAN_CASES = [pytest.param(case, id=case.name) for case in (*plans.COMMON, *plans.SERIES, *plans.JOURNEY_MAP)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's EXPLAIN")
+@pytest.mark.parametrize("case", PLAN_CASES)
+def test_the_call_reads_growing_tables_only_by_an_index_that_serves_it(seeded, metrics_api, case):
+    params = {**case.params(seeded, api=True), "journey_map": seeded.journey_map.id}
+    with record_statements() as statements:
+        response = metrics_api.get(URL, params)
+    assert response.status_code == 200, response.content[:500]
+    plans.assert_served_by_indexes(statements)

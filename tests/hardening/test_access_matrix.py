@@ -389,6 +389,8 @@ API = [
     ("200  403  401  401  401",  "GET /metrics/expectation/",           "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/peak-end/",              "metrics:read",       None),
     ("200  403  401  401  401",  "GET /metrics/drivers/",               "metrics:read",       None),
+    # Past authorization a funnel needs its journey map: without one, a 400 naming the field.
+    ("400  403  401  401  401",  "GET /metrics/journeys/",              "metrics:read",       None),
     ("200  403  401  401  401",  "GET /follow-ups/",                    "followups:read",     None),
     ("200  403  401  401  401",  "GET /follow-ups/{queue_case}/",       "followups:read",     None),
     ("200* 403  401  401  401",  "PATCH /follow-ups/{queue_case}/",     "followups:write",    "work"),

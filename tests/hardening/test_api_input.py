@@ -732,6 +732,7 @@ FILTERS = {
     "/api/v1/metrics/expectation/": (["touchpoint"], ["start", "interval"]),
     "/api/v1/metrics/peak-end/": (["segment"], ["journey_map", "start"]),
     "/api/v1/metrics/drivers/": ([], ["survey", "end", "value_tier"]),
+    "/api/v1/metrics/journeys/": (["journey_map", "segment"], ["journey_map", "start", "interval"]),
     "/api/v1/follow-ups/": (["customer"], ["status", "reason", "overdue", "opened_since"]),
     "/api/v1/webhooks/": ([], ["active"]),
 }

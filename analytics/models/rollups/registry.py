@@ -4,6 +4,14 @@ from functools import cache
 
 from django.db import models
 
+from analytics.models.funnel import (
+    JourneyStatusMapRollup,
+    JourneyStatusRollup,
+    JourneyStepMapRollup,
+    JourneyStepRollup,
+    MomentStatusMapRollup,
+    MomentStatusRollup,
+)
 from analytics.models.journeys import JourneyRollup, MomentOfTruthRollup
 
 from .coarse import (
@@ -55,6 +63,9 @@ COARSE_ROLLUPS: dict[type[models.Model], type[models.Model]] = {
     InteractionTierRollup: InteractionRollup,
     JourneyMapRollup: JourneyRollup,
     MomentMapRollup: MomentOfTruthRollup,
+    JourneyStepMapRollup: JourneyStepRollup,
+    JourneyStatusMapRollup: JourneyStatusRollup,
+    MomentStatusMapRollup: MomentStatusRollup,
 }
 
 

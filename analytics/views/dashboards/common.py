@@ -146,6 +146,41 @@ EMPTY_REASONS = {
         _("No journeys whose peak or end was below neutral from %(start)s to %(end)s."),
         _("No journeys whose peak or end was below neutral from %(start)s to %(end)s with these filters."),
     ),
+    "map_funnel": (
+        _("No journeys on this map started from %(start)s to %(end)s reached one of its steps."),
+        _(
+            "No journeys on this map started from %(start)s to %(end)s reached one of its steps "
+            "with these filters."
+        ),
+    ),
+    "step_times": (
+        _("No journeys on this map started from %(start)s to %(end)s went on from one step to the next."),
+        _(
+            "No journeys on this map started from %(start)s to %(end)s went on from one step to the next "
+            "with these filters."
+        ),
+    ),
+    "map_outcomes": (
+        _("No journeys on this map started from %(start)s to %(end)s."),
+        _("No journeys on this map started from %(start)s to %(end)s with these filters."),
+    ),
+    "outcome_scores": (
+        _(
+            "No scored journeys on this map started from %(start)s to %(end)s have completed or "
+            "been abandoned."
+        ),
+        _(
+            "No scored journeys on this map started from %(start)s to %(end)s have completed or been "
+            "abandoned with these filters."
+        ),
+    ),
+    "give_up": (
+        _("No scored journeys on this map started from %(start)s to %(end)s were abandoned."),
+        _(
+            "No scored journeys on this map started from %(start)s to %(end)s were abandoned "
+            "with these filters."
+        ),
+    ),
     "ratings": (
         _("No ratings of an experience dimension from %(start)s to %(end)s."),
         _("No ratings of an experience dimension from %(start)s to %(end)s with these filters."),

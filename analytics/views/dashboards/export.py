@@ -40,7 +40,10 @@ def _journeys(state: FilterState, request: HttpRequest) -> list[ExportTable]:
     chosen = chosen_map(state)
     if chosen is None:
         return _no_map_tables()
-    return journeys_tables(journeys_data(state.filters, journey_map_id=chosen[0], map_name=chosen[1]))
+    data = journeys_data(
+        state.filters, journey_map_id=chosen[0], map_name=chosen[1], catalogue=state.options.touchpoints
+    )
+    return journeys_tables(data)
 
 
 def _no_map_tables() -> list[ExportTable]:

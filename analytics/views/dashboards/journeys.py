@@ -13,9 +13,12 @@ from analytics import charts
 from analytics.display import count, not_available, number, percent, signed
 from analytics.exports import ExportTable
 from analytics.selectors import (
+    JourneyAnalytics,
     JourneyFigures,
+    MapStep,
     MetricFilters,
     MomentOfTruth,
+    journey_analytics,
     journey_summary,
     moments_of_truth,
 )
@@ -31,6 +34,7 @@ from .common import (
     filter_state,
     raw,
 )
+from .journey_funnel import FUNNEL_TABLES, funnel_charts, funnel_kpis, funnel_page_rows, funnel_tables
 from .page_cache import cached_figures
 from .rendering import render_dashboard
 
@@ -44,17 +48,29 @@ class JourneysData:
     curve: JourneyCurve
     summary: JourneyFigures
     moments: list[MomentOfTruth]
+    analytics: JourneyAnalytics
 
 
-def journeys_data(filters: MetricFilters, *, journey_map_id: int, map_name: str) -> JourneysData:
-    """Selector results for one journey map (six queries over rollups and the map's steps)."""
+def journeys_data(
+    filters: MetricFilters,
+    *,
+    journey_map_id: int,
+    map_name: str,
+    catalogue: list[TouchpointOption] | None = None,
+) -> JourneysData:
+    """Selector results for one journey map: nine queries over rollups and the map's steps (ten
+    without the ``catalogue`` naming the touchpoints where customers give up)."""
     filters = replace(filters, journey_map_id=journey_map_id)
+    curve = journey_curve(filters=filters, journey_map_id=journey_map_id)
+    steps = [MapStep(s.position, s.touchpoint_id, s.label, s.stage) for s in curve.steps]
+    labels = {t.id: t.name for t in catalogue} if catalogue is not None else None
     return JourneysData(
         filters=filters,
         map_name=map_name,
-        curve=journey_curve(filters=filters, journey_map_id=journey_map_id),
+        curve=curve,
         summary=journey_summary(filters=filters),
         moments=moments_of_truth(filters=filters, limit=MOMENTS_SHOWN),
+        analytics=journey_analytics(filters=filters, steps=steps, labels=labels),
     )
 
 
@@ -116,7 +132,7 @@ def journey_kpis(data: JourneysData) -> list[Kpi]:
     ]
     kpis.append(_typical_step_kpi("typical-peak", _("Typical peak"), curve.typical_peak, curve))
     kpis.append(_typical_step_kpi("typical-end", _("Typical end"), curve.typical_end, curve))
-    return kpis
+    return kpis + funnel_kpis(data.analytics)
 
 
 def _typical_step_kpi(key: str, label: str, step: JourneyStep | None, curve: JourneyCurve) -> Kpi:
@@ -143,7 +159,8 @@ def _typical_step_kpi(key: str, label: str, step: JourneyStep | None, curve: Jou
 
 def journeys_charts(data: JourneysData, catalogue: list[TouchpointOption]) -> dict:
     filters = data.filters
-    return {
+    funnel = funnel_charts(data.analytics, filters=filters, map_name=data.map_name, catalogue=catalogue)
+    return funnel | {
         "curve": charts.chart(
             "chart-journey-curve",
             charts.journey_curve_figure(
@@ -221,6 +238,7 @@ def journeys_tables(data: JourneysData) -> list[ExportTable]:
             ("touchpoint", "peaks", "negative peaks", "ends", "negative ends"),
             moments,
         ),
+        *funnel_tables(data.analytics),
     ]
 
 
@@ -228,6 +246,7 @@ JOURNEYS_TABLES = (
     ("steps", gettext_lazy("Steps")),
     ("peak_end", gettext_lazy("Peak–end distribution")),
     ("moments_of_truth", gettext_lazy("Moments of truth")),
+    *FUNNEL_TABLES,
 )
 
 
@@ -236,10 +255,11 @@ def journeys_figures(
 ) -> dict:
     """What the page shows of one map from the rollups and the map's steps (kept by
     ``cached_figures``): the key figures and the charts."""
-    data = journeys_data(filters, journey_map_id=journey_map[0], map_name=journey_map[1])
+    data = journeys_data(filters, journey_map_id=journey_map[0], map_name=journey_map[1], catalogue=catalogue)
     return {
         "map_name": data.map_name,
         "steps": data.curve.steps,
+        "funnel": funnel_page_rows(data.analytics),
         "kpis": journey_kpis(data),
         "charts": journeys_charts(data, catalogue),
     }
