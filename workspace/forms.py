@@ -6,13 +6,22 @@ again, and its refusals come back onto the form through ``add_service_error``.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from journeys.selectors import journeys_open_of_customer
-from touchpoints.models import SCORE_MAX, SCORE_MIN, Channel, Customer, InteractionOutcome, Touchpoint
+from journeys.selectors import journey_reference_owner
+from touchpoints.models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    Channel,
+    Customer,
+    Interaction,
+    InteractionOutcome,
+    Touchpoint,
+)
 from touchpoints.selectors import SEARCH_MAX_LENGTH, touchpoints_for_logging
+
+JOURNEY_REF_MAX_LENGTH = Interaction._meta.get_field("journey_ref").max_length
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
@@ -62,13 +71,6 @@ class TouchpointChoiceField(forms.ModelChoiceField):
             "name": obj.name,
             "stage": obj.get_stage_display(),
         }
-
-
-class JourneyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        name = obj.journey_map.name if obj.journey_map_id else gettext("Unmapped journey")
-        since = formats.date_format(timezone.localtime(obj.started_at), "SHORT_DATE_FORMAT")
-        return gettext("%(journey)s, since %(date)s") % {"journey": name, "date": since}
 
 
 class InteractionLogForm(forms.Form):
@@ -128,18 +130,37 @@ class InteractionLogForm(forms.Form):
         help_text=_("The value delivered."),
         error_messages={"min_value": _("The actual value cannot be negative.")},
     )
-    journey = JourneyChoiceField(
-        queryset=None,
+    # The agent does not pick a journey: the journey maps' rules place the contact. A reference the
+    # customer gives (an order or ticket number) puts it on that journey instead, created if need be.
+    journey_ref = forms.CharField(
+        label=_("Journey reference"),
+        max_length=JOURNEY_REF_MAX_LENGTH,
         required=False,
-        label=_("Journey"),
-        empty_label=_("— not part of a journey —"),
-        help_text=_("Add the contact to one of the customer's journeys in progress."),
+        help_text=_(
+            "Optional: the order or ticket number this contact is about. Contacts with the same "
+            "reference make one journey; leave it empty and the journey maps place the contact."
+        ),
+        error_messages={
+            "max_length": _(
+                "A journey reference has at most %(limit_value)d characters (this one has %(show_value)d)."
+            )
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
+        self.customer = customer
         self.fields["touchpoint"].queryset = touchpoints_for_logging()
-        self.fields["journey"].queryset = journeys_open_of_customer(customer_id=customer.id)
+
+    def clean_journey_ref(self) -> str:
+        reference = self.cleaned_data.get("journey_ref", "").strip()
+        owner = journey_reference_owner(external_id=reference) if reference else None
+        if owner is not None and owner != self.customer.id:
+            raise ValidationError(
+                _("This reference belongs to another customer's journey."), code="other_customer"
+            )
+        return reference
 
     def clean_expected_value(self):
         value = self.cleaned_data.get("expected_value")
@@ -170,5 +191,5 @@ class InteractionLogForm(forms.Form):
             "experience_score": float(score) if score is not None else None,
             "expected_value": data.get("expected_value"),
             "actual_value": data.get("actual_value"),
-            "journey": data.get("journey"),
+            "journey_ref": data.get("journey_ref", ""),
         }

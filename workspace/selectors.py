@@ -13,7 +13,8 @@ from django.utils.translation import pgettext_lazy
 
 from analytics.metrics import nps_category
 from followups.selectors import follow_ups_of_customer
-from journeys.selectors import journeys_of_customer
+from journeys.models import JourneyStatus
+from journeys.selectors import journeys_of_customer, journeys_progress
 from surveys.models import Answer, Invitation, QuestionType, Response
 from touchpoints.models import Customer, Interaction
 from touchpoints.selectors import customer_get
@@ -45,8 +46,9 @@ class Customer360:
     ``events`` holds up to ``TIMELINE_PAGE`` interactions, invitations and responses, and the
     journeys started and follow-ups opened in the same span; ``older_than`` is the instant to
     pass as ``before`` for the next (older) page, None on the last page. ``journeys`` (with their
-    peak–end ``summary``) and ``follow_ups`` (with ``recovery``) are the customer's latest, for
-    the page's side panels.
+    peak–end ``summary``; those in progress also with their ``progress``, a
+    ``journeys.selectors.JourneyProgress``) and ``follow_ups`` (with ``recovery``) are the
+    customer's latest, for the page's panels.
     """
 
     customer: Customer
@@ -54,6 +56,16 @@ class Customer360:
     older_than: datetime | None
     journeys: list
     follow_ups: list
+
+    @property
+    def journeys_open(self) -> list:
+        """The journeys in progress, latest start first: where the customer is now."""
+        return [journey for journey in self.journeys if journey.status == JourneyStatus.IN_PROGRESS]
+
+    @property
+    def journeys_ended(self) -> list:
+        """The completed and abandoned journeys, latest start first."""
+        return [journey for journey in self.journeys if journey.status != JourneyStatus.IN_PROGRESS]
 
     @property
     def follow_ups_open(self) -> list:
@@ -103,15 +115,18 @@ def customer_360(
 ) -> Customer360:
     """The customer 360: who they are and everything that happened with them, across channels.
 
-    Interactions (with touchpoint, stage, channel and agent), survey invitations and responses
-    (with every answer), journeys (with peak–end and moments of truth) and follow-up cases
+    Interactions (with touchpoint, stage, channel, agent and journey), survey invitations and
+    responses (with every answer), journeys (with peak–end and moments of truth; those in progress
+    with their step and low point so far) and follow-up cases
     (with recovery), merged by time, newest first; ``before`` pages back (events at or before
     it). A fixed number of queries whatever the history's length. Raises
     ``Customer.DoesNotExist``.
     """
     customer = customer_get(customer_id=customer_id)
     interactions = _newest(
-        Interaction.objects.filter(customer_id=customer_id).select_related("touchpoint", "agent"),
+        Interaction.objects.filter(customer_id=customer_id).select_related(
+            "touchpoint", "agent", "journey__journey_map"
+        ),
         "occurred_at",
         before=before,
         limit=limit,
@@ -130,6 +145,9 @@ def customer_360(
         else:
             events, older_than = events[:limit], boundary - timedelta(microseconds=1)
     journeys = journeys_of_customer(customer_id=customer_id)
+    progress = journeys_progress(journeys=[j for j in journeys if j.status == JourneyStatus.IN_PROGRESS])
+    for journey in journeys:
+        journey.progress = progress.get(journey.id)
     follow_ups = follow_ups_of_customer(customer_id=customer_id)
 
     def in_span(moment: datetime) -> bool:

@@ -180,7 +180,11 @@ def journey_outcomes_figure(outcomes: JourneyOutcomeFigures, *, empty_reason: st
     total = outcomes.total
     spec = layout(
         title,
-        subtitle=_("Of %(n)s journeys started: %(completed)s completed, %(abandoned)s abandoned")
+        subtitle=ngettext(
+            "Of %(n)s journey started: %(completed)s completed, %(abandoned)s abandoned",
+            "Of %(n)s journeys started: %(completed)s completed, %(abandoned)s abandoned",
+            total.journeys,
+        )
         % {
             "n": count(total.journeys),
             "completed": percent(
@@ -282,7 +286,7 @@ def give_up_figure(
         )
     spec = layout(
         title,
-        subtitle=_("Abandoned journeys: their last moment, and their low point below 5"),
+        subtitle=_("Abandoned journeys: their last moment, and their negative peak (below 5)"),
         height=max(260, 110 + 34 * len(labels)),
         barmode="group",
         xaxis=axis(pgettext("axis: a number of journeys", "Journeys"), rangemode="tozero"),

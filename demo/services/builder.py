@@ -5,6 +5,10 @@ Deterministic for a seed: one ``random.Random(seed)`` drives every draw, and all
 times are offsets from a single ``now``. Rows go in with ``bulk_create`` in
 batches, a chunk of customers at a time, so 2,000 customers take seconds.
 
+Journeys are not written by the simulation: once every interaction is in, the published maps'
+rules assemble them (``journeys.services.journeys_assemble``, a batch of customers at a time),
+as they assemble live interactions; their scores come from the metrics rebuild that follows.
+
 The demo is seeded in one of ``DEMO_LANGUAGES``: its names, texts, customers and notes are
 that language's, and its numbers come from the same simulation (the same distributions).
 """
@@ -22,7 +26,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from journeys.models import Journey, JourneyMap, JourneyMapStep
+from journeys.models import AssemblyMark, AssemblyRun, Journey, JourneyMap, JourneyMapStep
+from journeys.services import journeys_assemble
 from surveys.models import Answer, Invitation, Question, Response, Survey
 from touchpoints.models import Customer, Interaction, Touchpoint
 
@@ -35,6 +40,7 @@ from .questionnaires import DemoSurveys, surveys_create
 from .responses import EXPIRY, Batch, Responder
 
 CHUNK = 500  # customers generated, then inserted, at a time
+ASSEMBLY_BATCH = 500  # customers whose journeys are assembled in one call
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -93,7 +99,9 @@ def domain_data_wipe() -> None:
         Response,
         Invitation,
         Interaction,
+        AssemblyMark,
         Journey,
+        AssemblyRun,
         JourneyMapStep,
         JourneyMap,
         Question,
@@ -104,11 +112,10 @@ def domain_data_wipe() -> None:
         model.objects.all().delete()
 
 
-def _flush(batch: Batch, customers: list[Customer], journeys: list[Journey], interactions) -> None:
+def _flush(batch: Batch, customers: list[Customer], interactions) -> None:
     """Insert one chunk, parents before children, each in batches."""
     for model, rows in (
         (Customer, customers),
-        (Journey, journeys),
         (Interaction, interactions),
         (Invitation, batch.invitations),
         (Response, batch.responses),
@@ -151,19 +158,29 @@ def _customers_seed(
     start: datetime,
     now: datetime,
 ) -> None:
-    """Simulate and insert every customer with their journeys, contacts and answers, by chunks."""
+    """Simulate and insert every customer with their contacts and answers, by chunks."""
     for chunk_start in range(1, customers + 1, CHUNK):
-        batch, chunk_customers, journeys, interactions = Batch(), [], [], []
+        batch, chunk_customers, interactions = Batch(), [], []
         responder = Responder(rng, surveys, now=now, batch=batch, language=catalogue.language)
         for number in range(chunk_start, min(chunk_start + CHUNK, customers + 1)):
             draft = customer_draft(rng, number, start=start, now=now, language=catalogue.language)
             activity = customer_activity(rng, catalogue, draft, start=start, now=now)
             responder.customer(activity, start=start)
             chunk_customers.append(draft.customer)
-            journeys += activity.journeys
             interactions += activity.interactions
             bar.update(1)
-        _flush(batch, chunk_customers, journeys, interactions)
+        _flush(batch, chunk_customers, interactions)
+
+
+def _journeys_assemble(*, now: datetime) -> int:
+    """Assemble every demo customer's journeys from their interactions by the published maps' rules,
+    ``ASSEMBLY_BATCH`` customers a call (each set-based); returns how many journeys it made."""
+    customer_ids = list(Customer.objects.order_by("id").values_list("id", flat=True))
+    made = 0
+    for first in range(0, len(customer_ids), ASSEMBLY_BATCH):
+        batch = customer_ids[first : first + ASSEMBLY_BATCH]
+        made += journeys_assemble(dict.fromkeys(batch), now=now).created
+    return made
 
 
 def _refuse_or_wipe(*, force: bool) -> None:
@@ -212,7 +229,7 @@ def build_demo(
         start = now - timedelta(days=months * DAYS_PER_MONTH)
         rng = random.Random(seed)
         manager, agent = demo_users_reset(language)
-        touchpoints, maps = catalogue_create(language)
+        touchpoints, maps = catalogue_create(language, published_at=start - timedelta(days=30))
         surveys = surveys_create(created_by=manager, language=language)
         catalogue = Catalogue(touchpoints, maps, agent, language)
         bar = progress(customers) if progress else _NoProgress()
@@ -220,6 +237,7 @@ def build_demo(
             _customers_seed(rng, catalogue, surveys, bar, customers=customers, start=start, now=now)
         finally:
             bar.close()
+        _journeys_assemble(now=now)
         all_surveys = [surveys.relationship, surveys.transactional, surveys.csat]
         _backdate(surveys=all_surveys, catalogue_since=start - timedelta(days=30), now=now)
         follow_ups_seed(rng, now=now, agent=agent, manager=manager, language=language)

@@ -1,4 +1,4 @@
-"""The demo touchpoint catalogue and the two journey maps that string it together.
+"""The demo touchpoint catalogue, and the two journey maps that string it together (``journey_maps``).
 
 Each touchpoint carries, besides its model fields, the knobs the simulation turns:
 its typical experience (``quality``, 0–10) and, for a measured touchpoint, how the
@@ -6,12 +6,14 @@ delivered value is spread around the promise. Delivery and the support call are
 built to disappoint (late parcels, long queues), the in-store purchase to delight.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
-from journeys.models import JourneyMap, JourneyMapStep
+from journeys.models import JourneyMap
 from touchpoints.models import Channel, Direction, Stage, Touchpoint
 
 from . import content_zh
+from .journey_maps import journey_maps_create
 from .languages import TouchpointWords
 
 BATCH_SIZE = 1000
@@ -254,57 +256,6 @@ TOUCHPOINTS: tuple[TouchpointSpec, ...] = (
 SPECS = {spec.code: spec for spec in TOUCHPOINTS}
 
 
-@dataclass(frozen=True)
-class MapStep:
-    code: str
-    skip: float = 0.0  # probability the customer skips this step
-    gap_hours: tuple[float, float] = (0.1, 24.0)  # time since the previous step
-
-
-@dataclass(frozen=True)
-class MapSpec:
-    name: str
-    description: str
-    share: float  # share of journeys that follow this map
-    steps: tuple[MapStep, ...] = field(default_factory=tuple)
-
-
-# The delivery step's gap is its delivered value (days), so the timeline and the
-# measure agree; ``gap_hours`` there is only the dispatch delay.
-JOURNEY_MAPS: tuple[MapSpec, ...] = (
-    MapSpec(
-        "Online purchase",
-        "From an advert or a search to the parcel at the door, and support after.",
-        0.58,
-        (
-            MapStep("web-ad", skip=0.45),
-            MapStep("website-browse", gap_hours=(0.05, 48)),
-            MapStep("product-comparison", skip=0.5, gap_hours=(0.1, 72)),
-            MapStep("presale-chat", skip=0.6, gap_hours=(0.05, 24)),
-            MapStep("checkout-online", skip=0.08, gap_hours=(0.1, 96)),
-            MapStep("payment", gap_hours=(0.01, 0.05)),
-            MapStep("order-confirmation", gap_hours=(0.01, 0.1)),
-            MapStep("delivery", gap_hours=(1, 6)),
-            MapStep("billing", skip=0.75, gap_hours=(24, 24 * 20)),
-            MapStep("support-call", skip=0.5, gap_hours=(6, 24 * 25)),
-        ),
-    ),
-    MapSpec(
-        "In-store purchase",
-        "A call or a visit, the purchase at the till, installation at home, and after-care.",
-        0.42,
-        (
-            MapStep("sales-call", skip=0.55),
-            MapStep("store-visit", gap_hours=(2, 24 * 7)),
-            MapStep("instore-purchase", skip=0.08, gap_hours=(0.1, 24 * 5)),
-            MapStep("payment", gap_hours=(0.01, 0.05)),
-            MapStep("installation", skip=0.4, gap_hours=(24, 24 * 6)),
-            MapStep("billing", skip=0.7, gap_hours=(24, 24 * 20)),
-            MapStep("loyalty-programme", skip=0.55, gap_hours=(24, 24 * 30)),
-        ),
-    ),
-)
-
 # Contacts outside any designed journey, with their relative frequency.
 STANDALONE: tuple[tuple[str, float], ...] = (
     ("support-call", 3.0),
@@ -331,11 +282,6 @@ def category_name(category: str, language: str) -> str:
     return content_zh.CATEGORIES[category] if language == "zh-hans" else category
 
 
-def journey_map_words(spec: MapSpec, language: str) -> tuple[str, str]:
-    """The journey map's (name, description) in the demo's ``language``."""
-    return content_zh.JOURNEY_MAPS[spec.name] if language == "zh-hans" else (spec.name, spec.description)
-
-
 def _touchpoint(spec: TouchpointSpec, language: str) -> Touchpoint:
     words = touchpoint_words(spec, language)
     return Touchpoint(
@@ -351,8 +297,11 @@ def _touchpoint(spec: TouchpointSpec, language: str) -> Touchpoint:
     )
 
 
-def catalogue_create(language: str = "en") -> tuple[dict[str, Touchpoint], dict[str, JourneyMap]]:
-    """Insert the touchpoints and the journey maps with their ordered steps, named in ``language``.
+def catalogue_create(
+    language: str = "en", *, published_at: datetime | None = None
+) -> tuple[dict[str, Touchpoint], dict[str, JourneyMap]]:
+    """Insert the touchpoints, and the journey maps along them (``journey_maps_create``: published,
+    with their assembly rules), named in ``language``.
 
     Returns the touchpoints by code and the maps by their spec's (English) name, the keys the
     simulation uses whatever the language.
@@ -361,17 +310,4 @@ def catalogue_create(language: str = "en") -> tuple[dict[str, Touchpoint], dict[
         [_touchpoint(spec, language) for spec in TOUCHPOINTS], batch_size=BATCH_SIZE
     )
     by_code = {touchpoint.code: touchpoint for touchpoint in touchpoints}
-    maps = JourneyMap.objects.bulk_create(
-        [
-            JourneyMap(name=name, description=description)
-            for name, description in (journey_map_words(spec, language) for spec in JOURNEY_MAPS)
-        ]
-    )
-    JourneyMapStep.objects.bulk_create(
-        [
-            JourneyMapStep(journey_map=journey_map, touchpoint=by_code[step.code], position=position)
-            for journey_map, spec in zip(maps, JOURNEY_MAPS, strict=True)
-            for position, step in enumerate(spec.steps, start=1)
-        ]
-    )
-    return by_code, {spec.name: journey_map for journey_map, spec in zip(maps, JOURNEY_MAPS, strict=True)}
+    return by_code, journey_maps_create(by_code, language, published_at=published_at)

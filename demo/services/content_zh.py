@@ -83,8 +83,8 @@ CATEGORIES: dict[str, str] = {
 
 # English journey map name (the simulation's key) → (Chinese name, description)
 JOURNEY_MAPS: dict[str, tuple[str, str]] = {
-    "Online purchase": ("线上购买", "从广告或搜索开始，到包裹送到家门口，以及之后的售后服务。"),
-    "In-store purchase": ("门店购买", "致电或到店咨询、在收银台购买、上门安装，以及之后的售后关怀。"),
+    "Online purchase": ("线上购买", "从广告或搜索开始，到包裹送到家门口；途中的客服来电也算在内。"),
+    "In-store purchase": ("门店购买", "致电或到店咨询、在收银台购买，直到上门安装。"),
 }
 
 # customer segment (the CRM's free text; the English demo stores the code) → its Chinese name

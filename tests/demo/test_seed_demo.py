@@ -86,7 +86,11 @@ def test_touchpoints_cover_every_stage_and_channel():
 
 @pytest.mark.django_db
 def test_two_journey_maps_with_ordered_steps_that_journeys_follow():
+    """The journeys are assembled from the interactions by the maps' rules (seed_demo writes none
+    itself): their steps follow the map's order, a completed one ended at its map's end step, one
+    abandoned (the customer gave up) at its last interaction, more than the timeout ago."""
     seed(*SMALL)
+    now = timezone.now()
 
     maps = {m.name: m for m in JourneyMap.objects.prefetch_related("steps")}
     assert set(maps) == {"Online purchase", "In-store purchase"}
@@ -100,23 +104,39 @@ def test_two_journey_maps_with_ordered_steps_that_journeys_follow():
         for journey_map in maps.values()
         for step in journey_map.steps.all()
     }
-    journeys = Journey.objects.prefetch_related("interactions")
+    ends = {
+        (step.journey_map_id, step.touchpoint_id)
+        for m in maps.values()
+        for step in m.steps.all()
+        if step.ends
+    }
+    journeys = Journey.objects.select_related("journey_map").prefetch_related("interactions")
     assert journeys.count() >= 60
     skipped = 0
     for journey in journeys:
-        steps = sorted(journey.interactions.all(), key=lambda i: i.occurred_at)
+        steps = sorted(journey.interactions.all(), key=lambda i: (i.occurred_at, i.id))
         assert steps, "every journey has at least one interaction"
-        # Interactions follow the map's order in time, skipping steps at times.
-        order = [position[(journey.journey_map_id, i.touchpoint_id)] for i in steps]
-        assert order == sorted(set(order))
-        skipped += order != list(range(order[0], order[0] + len(order)))
         assert all(i.customer_id == journey.customer_id for i in steps)
+        assert journey.origin == Journey.Origin.ASSEMBLED and journey.assembly_key == steps[0].id
+        # Interactions at the map's steps follow its order in time, skipping steps at times; only
+        # the online purchase takes contacts outside the map (a support call on the way).
+        on_map = [i for i in steps if (journey.journey_map_id, i.touchpoint_id) in position]
+        order = [position[(journey.journey_map_id, i.touchpoint_id)] for i in on_map]
+        assert order == sorted(set(order)) and on_map[0] == steps[0]
+        assert len(on_map) == len(steps) or journey.journey_map.include_outside
+        skipped += order != list(range(order[0], order[0] + len(order)))
+        assert journey.furthest_step == order[-1]
+        ended_at_end = (journey.journey_map_id, steps[-1].touchpoint_id) in ends
         if journey.status == Journey.Status.COMPLETED:
-            assert journey.ended_at == steps[-1].occurred_at
+            assert ended_at_end and journey.ended_at == steps[-1].occurred_at
+        elif journey.status == Journey.Status.ABANDONED:
+            assert not ended_at_end and journey.ended_at == steps[-1].occurred_at
+            assert now - journey.ended_at > journey.journey_map.timeout
         else:
             assert journey.status == Journey.Status.IN_PROGRESS
-            assert journey.ended_at is None
+            assert journey.ended_at is None and not ended_at_end
     assert skipped > 0
+    assert {j.status for j in journeys} == set(Journey.Status.values)
 
 
 @pytest.mark.django_db

@@ -151,7 +151,7 @@ def test_a_journey_shows_its_peak_end_and_moments_of_truth(agent_client):
 
     assert "Buy a sofa" in html
     # The peak is the most intense moment (9 is further from neutral than 2), the end the last.
-    assert 'Peak–end <span class="score">5.5</span>' in html
+    assert 'Peak–end so far <span class="score">5.5</span>' in html  # it is in progress
     assert "peak Showroom visit (9), end Sofa delivery (2)" in html
 
 

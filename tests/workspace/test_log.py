@@ -1,12 +1,20 @@
 """Logging a contact from the customer page: through ``interaction_log``, by the signed-in user,
 with clear messages when something is wrong."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from analytics.models import StaleKind, StaleMark
 from surveys.models import Invitation, SurveyRule
-from tests.factories import CustomerFactory, JourneyFactory, SurveyFactory, TouchpointFactory
+from tests.factories import (
+    CustomerFactory,
+    JourneyFactory,
+    JourneyMapStepFactory,
+    SurveyFactory,
+    TouchpointFactory,
+)
 from touchpoints.models import Channel, Interaction, InteractionSource
 
 pytestmark = pytest.mark.django_db
@@ -131,20 +139,86 @@ def test_invalid_input_gets_a_clear_message_and_stores_nothing(
     assert not Interaction.objects.exists()
 
 
-def test_the_contact_may_join_a_journey_in_progress(agent_client, customer, delivery):
-    journey = JourneyFactory(customer=customer)
+def test_the_agent_picks_no_journey_but_may_type_a_journey_reference(agent_client, customer):
+    html = agent_client.get(reverse("customer-detail", args=[customer.id])).content.decode()
 
-    log(agent_client, customer, touchpoint=delivery.id, journey=journey.id)
+    assert 'name="journey"' not in html
+    assert re.search(r'<input type="text" name="journey_ref"[^>]* maxlength="100"', html)
+    assert "Optional: the order or ticket number this contact is about." in html
 
-    assert Interaction.objects.get().journey == journey
+
+def test_a_journey_reference_puts_the_contact_on_that_journey_and_says_so(agent_client, customer, delivery):
+    journey = JourneyFactory(customer=customer, external_id="ORDER-1", journey_map__name="Online purchase")
+
+    response = log(agent_client, customer, touchpoint=delivery.id, journey_ref="  ORDER-1 ", follow=True)
+
+    interaction = Interaction.objects.get()
+    assert (interaction.journey_ref, interaction.journey) == ("ORDER-1", journey)
+    assert "Logged: Delivery · Phone. It joined the journey Online purchase." in response.content.decode()
 
 
-def test_another_customers_journey_is_refused(agent_client, customer, delivery):
-    foreign = JourneyFactory()
+def test_a_new_journey_reference_starts_a_journey_of_it(agent_client, customer, delivery):
+    log(agent_client, customer, touchpoint=delivery.id, journey_ref="TICKET-7")
 
-    log(agent_client, customer, touchpoint=delivery.id, journey=foreign.id)
+    journey = Interaction.objects.get().journey
+    assert (journey.external_id, journey.customer, journey.origin) == ("TICKET-7", customer, "explicit")
 
+
+def test_another_customers_journey_reference_is_refused(agent_client, customer, delivery):
+    JourneyFactory(external_id="ORDER-9")
+
+    response = log(agent_client, customer, touchpoint=delivery.id, journey_ref="ORDER-9")
+
+    assert response.status_code == 200
+    assert "This reference belongs to another customer&#x27;s journey." in response.content.decode()
     assert not Interaction.objects.exists()
+
+
+def test_a_journey_reference_over_100_characters_is_refused(agent_client, customer, delivery):
+    response = log(agent_client, customer, touchpoint=delivery.id, journey_ref="R" * 101)
+
+    assert response.status_code == 200
+    assert "A journey reference has at most 100 characters (this one has 101)." in response.content.decode()
+    assert not Interaction.objects.exists()
+
+
+@pytest.fixture
+def online_purchase(delivery):
+    """A published map whose first step (it starts journeys) is the delivery touchpoint."""
+    step = JourneyMapStepFactory(
+        journey_map__name="Online purchase", journey_map__status="published", touchpoint=delivery, position=1
+    )
+    JourneyMapStepFactory(journey_map=step.journey_map, position=2)
+    return step.journey_map
+
+
+@pytest.mark.django_db(transaction=True)  # the log really commits: on commit, assembly runs inline
+def test_assembly_places_the_contact_once_logged_and_the_agent_reads_which_journey(
+    agent_client, customer, delivery, online_purchase
+):
+    response = log(agent_client, customer, touchpoint=delivery.id)
+
+    journey = Interaction.objects.get().journey
+    assert (journey.journey_map, journey.origin, journey.status) == (
+        online_purchase,
+        "assembled",
+        "in_progress",
+    )
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "Logged: Delivery · Phone. It joined the journey Online purchase." in page
+    assert "This customer is in the middle of Online purchase, step 1 of 2 (Delivery)" in page
+
+
+def test_while_assembly_is_pending_the_agent_is_told_it_comes_in_a_moment(
+    agent_client, customer, delivery, online_purchase
+):
+    response = log(agent_client, customer, touchpoint=delivery.id, follow=True)  # on_commit never runs here
+
+    assert Interaction.objects.get().journey is None
+    assert (
+        "Logged: Delivery · Phone. The journey maps place it in a moment: reload the page to see which "
+        "journey it joined." in response.content.decode()
+    )
 
 
 def test_touchpoint_options_carry_their_channel_and_measure(agent_client, customer, delivery):

@@ -15,6 +15,7 @@ from django.utils.translation import get_language_info, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from access.roles import ROLES, role_required
+from journeys import selectors as journeys
 from touchpoints import selectors as ledger
 from touchpoints.models import Customer
 from touchpoints.services import interaction_log
@@ -87,6 +88,27 @@ def _instant(text: str):
     return moment if moment is not None and moment.tzinfo is not None else None
 
 
+def _logged_message(interaction) -> str:
+    """What the agent reads after logging: the contact, and the journey it joined. Assembly runs once
+    the log commits: inline where tasks run eagerly (the journey is known here), else in a moment."""
+    words = {"touchpoint": interaction.touchpoint.name, "channel": interaction.get_channel_display()}
+    journey = journeys.journey_of_interaction(interaction_id=interaction.pk)
+    if journey is not None and journey.journey_map is not None:
+        words["journey"] = journey.journey_map.name
+        return gettext("Logged: %(touchpoint)s · %(channel)s. It joined the journey %(journey)s.") % words
+    if journey is not None:
+        return gettext("Logged: %(touchpoint)s · %(channel)s. It joined an unmapped journey.") % words
+    if journeys.journey_assembly_pending(customer_id=interaction.customer_id):
+        return (
+            gettext(
+                "Logged: %(touchpoint)s · %(channel)s. The journey maps place it in a moment: "
+                "reload the page to see which journey it joined."
+            )
+            % words
+        )
+    return gettext("Logged: %(touchpoint)s · %(channel)s.") % words
+
+
 @role_required(*ROLES)
 @require_POST
 def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
@@ -102,11 +124,7 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            logged = gettext("Logged: %(touchpoint)s · %(channel)s.") % {
-                "touchpoint": interaction.touchpoint.name,
-                "channel": interaction.get_channel_display(),
-            }
-            messages.success(request, logged)
+            messages.success(request, _logged_message(interaction))
             url = reverse("customer-detail", kwargs={"customer_id": customer.pk})
             return redirect(f"{url}#interaction-{interaction.pk}")
     return _customer_page(request, customer_id, form=form)

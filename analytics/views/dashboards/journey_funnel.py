@@ -3,7 +3,7 @@ tables of ``selectors.journey_analytics``. Page, download and metrics API show t
 each is a plain rendering of one ``JourneyAnalytics``."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from analytics import charts
 from analytics.display import count, duration_text, percent
@@ -34,18 +34,24 @@ def funnel_kpis(analytics: JourneyAnalytics) -> list[Kpi]:
     map's last step."""
     total = analytics.outcomes.total
     of_started = {"n": count(total.journeys)}
+
+    def of(number: int) -> str:
+        return ngettext(
+            "%(count)s of %(n)s journey started", "%(count)s of %(n)s journeys started", total.journeys
+        ) % {**of_started, "count": count(number)}
+
     kpis = [
         _share_kpi(
             "completed",
             _("Completed"),
             total.completion,
-            _("%(count)s of %(n)s journeys started") % {**of_started, "count": count(total.completed)},
+            of(total.completed),
         ),
         _share_kpi(
             "abandoned",
             _("Abandoned"),
             total.abandonment,
-            _("%(count)s of %(n)s journeys started") % {**of_started, "count": count(total.abandoned)},
+            of(total.abandoned),
             tone="bad" if total.abandoned else "",
         ),
     ]
@@ -57,7 +63,12 @@ def funnel_kpis(analytics: JourneyAnalytics) -> list[Kpi]:
                 _("Reached the last step"),
                 count(last.figures.reached),
                 raw(last.figures.reached),
-                note=_("%(step)s, of %(n)s journeys started") % {**of_started, "step": last.step.label},
+                note=ngettext(
+                    "%(step)s, of %(n)s journey started",
+                    "%(step)s, of %(n)s journeys started",
+                    total.journeys,
+                )
+                % {**of_started, "step": last.step.label},
             )
         )
     return kpis

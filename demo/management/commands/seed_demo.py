@@ -10,6 +10,7 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import translation
 from django.utils.formats import number_format
@@ -124,14 +125,19 @@ class Command(BaseCommand):
         if customers < 1 or months < 1:
             raise CommandError(gettext("--customers and --months must be at least 1."))
         try:
-            summary = build_demo(
-                customers=customers,
-                seed=seed,
-                months=months,
-                force=force,
-                language=language,
-                progress=self._progress,
-            )
+            # One transaction: the rebuild consumes the marks that assembling the journeys left, so
+            # no refresh of them runs after the commit (it would compute every score a second time).
+            with transaction.atomic():
+                summary = build_demo(
+                    customers=customers,
+                    seed=seed,
+                    months=months,
+                    force=force,
+                    language=language,
+                    progress=self._progress,
+                )
+                self._print_summary(summary, seed=seed, customers=customers, months=months)
+                call_command("rebuild_metrics", stdout=self.stdout._out)
         except DemoDataPresent as present:
             if if_empty:
                 self.stdout.write(gettext("Data already present: demo not seeded."))
@@ -143,9 +149,6 @@ class Command(BaseCommand):
                 gettext("Could not delete the existing data; nothing was changed: %(error)s")
                 % {"error": error}
             ) from error
-        self._print_summary(summary, seed=seed, customers=customers, months=months)
-        # Seeding writes in bulk and marks nothing stale: compute the metrics once, here.
-        call_command("rebuild_metrics", stdout=self.stdout._out)
         self._print_logins()
 
     def _print_summary(self, summary: DemoSummary, *, seed: int, customers: int, months: int) -> None:
