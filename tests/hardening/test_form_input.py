@@ -233,7 +233,7 @@ FORMS: dict[str, Form] = {
             "experience_score": "6",
             "expected_value": "2",
             "actual_value": "3",
-            "journey": w.journey.id,
+            "journey_ref": "ORD-77",
         },
         latest(Interaction),
         {
@@ -245,7 +245,7 @@ FORMS: dict[str, Form] = {
             "experience_score": ("number", ""),
             "expected_value": ("number", ""),
             "actual_value": ("number", ""),
-            "journey": ("other", ""),
+            "journey_ref": ("text", "journey_ref"),
         },
     ),
     "new survey": Form(
