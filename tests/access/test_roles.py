@@ -80,7 +80,7 @@ def test_navigation_and_role_badges_are_in_the_active_language(manager):
         context = navigation(_signed_in_request(manager))
         labels = [str(item["label"]) for item in context["nav_items"]]
         badges = [str(label) for label in context["user_roles"]]
-    assert labels == ["首页", "客户", "跟进", "问卷", "仪表板", "审计日志"]
+    assert labels == ["首页", "客户", "跟进", "问卷", "旅程地图", "仪表板", "审计日志"]
     assert badges == ["客户体验经理"]
 
 
