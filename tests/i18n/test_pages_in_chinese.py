@@ -18,6 +18,7 @@ from django.urls import reverse
 from access.languages import set_user_language
 from access.roles import AGENT, MANAGER, ROLES
 from followups.models import FollowUp
+from journeys.models import JourneyMap
 from surveys.models import Question, Survey
 from tests.factories import UserFactory
 from tests.i18n.english import data_words, english_in_page
@@ -51,6 +52,7 @@ def _staff_pages() -> list[str]:
     question = Question.objects.filter(survey=survey).order_by("order", "pk").first()
     follow_up = FollowUp.objects.order_by("pk").first()
     touchpoint = Touchpoint.objects.order_by("pk").first()
+    journey_map = JourneyMap.objects.order_by("pk").first()
     return [
         reverse("home"),
         reverse("customer-search"),
@@ -71,6 +73,10 @@ def _staff_pages() -> list[str]:
         reverse("dashboard-touchpoints"),
         reverse("dashboard-touchpoint-detail", args=[touchpoint.pk]),
         reverse("dashboard-journeys"),
+        reverse("dashboard-journeys") + f"?journey_map={journey_map.pk}",
+        reverse("journey-map-list"),
+        reverse("journey-map-create"),
+        reverse("journey-map-edit", args=[journey_map.pk]),
         reverse("dashboard-drivers") + "?period=last_365",
         reverse("dashboard-comments"),
         reverse("audit-log"),
