@@ -179,7 +179,7 @@ def _journeys_assemble(*, now: datetime) -> int:
     made = 0
     for first in range(0, len(customer_ids), ASSEMBLY_BATCH):
         batch = customer_ids[first : first + ASSEMBLY_BATCH]
-        made += journeys_assemble(dict.fromkeys(batch), now=now).created
+        made += journeys_assemble(dict.fromkeys(batch), now=now, publish_events=False).created
     return made
 
 

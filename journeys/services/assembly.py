@@ -120,10 +120,14 @@ def _lock_customers(customer_ids: list[int]) -> list[int]:
 
 @transaction.atomic
 def journeys_assemble(
-    since_by_customer: Mapping[int, datetime | None], *, now: datetime | None = None
+    since_by_customer: Mapping[int, datetime | None],
+    *,
+    now: datetime | None = None,
+    publish_events: bool = True,
 ) -> AssemblyResult:
     """Re-make the assembled journeys of these customers, each from its own moment on (None: the
-    whole history), in one transaction; see the module docstring."""
+    whole history), in one transaction; see the module docstring. ``publish_events=False`` sends no
+    ``journey.completed``/``abandoned`` webhook (a seeded history is no news to a connected system)."""
     now = now or timezone.now()
     rules, maps = rules_of_maps()
     customer_ids = _lock_customers(sorted(since_by_customer))
@@ -152,7 +156,7 @@ def journeys_assemble(
         )
         in_window = [j for j in existing[customer_id] if window is None or j["started_at"] >= window]
         plan.customer(customer_id, made, in_window, offered)
-    plan.write(result)
+    plan.write(result, publish_events=publish_events)
     return result
 
 
@@ -229,7 +233,7 @@ class _Plan:
                     self.ended.setdefault(journey.status, []).append(old["id"])
         self.deleted += [j["id"] for j in stored if j["id"] not in kept]
 
-    def write(self, result: AssemblyResult) -> None:
+    def write(self, result: AssemblyResult, *, publish_events: bool = True) -> None:
         now = timezone.now()
         for row, _ in self.new:
             row.created_at = row.updated_at = now
@@ -255,7 +259,8 @@ class _Plan:
             status: [j.id if isinstance(j, Journey) else j for j in journeys]
             for status, journeys in self.ended.items()
         }
-        journey_events_publish(ended)
+        if publish_events:
+            journey_events_publish(ended)
         result.add(
             AssemblyResult(
                 created=len(self.new),
