@@ -9,14 +9,20 @@ of the trivial view's.
 
 A dashboard page is timed twice: *computed* (Django's cache emptied before every request, untimed,
 so the selectors run over the rollups and the figures are built each time) and *cached* (the
-entry ``page_cache`` keeps; what a second viewer of the same filters gets).
+entry ``page_cache`` keeps; what a second viewer of the same filters gets). The page always shows
+one map's analytics (the funnel, outcomes, peak–end by outcome, where customers give up): the
+first map without ``?journey_map=``. ``GET /api/v1/metrics/journeys/`` is the same figures as
+JSON; ``journey_analytics()`` is the selector both call, timed as a plain call in this process
+(no request: its ratio says what share of the trivial view's time the figures themselves take).
 """
 
 from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 
 @dataclass
@@ -26,6 +32,7 @@ class Path:
     params: dict
     api: bool = False
     cold: bool = False  # empty the cache before every request
+    call: Callable[[], object] | None = None  # a function timed instead of a request
 
 
 @dataclass
@@ -41,17 +48,21 @@ class Timing:
 
 
 def rollups_build(*, force: bool = False) -> dict:
-    """Journey scores and journey rollups from the journeys loaded (what the read paths read), when
-    not there yet (or ``force``); seconds. The rest of the rollups are not needed by these paths."""
+    """Journey scores and paths (``journey_scores_rebuild``), then the journey-day rollups (peak–end,
+    moments of truth, the funnel's steps, outcomes and moments by outcome, with their copies per
+    map) from the journeys loaded (what the read paths read), when not there yet (or ``force``);
+    seconds. The rest of the rollups are not needed by these paths."""
     from django.db.models import Max, Min
 
-    from analytics.models import JourneyRollup, StaleKind
+    from analytics.models import JourneyPath, JourneyRollup, JourneyStepRollup, StaleKind
     from analytics.services import rollup_refresh_days
     from analytics.services.journey_scores import journey_scores_rebuild
+    from analytics.services.rollup_writes import models_of
     from bench._setup import bucket_days, vacuum_analyze
     from journeys.models import Journey
 
-    if JourneyRollup.objects.exists() and not force:
+    built = all(model.objects.exists() for model in (JourneyRollup, JourneyStepRollup, JourneyPath))
+    if built and not force:
         return {"reused": True}
     started = time.perf_counter()
     scores = journey_scores_rebuild()
@@ -61,13 +72,18 @@ def rollups_build(*, force: bool = False) -> dict:
     rows = 0
     for lo in range(0, len(days), 31):
         rows += rollup_refresh_days(kind=StaleKind.JOURNEY_DAY, days=days[lo : lo + 31], force=True)
-    vacuum_analyze("analytics_journeyscore", "analytics_journeyrollup", "analytics_momentoftruthrollup")
+    rolled = time.perf_counter()
+    tables = [JourneyPath._meta.db_table, "analytics_journeypathstep", "analytics_journeyscore"]
+    vacuum_analyze(*tables, *(model._meta.db_table for model in models_of(StaleKind.JOURNEY_DAY)))
     return {
         "reused": False,
         "journey_scores": scores,
-        "scores_seconds": round(scored - started, 1),
+        "journey_paths": JourneyPath.objects.count(),
+        "scores_seconds": round(scored - started, 1),  # scores and paths, one transaction
         "rollup_rows": rows,
-        "rollups_seconds": round(time.perf_counter() - scored, 1),
+        "rollups_seconds": round(rolled - scored, 1),
+        "vacuum_seconds": round(time.perf_counter() - rolled, 1),
+        "rows": {model._meta.db_table: model.objects.count() for model in models_of(StaleKind.JOURNEY_DAY)},
     }
 
 
@@ -97,25 +113,80 @@ def customers_to_read() -> dict[str, str]:
     }
 
 
+def _analytics_call(journey_map_id: int, days: int, **filters) -> Callable[[], object]:
+    """``journey_analytics`` of one map over the last ``days`` days to today (the page's periods),
+    steps and labels looked up by the selector itself (as the metrics API calls it)."""
+    from dataclasses import replace
+
+    from django.utils import timezone
+
+    from analytics.selectors import journey_analytics
+    from analytics.selectors.filters import MetricFilters
+    from infra.days import local_day
+
+    def call():
+        end = local_day(timezone.now())
+        chosen = MetricFilters(start=end - timedelta(days=days - 1), end=end, journey_map_id=journey_map_id)
+        return journey_analytics(filters=replace(chosen, **filters))
+
+    return call
+
+
 def paths() -> list[Path]:
     from django.urls import reverse
 
     from journeys.models import JourneyMap
 
-    maps = list(JourneyMap.objects.order_by("id").values_list("id", flat=True))
+    maps = [str(i) for i in JourneyMap.objects.order_by("id").values_list("id", flat=True)]
     dashboard = reverse("dashboard-journeys")
     out = []
     for cold in (True, False):
         how = "computed" if cold else "cached"
         out += [
-            Path(f"journeys dashboard, 90 days ({how})", dashboard, {}, cold=cold),
+            Path(f"journeys dashboard, 90 days (first map) ({how})", dashboard, {}, cold=cold),
             Path(
-                f"journeys dashboard, 365 days, map 2 ({how})",
+                f"journeys dashboard ?journey_map= map 1, 90 days ({how})",
                 dashboard,
-                {"period": "last_365", "journey_map": str(maps[1])},
+                {"journey_map": maps[0]},
+                cold=cold,
+            ),
+            Path(
+                f"journeys dashboard ?journey_map= map 2, 365 days ({how})",
+                dashboard,
+                {"period": "last_365", "journey_map": maps[1]},
+                cold=cold,
+            ),
+            Path(
+                f"journeys dashboard ?journey_map= map 1, 365 days, segment ({how})",
+                dashboard,
+                {"period": "last_365", "journey_map": maps[0], "segment": "enterprise"},
                 cold=cold,
             ),
         ]
+    metrics = "/api/v1/metrics/journeys/"
+    out += [
+        Path("API metrics/journeys ?journey_map= map 1", metrics, {"journey_map": maps[0]}, api=True),
+        Path(
+            "API metrics/journeys ?journey_map= map 2, year, by week",
+            metrics,
+            {"journey_map": maps[1], **_year(), "interval": "week"},
+            api=True,
+        ),
+        Path(
+            "API metrics/journeys ?journey_map= map 1, year, segment",
+            metrics,
+            {"journey_map": maps[0], **_year(), "segment": "enterprise"},
+            api=True,
+        ),
+        Path("journey_analytics() map 1, 90 days", "", {}, call=_analytics_call(int(maps[0]), 90)),
+        Path("journey_analytics() map 2, 365 days", "", {}, call=_analytics_call(int(maps[1]), 365)),
+        Path(
+            "journey_analytics() map 1, 365 days, segment",
+            "",
+            {},
+            call=_analytics_call(int(maps[0]), 365, segment="enterprise"),
+        ),
+    ]
     api = "/api/v1/journeys/"
     for label, external_id in customers_to_read().items():
         out.append(Path(f"API journeys ?customer= {label}", api, {"customer": external_id}, api=True))
@@ -123,7 +194,7 @@ def paths() -> list[Path]:
         Path(
             "API journeys ?journey_map=&status=abandoned",
             api,
-            {"journey_map": str(maps[0]), "status": "abandoned"},
+            {"journey_map": maps[0], "status": "abandoned"},
             api=True,
         ),
         Path("API journeys, first page (no filter)", api, {}, api=True),
@@ -131,11 +202,23 @@ def paths() -> list[Path]:
     return out
 
 
+def _year() -> dict[str, str]:
+    """The 365 days to today (the page's "last 365 days"), as the API's ``start`` and ``end``."""
+    from django.utils import timezone
+
+    from infra.days import local_day
+
+    end = local_day(timezone.now())
+    return {"start": (end - timedelta(days=364)).isoformat(), "end": end.isoformat()}
+
+
 def _time(client, path: Path, runs: int) -> Timing:
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if path.call is not None:
+        return _time_call(path, runs)
     for _ in range(2):
         response = client.get(path.url, path.params)
         assert response.status_code == 200, (path.url, response.status_code, response.content[:300])
@@ -151,6 +234,22 @@ def _time(client, path: Path, runs: int) -> Timing:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path.url, path.params)
     return Timing(path.name, statistics.median(seconds) * 1000, len(captured), len(response.content))
+
+
+def _time_call(path: Path, runs: int) -> Timing:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        path.call()
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        path.call()
+        seconds.append(time.perf_counter() - started)
+    with CaptureQueriesContext(connection) as captured:
+        path.call()
+    return Timing(path.name, statistics.median(seconds) * 1000, len(captured), 0)
 
 
 def clients():

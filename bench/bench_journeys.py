@@ -18,10 +18,13 @@ At 1M responses they hold 850,000 interactions (113,333 journeys, 100,000 custom
   ``journeys_assemble_pending``), a back-fill 200 days back, and beside them the bare SQL of the same
   rows (the ordered ``SELECT`` assembly reads; an ``UPDATE … FROM UNNEST`` writing each row once).
   Figures: interactions per second, and each assembly phase as a share of the bare SQL's rate.
-* **Read paths** (``bench/_journeys_reads.py``): the journeys dashboard (computed and cached) and
-  ``GET /api/v1/journeys/`` (by customer, by map and status, unfiltered), each against the trivial
-  view through the same client in the same minute. Journey scores and rollups are built first when
-  the database has none (timed, kept).
+* **Read paths** (``bench/_journeys_reads.py``): the journeys dashboard with a map's analytics
+  (``?journey_map=``; computed and cached), ``GET /api/v1/metrics/journeys/?journey_map=`` (the same
+  figures as JSON), ``journey_analytics()`` called directly, and ``GET /api/v1/journeys/`` (by
+  customer, by map and status, unfiltered), each against the trivial view through the same client in
+  the same minute. Journey scores and paths, then the journey-day rollups (funnel, outcomes, moments
+  by outcome among them) are built first when the database has none, or always with
+  ``--rebuild-rollups`` (timed, kept).
 
 The raw figures go to ``bench/journeys_results.json`` (one entry per size, replaced by the next run of
 that size); ``bench/RESULTS.md`` has the tables. Benchmarks are measurements: nothing here asserts on
@@ -118,9 +121,23 @@ def bench_reads(size: int, runs: int, *, rebuild: bool = False) -> dict:
     return {**figures, "rollups": built, "load_average": load, "runs": runs}
 
 
+_MEASURED = ("measured_at", "machine", "code", "counts")
+
+
 def _save(size: int, entry: dict) -> None:
+    """The size's entry replaced by ``entry``; a part skipped keeps its last figures, with when, where
+    and on what code they were measured under ``measured`` (the entry's own are this run's)."""
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[str(size)] = {**results.get(str(size), {}), **entry}  # a part skipped keeps its last figures
+    old = results.get(str(size), {})
+    for part in ("assembly", "reads"):
+        if part not in entry and part in old:
+            entry[part] = {"measured": {k: old[k] for k in _MEASURED if k in old}, **old[part]}
+    last = old.get("reads", {}).get("rollups", {})
+    if entry.get("reads", {}).get("rollups") == {"reused": True} and not last.get("reused", True):
+        entry["reads"]["rollups"] = {"reused": True, "last_build": last}  # what building them took
+    elif last.get("last_build") and entry.get("reads", {}).get("rollups") == {"reused": True}:
+        entry["reads"]["rollups"] = last
+    results[str(size)] = {**old, **entry}  # other figures kept as they are (assembler_before_after)
     RESULTS.write_text(json.dumps(results, indent=1, default=str) + "\n")
 
 

@@ -1,10 +1,12 @@
-"""The assembly benchmark's harness (``bench/_journeys_assembly.py``) on a small load: it measures
-every phase and leaves the data as it found it (each batch is rolled back)."""
+"""The journeys benchmark's harnesses on a small load: assembly (``bench/_journeys_assembly.py``)
+measures every phase and leaves the data as it found it (each batch is rolled back); the read paths
+(``bench/_journeys_reads.py``) all answer, over the rollups the harness builds."""
 
 import pytest
 from django.db import connection
 
-from bench import _dataset_load, _journeys_assembly
+from analytics.models import JourneyStatusRollup, JourneyStepRollup, MomentStatusRollup
+from bench import _dataset_load, _journeys_assembly, _journeys_reads
 from tests.conftest import skip_or_fail
 
 TABLES = ("journeys_journey", "touchpoints_interaction", "journeys_assemblymark", "analytics_stalemark")
@@ -46,3 +48,37 @@ def test_every_phase_is_measured_and_the_data_is_left_as_loaded():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE bench_dataset")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_read_path_answers_over_the_rollups_built(settings):
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    settings.ROOT_URLCONF = "bench.surveys_bench_urls"
+    settings.API_THROTTLE_RATE = "none"
+    _dataset_load.generate(500, progress=False)
+    try:
+        built = _journeys_reads.rollups_build(force=True)
+        assert built["journey_scores"] > 0 and built["journey_paths"] > 0
+        for model in (JourneyStepRollup, JourneyStatusRollup, MomentStatusRollup):
+            assert built["rows"][model._meta.db_table] == model.objects.count() > 0
+        assert _journeys_reads.rollups_build() == {"reused": True}
+        chosen = _journeys_reads.paths()
+        names = [path.name for path in chosen]
+        assert any(name.startswith("API metrics/journeys") for name in names)
+        assert any(name.startswith("journey_analytics()") for name in names)
+
+        figures = _journeys_reads.measure(1, chosen)  # each request asserts its 200
+
+        assert [t["name"] for t in figures["paths"]] == names
+        assert all(t["queries"] > 0 and t["ratio"] > 0 for t in figures["paths"])
+        assert analytics_funnel_of(chosen) > 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE bench_dataset")
+
+
+def analytics_funnel_of(chosen) -> int:
+    """Journeys the first direct ``journey_analytics()`` path counts at its map's first step."""
+    path = next(p for p in chosen if p.call is not None)
+    return path.call().funnel.steps[0].figures.reached
